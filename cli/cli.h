@@ -1,0 +1,38 @@
+/* ulockdep command-line front end: shared declarations. */
+#ifndef ULOCKDEP_CLI_H
+#define ULOCKDEP_CLI_H
+
+#include <stddef.h>
+
+/* Exit statuses of the front end itself (the traced program's status passes through). */
+enum {
+    CLI_EXIT_USAGE = 2,      /* bad command line, shim not found */
+    CLI_EXIT_CANNOT_EXEC = 126,
+    CLI_EXIT_NOT_FOUND = 127,
+};
+
+/* A subcommand: argv[0] is its name ("ulockdep" for the implicit run of `ulockdep -- ...`),
+ * options and operands follow.
+ * Returns an exit status, or does not return (exec). */
+int cmd_run(int argc, char **argv);
+
+/* main.c */
+void cli_print_help(void);           /* full help to stdout */
+void cli_print_usage(void);          /* short usage to stderr */
+
+/* opt_args.c: turns one "--key[=value]" argument into "key=value" appended (':'-separated)
+ * to the malloc'd string *spec. Prints an error and returns -1 if the key is unknown, a
+ * non-bool key has no value, or the value cannot be quoted. */
+int opt_arg_append(char **spec, const char *arg);
+/* Checks a whole spec with the engine's parser; prints its complaints, returns their number. */
+int opt_spec_check(const char *spec);
+
+/* find_shim.c: absolute path of libulockdep.so (malloc'd), or NULL after printing why. */
+char *find_shim(void);
+
+/* elf_check.c: resolves prog through PATH like execvp and warns (to stderr) when the dynamic
+ * loader will not preload the shim into it: static binaries, set-uid/set-gid ones, and ones
+ * built for another ELF class or machine than the shim. Never fails: exec has the last word. */
+void warn_if_untraceable(const char *prog, const char *shim);
+
+#endif

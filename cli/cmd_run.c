@@ -1,0 +1,78 @@
+/* ulockdep run [--key=value ...] [--] PROGRAM [ARGS...]
+ * Adds the options to ULOCKDEP_OPTIONS, prepends the shim to LD_PRELOAD and execs PROGRAM,
+ * so PROGRAM's exit status is ours. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Sets name to "a:b" (just a or b when the other is empty). */
+static void setenv_joined(const char *name, const char *a, const char *b)
+{
+    char *v;
+    if (asprintf(&v, "%s%s%s", a, *a && *b ? ":" : "", b) < 0 || setenv(name, v, 1)) {
+        perror("ulockdep");
+        exit(CLI_EXIT_USAGE);
+    }
+    free(v);
+}
+
+static const char *getenv_or_empty(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? v : "";
+}
+
+int cmd_run(int argc, char **argv)
+{
+    char *spec = NULL;  /* our options, in ULOCKDEP_OPTIONS syntax */
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        }
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {   /* --help=1 is the shim's option */
+            cli_print_help();
+            return 0;
+        }
+        if (a[0] != '-' || !a[1])
+            break;      /* first non-option: the program */
+        if (opt_arg_append(&spec, a) < 0)
+            goto usage_error;
+    }
+    if (i >= argc) {
+        fprintf(stderr, "ulockdep: no program to run\n");
+        cli_print_usage();
+        goto usage_error;
+    }
+    if (spec && opt_spec_check(spec))
+        goto usage_error;
+
+    char *shim = find_shim();
+    if (!shim)
+        goto usage_error;
+
+    /* The environment's options first, ours after them so ours win. */
+    if (spec)
+        setenv_joined("ULOCKDEP_OPTIONS", getenv_or_empty("ULOCKDEP_OPTIONS"), spec);
+    setenv_joined("LD_PRELOAD", shim, getenv_or_empty("LD_PRELOAD"));
+
+    const char *prog = argv[i];
+    warn_if_untraceable(prog, shim);
+    execvp(prog, argv + i);
+
+    int err = errno;
+    fprintf(stderr, "ulockdep: cannot run '%s': %s\n", prog, strerror(err));
+    free(shim);
+    free(spec);
+    return err == EACCES || err == EPERM ? CLI_EXIT_CANNOT_EXEC : CLI_EXIT_NOT_FOUND;
+
+usage_error:
+    free(spec);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,93 @@
+/* Command-line options (--key=value) -> ULOCKDEP_OPTIONS text, checked against the engine's
+ * option table (options.def) and validated by the engine's own parser. */
+#include "cli.h"
+#include "options.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPT_IS_BOOL_BOOL 1
+#define OPT_IS_BOOL_INT 0
+#define OPT_IS_BOOL_STRING 0
+static const struct {
+    const char *name;
+    bool is_bool;
+} known[] = {
+#define ULOCKDEP_OPTION(type, name, def, doc) { #name, OPT_IS_BOOL_##type },
+#include "options.def"
+#undef ULOCKDEP_OPTION
+};
+
+static int lookup(const char *key, size_t len)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strlen(known[i].name) == len && !strncmp(known[i].name, key, len))
+            return (int)i;
+    return -1;
+}
+
+int opt_arg_append(char **spec, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    int namelen = eq ? (int)(eq - arg) : (int)strlen(arg);   /* "--key" as typed */
+
+    /* Key without the dashes; "--log-path" is accepted for log_path. */
+    char key[64];
+    size_t kl = 0;
+    if (!strncmp(arg, "--", 2) && namelen - 2 < (int)sizeof key)
+        for (const char *p = arg + 2; p < arg + namelen; p++)
+            key[kl++] = *p == '-' ? '_' : *p;
+    int i = kl ? lookup(key, kl) : -1;
+    if (i < 0) {
+        fprintf(stderr, "ulockdep: unknown option '%.*s' (see ulockdep --help)\n", namelen, arg);
+        return -1;
+    }
+
+    const char *val = eq ? eq + 1 : "1";
+    if (!eq && !known[i].is_bool) {
+        fprintf(stderr, "ulockdep: option '%.*s' needs a value (%.*s=VALUE)\n",
+                namelen, arg, namelen, arg);
+        return -1;
+    }
+
+    /* The engine splits on ':', whitespace and (before another key=) ','; a value holding
+     * any of them, or starting with a quote, is quoted with " or '. */
+    const char *quote = "";
+    if (strpbrk(val, ": \t\n\v\f\r,") || val[0] == '"' || val[0] == '\'') {
+        quote = !strchr(val, '"') ? "\"" : !strchr(val, '\'') ? "'" : NULL;
+        if (!quote) {
+            fprintf(stderr, "ulockdep: the value of '%.*s' cannot contain both \" and '\n",
+                    namelen, arg);
+            return -1;
+        }
+    }
+
+    char *out;
+    if (asprintf(&out, "%s%s%s=%s%s%s", *spec ? *spec : "", *spec && **spec ? ":" : "",
+                 known[i].name, quote, val, quote) < 0) {
+        perror("ulockdep");
+        exit(CLI_EXIT_USAGE);
+    }
+    free(*spec);
+    *spec = out;
+    return 0;
+}
+
+static int complaints;
+
+static void complain(const char *line)
+{
+    /* The engine says what it falls back to ("; using text"); here the value is refused. */
+    const char *cut = strstr(line, "; using ");
+    fprintf(stderr, "%.*s\n", cut ? (int)(cut - line) : (int)strlen(line), line);
+    complaints++;
+}
+
+int opt_spec_check(const char *spec)
+{
+    complaints = 0;
+    ul_options_parse(spec, complain);
+    return complaints;
+}

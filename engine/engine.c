@@ -1,0 +1,756 @@
+/* The lockdep engine: what happens on each lock event.
+ *
+ * Fast path (a lock chain this program has already validated): look the lock up by address,
+ * extend the thread's chain key, find the key in the chain cache, push. Nothing shared is
+ * written and no lock is taken. Everything else (a new lock, a new chain, a new dependency,
+ * a report) is the slow path, serialised by the graph lock. Stacks are captured before the
+ * graph lock is taken (unwinding may need the dynamic loader's lock), and reports are
+ * handed to the embedder after it is released. */
+#include "engine.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+#include "arena.h"
+#include "glock.h"
+#include "instance.h"
+#include "keyset.h"
+#include "options.h"
+#include "stackdepot.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+static struct ul_env env;
+static atomic_int enabled;
+static struct ul_keyset chains;     /* validated chain keys */
+static struct ul_keyset edges;      /* (class, class, dep) already in the class graph */
+static struct ul_keyset iedges;     /* the same for the instance graph */
+static struct ul_keyset reported;   /* problems already reported */
+static atomic_uint_fast64_t nreports, nslow, ninstance_edges;
+static uint64_t instance_class_seq;
+
+/* ---- setup and failure ------------------------------------------------------------- */
+
+void ul_engine_setup(const struct ul_env *e)
+{
+    env = *e;
+    atomic_store(&enabled, 1);
+}
+
+bool ul_engine_enabled(void)
+{
+    return atomic_load_explicit(&enabled, memory_order_relaxed);
+}
+
+void ul_engine_disable(void)
+{
+    atomic_store(&enabled, 0);
+}
+
+static void out_of_memory(void)
+{
+    if (atomic_exchange(&enabled, 0) && env.out_of_memory)
+        env.out_of_memory();
+}
+
+/* ---- per-event context: the caller's stack and the problems found ------------------- */
+
+#define MAX_PENDING 8
+
+struct pending {
+    size_t bytes;
+    struct ul_problem p;
+};
+
+struct ctx {
+    struct ul_thread *t;
+    bool captured;
+    unsigned npcs;
+    uint32_t stack_id;
+    unsigned nout;
+    struct pending *out[MAX_PENDING];
+    uintptr_t pcs[UL_STACK_MAX];
+};
+
+static void ctx_init(struct ctx *c, struct ul_thread *t)
+{
+    c->t = t;
+    c->captured = false;
+    c->npcs = 0;
+    c->stack_id = 0;
+    c->nout = 0;
+}
+
+/* Never with the graph lock held. */
+static void ctx_capture(struct ctx *c)
+{
+    if (c->captured)
+        return;
+    c->captured = true;
+    unsigned max = (unsigned)ul_opt.stack_depth;
+    if (max > UL_STACK_MAX)
+        max = UL_STACK_MAX;
+    c->npcs = env.capture_stack ? env.capture_stack(c->pcs, max) : 0;
+}
+
+/* Graph lock held. */
+static uint32_t ctx_stack(struct ctx *c)
+{
+    if (!c->stack_id && c->npcs)
+        c->stack_id = ul_stack_save(c->pcs, c->npcs);
+    return c->stack_id;
+}
+
+static struct ul_lockref ref_of_held(const struct ul_held *h)
+{
+    return (struct ul_lockref){ .cls = h->cls,
+                                .addr = h->addr,
+                                .inst_name = h->inst ? h->inst->name : NULL,
+                                .mode = h->mode,
+                                .trylock = (h->flags & UL_HELD_TRY) != 0,
+                                .ip = h->ip };
+}
+
+static struct ul_lockref ref_of_class(const struct ul_class *cls)
+{
+    return (struct ul_lockref){ .cls = cls };
+}
+
+/* Graph lock held. Returns false if this problem was reported before. */
+static bool first_time(uint64_t key)
+{
+    if (ul_keyset_contains(&reported, key))
+        return false;
+    if (!ul_keyset_insert(&reported, key))
+        out_of_memory();
+    return true;
+}
+
+/* Graph lock held: a problem record with room for `ncycle` steps and a snapshot of the
+ * thread's held locks. Allocated with mmap so it can outlive the graph lock. */
+static struct ul_problem *queue_problem(struct ctx *c, enum ul_problem_kind kind, unsigned ncycle)
+{
+    if (c->nout == MAX_PENDING)
+        return NULL;
+    struct ul_thread *t = c->t;
+    unsigned nheld = t ? t->depth : 0;
+    if (nheld > UL_MAX_HELD_SHOWN)
+        nheld = UL_MAX_HELD_SHOWN;
+    size_t bytes = sizeof(struct pending) + ncycle * sizeof(struct ul_cycle_step) +
+                   nheld * sizeof(struct ul_lockref);
+    bytes = (bytes + 4095) & ~(size_t)4095;
+    struct pending *pd = ul_pages_alloc(bytes);
+    if (!pd)
+        return NULL;
+    pd->bytes = bytes;
+    struct ul_problem *p = &pd->p;
+    p->kind = kind;
+    p->thread = t;
+    p->tid = t ? t->tid : 0;
+    p->cycle = (struct ul_cycle_step *)(pd + 1);
+    p->ncycle = ncycle;
+    p->held = (struct ul_lockref *)(p->cycle + ncycle);
+    p->nheld = nheld;
+    for (unsigned i = 0; i < nheld; i++)
+        p->held[i] = ref_of_held(&t->held[i]);
+    p->stack = ctx_stack(c);
+    c->out[c->nout++] = pd;
+    return p;
+}
+
+/* Without the graph lock: hand the problems to the embedder. */
+static void ctx_flush(struct ctx *c)
+{
+    for (unsigned i = 0; i < c->nout; i++) {
+        struct pending *pd = c->out[i];
+        if (env.report && env.report(&pd->p))
+            atomic_fetch_add(&nreports, 1);
+        ul_pages_free(pd, pd->bytes);
+    }
+    c->nout = 0;
+}
+
+/* ---- lock instances and classes ---------------------------------------------------- */
+
+static uint64_t site_key(const struct ctx *c, unsigned depth)
+{
+    uint64_t h = 0x5eed;
+    for (unsigned i = 0; i < depth && i < c->npcs; i++)
+        h = ul_mix64(h ^ c->pcs[i]);
+    return h;
+}
+
+/* Registers the lock at addr (graph lock NOT held). For an init, an existing instance at
+ * the same address is retired first; for a first use, an instance registered meanwhile by
+ * another thread is returned. */
+static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum ul_lock_kind kind,
+                                             enum ul_class_origin origin)
+{
+    ctx_capture(c);
+    bool is_static = env.is_static && env.is_static(addr);
+    ul_flock_lock(&ul_glock);
+    struct ul_instance *inst = ul_instance_find(addr);
+    if (inst && origin == UL_ORIGIN_FIRST_USE) {
+        ul_flock_unlock(&ul_glock);
+        return inst;
+    }
+    if (inst)
+        ul_instance_retire(inst);
+    uint32_t site = ctx_stack(c);
+    uint64_t key;
+    if (ul_dopt.class_by_instance) {
+        origin = UL_ORIGIN_INSTANCE;
+        key = ul_hash3(UL_ORIGIN_INSTANCE, ++instance_class_seq, kind);
+    } else if (is_static) {
+        origin = UL_ORIGIN_STATIC;
+        key = ul_hash3(UL_ORIGIN_STATIC, addr, 0);
+    } else {
+        key = ul_hash3(origin, site_key(c, (unsigned)ul_opt.class_depth), kind);
+    }
+    struct ul_class *cls = ul_class_intern(key, origin, kind, site, is_static ? addr : 0);
+    inst = cls ? ul_instance_insert(addr, cls, kind, site, !is_static) : NULL;
+    ul_flock_unlock(&ul_glock);
+    if (!inst)
+        out_of_memory();
+    return inst;
+}
+
+static int find_held(const struct ul_thread *t, uintptr_t addr)
+{
+    for (int i = (int)t->depth - 1; i >= 0; i--)
+        if (t->held[i].addr == addr)
+            return i;
+    return -1;
+}
+
+/* ---- dependencies ------------------------------------------------------------------ */
+
+static uint64_t cycle_key(enum ul_problem_kind kind, const struct ul_path_step *path, int n, bool inst)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += ul_mix64(path[i].to + 1);
+    return ul_hash3(kind, sum, (uint64_t)n << 1 | inst);
+}
+
+static struct ul_lockref ref_of_inode(uint32_t id)
+{
+    struct ul_inode *n = ul_inode_get(id);
+    struct ul_lockref r = { 0 };
+    if (n && n->inst) {
+        r.cls = atomic_load_explicit(&n->inst->cls, memory_order_relaxed);
+        r.addr = atomic_load_explicit(&n->inst->addr, memory_order_relaxed);
+        r.inst_name = n->inst->name;
+    }
+    return r;
+}
+
+/* Graph lock held. The new dependency prev -> next closes the cycle next -> ... -> prev. */
+static void queue_cycle(struct ctx *c, const struct ul_lockref *prev, const struct ul_lockref *next,
+                        const struct ul_path_step *path, int n, bool instance_level)
+{
+    if (!first_time(cycle_key(UL_P_CIRCULAR, path, n, instance_level)))
+        return;
+    struct ul_problem *p = queue_problem(c, UL_P_CIRCULAR, (unsigned)n + 1);
+    if (!p)
+        return;
+    p->target = *next;
+    p->holding = *prev;
+    p->instance_level = instance_level;
+    p->cycle[0] = (struct ul_cycle_step){ .from = *prev, .to = *next, .stack = ctx_stack(c),
+                                          .dep = ul_dep_of(prev->mode, next->mode) };
+    for (int i = 0; i < n; i++) {
+        struct ul_cycle_step *s = &p->cycle[i + 1];
+        if (instance_level) {
+            s->from = ref_of_inode(path[i].from);
+            s->to = ref_of_inode(path[i].to);
+        } else {
+            s->from = ref_of_class(ul_class_get(path[i].from));
+            s->to = ref_of_class(ul_class_get(path[i].to));
+        }
+        s->stack = path[i].stack;
+        s->dep = path[i].dep;
+        /* How the target was taken: any write shows as a write. */
+        s->to.mode = (path[i].to_modes & (1u << UL_WRITE)) ? UL_WRITE
+                     : (path[i].to_modes & (1u << UL_READ)) ? UL_READ : UL_RREAD;
+    }
+    /* The ends of the chain are the locks of this acquisition: show their addresses. */
+    p->cycle[1].from = *next;
+    uint8_t last_mode = p->cycle[n].to.mode;
+    p->cycle[n].to = *prev;
+    p->cycle[n].to.mode = last_mode;
+}
+
+/* Graph lock held. Finds a cycle the edge prev -> next would close; queues its report. */
+static void check_cycle(struct ctx *c, struct ul_graph *g, uint32_t next_id, uint32_t prev_id,
+                        const struct ul_lockref *prev, const struct ul_lockref *next, bool inst)
+{
+    struct ul_path_step buf[32];
+    struct ul_path_step *path = buf;
+    int n = ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, buf, 32);
+    if (n > 32) {
+        path = ul_alloc((size_t)n * sizeof *path);
+        if (!path) {
+            out_of_memory();
+            return;
+        }
+        ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, path, n);
+    }
+    if (n < 0)
+        out_of_memory();
+    else if (n > 0)
+        queue_cycle(c, prev, next, path, n, inst);
+    if (path != buf)
+        ul_free(path, (size_t)n * sizeof *path);
+}
+
+/* Graph lock held: the class-level dependency prev -> next. */
+static void add_dependency(struct ctx *c, const struct ul_held *prev, const struct ul_lockref *next)
+{
+    uint8_t dep = ul_dep_of(prev->mode, next->mode);
+    uint64_t ek = ul_hash3(prev->cls->id, next->cls->id, dep);
+    if (ul_keyset_contains(&edges, ek))
+        return;
+    struct ul_lockref pref = ref_of_held(prev);
+    check_cycle(c, &ul_class_graph, next->cls->id, prev->cls->id, &pref, next, false);
+    if (ul_graph_add_edge(&ul_class_graph, &prev->cls->node, next->cls->id, 0, dep, next->mode, ctx_stack(c)) < 0 ||
+        !ul_keyset_insert(&edges, ek))
+        out_of_memory();
+}
+
+/* The chain ending in `next` is new: add the dependencies from the held locks (the nearest
+ * one that is not a trylock, and any trylocks above it) and remember the chain. */
+static void validate_chain(struct ul_thread *t, struct ul_instance *inst, struct ul_class *cls,
+                           unsigned mode, uintptr_t ip, uint64_t key)
+{
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    atomic_fetch_add_explicit(&nslow, 1, memory_order_relaxed);
+    ul_flock_lock(&ul_glock);
+    if (!ul_keyset_contains(&chains, key)) {
+        struct ul_lockref next = { .cls = cls,
+                                   .addr = atomic_load_explicit(&inst->addr, memory_order_relaxed),
+                                   .inst_name = inst->name,
+                                   .mode = (uint8_t)mode,
+                                   .ip = ip };
+        for (int i = (int)t->depth - 1; i >= 0; i--) {
+            struct ul_held *e = &t->held[i];
+            if (e->cls != cls)  /* same class: handled per instance */
+                add_dependency(&c, e, &next);
+            if (!(e->flags & UL_HELD_TRY))
+                break;
+        }
+        if (!ul_keyset_insert(&chains, key))
+            out_of_memory();
+    }
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
+}
+
+static uint64_t inode_edge_key(const struct ul_inode *a, const struct ul_inode *b, uint8_t dep)
+{
+    return ul_hash3(a->id | (uint64_t)a->node.gen << 32, b->id | (uint64_t)b->node.gen << 32,
+                    0x100u | dep);
+}
+
+/* Two instances of one class nested: prev (held) -> inst. Order between instances of a
+ * class is checked on the instance graph, so consistent nesting (accounts locked in address
+ * order) is fine and an inversion between instances (dining philosophers) is a cycle. */
+static void add_instance_dependency(struct ul_thread *t, struct ul_held *prev, struct ul_instance *inst,
+                                    unsigned mode, uintptr_t ip)
+{
+    uint8_t dep = ul_dep_of(prev->mode, mode);
+    struct ul_inode *a = prev->inst->inode, *b = inst->inode;
+    if (a && b && ul_keyset_contains(&iedges, inode_edge_key(a, b, dep)))
+        return;
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    atomic_fetch_add_explicit(&nslow, 1, memory_order_relaxed);
+    ul_flock_lock(&ul_glock);
+    a = ul_instance_node(prev->inst);
+    b = ul_instance_node(inst);
+    if (!a || !b) {
+        out_of_memory();
+    } else if (!ul_keyset_contains(&iedges, inode_edge_key(a, b, dep))) {
+        struct ul_lockref pref = ref_of_held(prev);
+        struct ul_lockref next = { .cls = atomic_load_explicit(&inst->cls, memory_order_relaxed),
+                                   .addr = atomic_load_explicit(&inst->addr, memory_order_relaxed),
+                                   .inst_name = inst->name,
+                                   .mode = (uint8_t)mode,
+                                   .ip = ip };
+        check_cycle(&c, &ul_instance_graph, b->id, a->id, &pref, &next, true);
+        if (ul_graph_add_edge(&ul_instance_graph, &a->node, b->id, b->node.gen, dep, mode, ctx_stack(&c)) < 0 ||
+            !ul_keyset_insert(&iedges, inode_edge_key(a, b, dep)))
+            out_of_memory();
+        else
+            atomic_fetch_add_explicit(&ninstance_edges, 1, memory_order_relaxed);
+    }
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
+}
+
+static void report_recursive(struct ul_thread *t, const struct ul_held *held, struct ul_instance *inst,
+                             struct ul_class *cls, unsigned mode, uintptr_t ip)
+{
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    if (first_time(ul_hash3(UL_P_RECURSIVE, cls->id, (uint64_t)held->mode << 2 | mode))) {
+        struct ul_problem *p = queue_problem(&c, UL_P_RECURSIVE, 0);
+        if (p) {
+            p->holding = ref_of_held(held);
+            p->target = (struct ul_lockref){ .cls = cls,
+                                             .addr = atomic_load_explicit(&inst->addr, memory_order_relaxed),
+                                             .inst_name = inst->name,
+                                             .mode = (uint8_t)mode,
+                                             .ip = ip };
+        }
+    }
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
+}
+
+enum { SAME_CLASS_PUSH, SAME_CLASS_MERGED };
+
+/* A lock of this class (probably) is already held: relock of the same instance, or nesting
+ * of two instances of the class. */
+static int same_class(struct ul_thread *t, struct ul_instance *inst, struct ul_class *cls, unsigned mode,
+                      unsigned flags, uintptr_t ip)
+{
+    for (int i = (int)t->depth - 1; i >= 0; i--) {
+        struct ul_held *e = &t->held[i];
+        if (e->inst != inst)
+            continue;
+        if (flags & UL_F_RECURSIVE) {
+            e->refs++;              /* a recursive mutex: not an edge, not an error */
+            return SAME_CLASS_MERGED;
+        }
+        if (mode == UL_RREAD && e->mode != UL_WRITE)
+            return SAME_CLASS_PUSH; /* recursive read */
+        if (!(flags & UL_F_TRY))
+            report_recursive(t, e, inst, cls, mode, ip);
+        return SAME_CLASS_PUSH;
+    }
+    if (flags & UL_F_TRY)
+        return SAME_CLASS_PUSH;
+    for (int i = (int)t->depth - 1; i >= 0; i--) {
+        struct ul_held *e = &t->held[i];
+        if (e->cls != cls)
+            continue;
+        add_instance_dependency(t, e, inst, mode, ip);
+        if (!(e->flags & UL_HELD_TRY))
+            break;
+    }
+    return SAME_CLASS_PUSH;
+}
+
+/* ---- the event entry points -------------------------------------------------------- */
+
+static struct ul_instance *first_use(struct ul_thread *t, uintptr_t addr, enum ul_lock_kind kind)
+{
+    struct ctx c;
+    ctx_init(&c, t);
+    return register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE);
+}
+
+static bool push_held(struct ul_thread *t, const struct ul_held *h)
+{
+    if (unlikely(t->depth == t->cap) && !ul_thread_grow(t)) {
+        out_of_memory();
+        return false;
+    }
+    t->held[t->depth++] = *h;
+    t->class_count[h->cls->id % UL_CLASS_BLOOM]++;
+    return true;
+}
+
+enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                            unsigned flags, uintptr_t ip)
+{
+    if (unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)))
+        return UL_T_NONE;
+    uintptr_t addr = (uintptr_t)lock;
+    struct ul_instance *inst = ul_instance_find(addr);
+    if (unlikely(!inst)) {
+        inst = first_use(t, addr, kind);
+        if (!inst)
+            return UL_T_NONE;
+    }
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    uint8_t used = mode == UL_WRITE ? UL_USED_WRITE : UL_USED_READ;
+    if (unlikely(!(atomic_load_explicit(&cls->usage, memory_order_relaxed) & used)))
+        atomic_fetch_or_explicit(&cls->usage, used, memory_order_relaxed);
+    if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM]) &&
+        same_class(t, inst, cls, mode, flags, ip) == SAME_CLASS_MERGED)
+        return UL_T_REF;
+    uint64_t key = ul_chain_next(t->chain_key, cls->id, mode);
+    if (t->depth && !(flags & UL_F_TRY) && unlikely(!ul_keyset_contains(&chains, key)))
+        validate_chain(t, inst, cls, mode, ip, key);
+    struct ul_held h = { .addr = addr,
+                         .inst = inst,
+                         .cls = cls,
+                         .prev_key = t->chain_key,
+                         .ip = ip,
+                         .mode = (uint8_t)mode,
+                         .flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0 };
+    if (!push_held(t, &h))
+        return UL_T_NONE;
+    t->chain_key = key;
+    return UL_T_PUSHED;
+}
+
+/* Removes held[i]; the locks above it are pushed again (their chain keys change, and the
+ * new chains are validated like any other). */
+static void remove_held(struct ul_thread *t, uint32_t i)
+{
+    uint32_t nabove = t->depth - i - 1;
+    struct ul_held small[16], *above = small;
+    size_t bytes = nabove * sizeof *above;
+    if (nabove > 16 && !(above = ul_pages_alloc(bytes))) {
+        out_of_memory();
+        return;
+    }
+    memcpy(above, &t->held[i + 1], bytes);
+    for (uint32_t k = i; k < t->depth; k++)
+        t->class_count[t->held[k].cls->id % UL_CLASS_BLOOM]--;
+    t->chain_key = t->held[i].prev_key;
+    t->depth = i;
+    for (uint32_t k = 0; k < nabove; k++) {
+        struct ul_held h = above[k];
+        uint64_t key = ul_chain_next(t->chain_key, h.cls->id, h.mode);
+        if (t->depth && !(h.flags & UL_HELD_TRY) && !ul_keyset_contains(&chains, key) &&
+            atomic_load_explicit(&enabled, memory_order_relaxed))
+            validate_chain(t, h.inst, h.cls, h.mode, h.ip, key);
+        h.prev_key = t->chain_key;
+        push_held(t, &h);
+        t->chain_key = key;
+    }
+    if (above != small)
+        ul_pages_free(above, bytes);
+}
+
+void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok)
+{
+    int i = find_held(t, (uintptr_t)lock);
+    if (i < 0)
+        return;
+    if (tok == UL_T_REF && t->held[i].refs)
+        t->held[i].refs--;
+    else if (tok == UL_T_PUSHED)
+        remove_held(t, (uint32_t)i);
+}
+
+static void report_bad_unlock(struct ul_thread *t, uintptr_t addr, enum ul_lock_kind kind, uintptr_t ip)
+{
+    struct ul_instance *inst = ul_instance_find(addr);
+    if (!inst) {
+        struct ctx c;
+        ctx_init(&c, t);
+        inst = register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE);
+        if (!inst)
+            return;
+    }
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (first_time(ul_hash3(UL_P_BAD_UNLOCK, cls->id, ip))) {
+        struct ul_problem *p = queue_problem(&c, UL_P_BAD_UNLOCK, 0);
+        if (p)
+            p->target = (struct ul_lockref){ .cls = cls, .addr = addr, .inst_name = inst->name, .ip = ip };
+    }
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
+}
+
+bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum ul_unlock_hint hint,
+                   uintptr_t ip)
+{
+    if (unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)))
+        return false;
+    uintptr_t addr = (uintptr_t)lock;
+    uint32_t d = t->depth;
+    if (likely(d && t->held[d - 1].addr == addr)) {
+        struct ul_held *h = &t->held[d - 1];
+        if (h->refs) {
+            h->refs--;
+            return true;
+        }
+        t->chain_key = h->prev_key;
+        t->class_count[h->cls->id % UL_CLASS_BLOOM]--;
+        t->depth = d - 1;
+        return true;
+    }
+    int i = find_held(t, addr);
+    if (i >= 0) {
+        if (t->held[i].refs)
+            t->held[i].refs--;
+        else
+            remove_held(t, (uint32_t)i);
+        return true;
+    }
+    /* Not held by this thread as far as we know. Locks taken before tracing started (or
+     * inside a signal handler that interrupted ulockdep) are not on the stack, so this is
+     * a problem only when the lock word says so. */
+    if (hint != UL_UNLOCK_UNKNOWN)
+        report_bad_unlock(t, addr, kind, ip);
+    return false;
+}
+
+bool ul_is_held(struct ul_thread *t, void *lock)
+{
+    return find_held(t, (uintptr_t)lock) >= 0;
+}
+
+void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    int i = find_held(t, (uintptr_t)lock);
+    if (i >= 0) /* re-initialising a lock this thread holds */
+        ul_on_destroy(t, lock, 0);
+    struct ctx c;
+    ctx_init(&c, t);
+    register_instance(&c, (uintptr_t)lock, kind, UL_ORIGIN_INIT);
+}
+
+/* Graph lock held: report that the lock at held[i] is going away while held. */
+static void queue_held_freed(struct ctx *c, const struct ul_held *h, uintptr_t lo, uintptr_t hi)
+{
+    if (!first_time(ul_hash3(UL_P_HELD_LOCK_FREED, h->cls->id, 0)))
+        return;
+    struct ul_problem *p = queue_problem(c, UL_P_HELD_LOCK_FREED, 0);
+    if (p) {
+        p->target = ref_of_held(h);
+        p->mem_lo = lo;
+        p->mem_hi = hi;
+    }
+}
+
+void ul_on_destroy(struct ul_thread *t, void *lock, size_t size)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    uintptr_t addr = (uintptr_t)lock;
+    if (!ul_instance_find(addr))
+        return;
+    struct ctx c;
+    ctx_init(&c, t);
+    int i = find_held(t, addr);
+    if (i >= 0)
+        ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    if (i >= 0)
+        queue_held_freed(&c, &t->held[i], addr, addr + (size ? size : 1));
+    struct ul_instance *inst = ul_instance_find(addr);
+    if (inst)
+        ul_instance_retire(inst);
+    ul_flock_unlock(&ul_glock);
+    if (i >= 0)
+        remove_held(t, (uint32_t)i);
+    ctx_flush(&c);
+}
+
+void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || !ul_instance_range_maybe(lo, hi))
+        return;
+    struct ctx c;
+    ctx_init(&c, t);
+    bool held_inside = false;
+    for (uint32_t k = 0; k < t->depth; k++)
+        if (t->held[k].addr >= lo && t->held[k].addr < hi)
+            held_inside = true;
+    if (held_inside)
+        ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    for (uint32_t k = 0; k < t->depth; k++)
+        if (t->held[k].addr >= lo && t->held[k].addr < hi)
+            queue_held_freed(&c, &t->held[k], lo, hi);
+    struct ul_instance *batch[64];
+    size_t n;
+    while ((n = ul_instance_collect(lo, hi, batch, 64)) > 0) {
+        size_t m = n < 64 ? n : 64;
+        for (size_t k = 0; k < m; k++)
+            ul_instance_retire(batch[k]);
+    }
+    ul_flock_unlock(&ul_glock);
+    for (int k = (int)t->depth - 1; k >= 0; k--)
+        if (t->held[k].addr >= lo && t->held[k].addr < hi)
+            remove_held(t, (uint32_t)k);
+    ctx_flush(&c);
+}
+
+void ul_on_thread_exit(struct ul_thread *t)
+{
+    if (t->exit_checked)
+        return;
+    t->exit_checked = true;
+    if (!t->depth || !atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    uint64_t sum = 0;
+    for (uint32_t k = 0; k < t->depth; k++)
+        sum += ul_mix64(t->held[k].cls->id);
+    if (first_time(ul_hash3(UL_P_HELD_AT_EXIT, sum, t->depth)))
+        queue_problem(&c, UL_P_HELD_AT_EXIT, 0);
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
+}
+
+void ul_on_set_name(struct ul_thread *t, void *lock, const char *name)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || !name)
+        return;
+    struct ul_instance *inst = ul_instance_find((uintptr_t)lock);
+    if (!inst) {
+        struct ctx c;
+        ctx_init(&c, t);
+        inst = register_instance(&c, (uintptr_t)lock, UL_KIND_MUTEX, UL_ORIGIN_FIRST_USE);
+        if (!inst)
+            return;
+    }
+    size_t len = strnlen(name, 255);
+    ul_flock_lock(&ul_glock);
+    char *copy = ul_alloc(len + 1);
+    if (copy) {
+        memcpy(copy, name, len);
+        inst->name = copy;
+    }
+    ul_flock_unlock(&ul_glock);
+}
+
+/* ---- statistics -------------------------------------------------------------------- */
+
+void ul_engine_stats(struct ul_engine_stats *s)
+{
+    ul_flock_lock(&ul_glock);
+    s->classes = ul_class_count();
+    s->instances = ul_instance_live();
+    s->edges = ul_class_graph.nedges;
+    s->instance_edges = atomic_load(&ninstance_edges);
+    s->chains = chains.count;
+    s->stacks = ul_stack_count();
+    s->reports = atomic_load(&nreports);
+    s->slow_paths = atomic_load(&nslow);
+    s->bytes = ul_arena_bytes();
+    ul_flock_unlock(&ul_glock);
+}
+
+uint64_t ul_engine_report_count(void)
+{
+    return atomic_load(&nreports);
+}
+
+void ul_engine_reset_report_count(void)
+{
+    atomic_store(&nreports, 0);
+}

@@ -1,0 +1,85 @@
+/* The lockdep engine: pure C, no dlsym, no I/O. It is driven by events (init, acquire,
+ * release, destroy, memory freed, thread exit) and calls back into its embedder for the
+ * things that depend on the process (stacks, static storage, reporting). The shim is one
+ * embedder; the unit tests are another. */
+#ifndef ULOCKDEP_ENGINE_ENGINE_H
+#define ULOCKDEP_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "lockclass.h"
+#include "problem.h"
+#include "thread.h"
+
+struct ul_env {
+    /* Stack of the caller of the interposed function (ulockdep's own frames dropped). */
+    unsigned (*capture_stack)(uintptr_t *pcs, unsigned max);
+    /* Does addr lie in a module's static storage (.data/.bss)? */
+    bool (*is_static)(uintptr_t addr);
+    /* A problem to report. Called without the graph lock held; the problem and what it
+     * points to are valid only during the call. Returns true if it was reported (not
+     * suppressed). */
+    bool (*report)(const struct ul_problem *p);
+    /* The engine ran out of memory and switched itself off. */
+    void (*out_of_memory)(void);
+};
+
+/* acquire flags */
+enum {
+    UL_F_TRY = 1,          /* trylock: pushed, but no dependency into it */
+    UL_F_RECURSIVE = 2,    /* a recursive mutex: relocking it is not a problem */
+};
+
+/* What ul_acquire did, to be handed to ul_acquire_failed when the real call fails. */
+enum ul_token { UL_T_NONE = 0, UL_T_PUSHED, UL_T_REF };
+
+/* What the embedder knows of a lock it is about to unlock, from the lock word. */
+enum ul_unlock_hint {
+    UL_UNLOCK_UNKNOWN,        /* may be held by this thread (e.g. taken before tracing) */
+    UL_UNLOCK_NOT_LOCKED,     /* nobody holds it */
+    UL_UNLOCK_OTHER_OWNER,    /* another thread holds it */
+};
+
+void ul_engine_setup(const struct ul_env *env);
+bool ul_engine_enabled(void);
+void ul_engine_disable(void);
+
+void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind);
+void ul_on_destroy(struct ul_thread *t, void *lock, size_t size);
+enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                            unsigned flags, uintptr_t ip);
+void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok);
+/* Returns true if the lock was found held (and released). */
+bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum ul_unlock_hint hint,
+                   uintptr_t ip);
+void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi);
+/* Thread exit or return from its start routine: reports locks still held (once). */
+void ul_on_thread_exit(struct ul_thread *t);
+/* Annotation: name an instance (registers it if new). */
+void ul_on_set_name(struct ul_thread *t, void *lock, const char *name);
+/* Is `lock` held by this thread? */
+bool ul_is_held(struct ul_thread *t, void *lock);
+
+/* Statistics for verbosity and tests. */
+struct ul_engine_stats {
+    uint64_t classes, instances, edges, instance_edges, chains, stacks, reports;
+    uint64_t slow_paths;
+    size_t bytes;
+};
+void ul_engine_stats(struct ul_engine_stats *s);
+uint64_t ul_engine_report_count(void);
+void ul_engine_reset_report_count(void);
+
+static inline uint64_t ul_chain_next(uint64_t key, uint32_t class_id, unsigned mode)
+{
+    uint64_t x = key ^ (((uint64_t)class_id << 2 | mode) * 0x9e3779b97f4a7c15ull);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 29;
+    return x ? x : 1;
+}
+
+#endif

@@ -1,0 +1,68 @@
+/* Lock classes: the unit lockdep reasons about. Every lock instance belongs to one class;
+ * dependencies, usage and reports are per class, so an inversion between two objects of
+ * the same kind is found even if each object is used once.
+ *
+ * Identity (the class key):
+ *   STATIC     a lock in a module's static storage is its own class (keyed by address);
+ *   INIT       a lock set up by *_init: the top class_depth frames of the init call stack;
+ *   FIRST_USE  a heap/stack lock never initialised by a call: its first acquisition's stack;
+ *   INSTANCE   class_by=instance: one class per instance;
+ *   NAMED      ulockdep_set_class(): the given name.
+ * Classes live for the whole process and their ids are never reused, so an id is also the
+ * class's tag in chain keys. */
+#ifndef ULOCKDEP_ENGINE_LOCKCLASS_H
+#define ULOCKDEP_ENGINE_LOCKCLASS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "graph.h"
+
+enum ul_lock_kind {
+    UL_KIND_MUTEX,
+    UL_KIND_RWLOCK,
+    UL_KIND_SPIN,
+    UL_KIND_SRCU,
+    UL_KIND_MAP,   /* annotation map (not a real lock) */
+};
+
+enum ul_class_origin { UL_ORIGIN_STATIC, UL_ORIGIN_INIT, UL_ORIGIN_FIRST_USE, UL_ORIGIN_INSTANCE, UL_ORIGIN_NAMED };
+
+enum { UL_USED_WRITE = 1, UL_USED_READ = 2 };
+
+struct ul_class {
+    struct ul_node node;      /* in the class graph; node id == id */
+    uint64_t key;
+    uint32_t id;
+    uint32_t site_stack;      /* init or first-use stack */
+    uintptr_t static_addr;    /* STATIC: the lock's address */
+    uint8_t kind;
+    uint8_t origin;
+    _Atomic uint8_t usage;    /* UL_USED_* */
+    const char *name;         /* given (NAMED) or computed by the reports side */
+    int name_version;         /* >1 when another class printed the same name first */
+    struct ul_class *hash_next;
+};
+
+/* Lock-free. NULL for an unknown id. */
+struct ul_class *ul_class_get(uint32_t id);
+/* Graph lock held. Finds the class with `key` or creates it. NULL when out of memory. */
+struct ul_class *ul_class_intern(uint64_t key, enum ul_class_origin origin, enum ul_lock_kind kind,
+                                 uint32_t site_stack, uintptr_t static_addr);
+uint32_t ul_class_count(void);
+
+extern struct ul_graph ul_class_graph;
+
+static inline const char *ul_kind_name(unsigned kind)
+{
+    switch (kind) {
+    case UL_KIND_MUTEX: return "mutex";
+    case UL_KIND_RWLOCK: return "rwlock";
+    case UL_KIND_SPIN: return "spinlock";
+    case UL_KIND_SRCU: return "srcu";
+    case UL_KIND_MAP: return "map";
+    }
+    return "lock";
+}
+
+#endif

@@ -1,0 +1,40 @@
+/* Options: parsed once from ULOCKDEP_OPTIONS (sanitizer syntax, key=value separated by ':',
+ * ',' or whitespace). Defined by the table in options.def. */
+#ifndef ULOCKDEP_ENGINE_OPTIONS_H
+#define ULOCKDEP_ENGINE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ULOCKDEP_OPT_STRMAX 512
+
+struct ul_options {
+#define ULOCKDEP_OPT_FIELD_BOOL(n) bool n;
+#define ULOCKDEP_OPT_FIELD_INT(n) int n;
+#define ULOCKDEP_OPT_FIELD_STRING(n) char n[ULOCKDEP_OPT_STRMAX];
+#define ULOCKDEP_OPTION(type, name, def, doc) ULOCKDEP_OPT_FIELD_##type(name)
+#include "options.def"
+#undef ULOCKDEP_OPTION
+};
+
+/* Derived from format/class_by after parsing. */
+struct ul_derived_options {
+    bool text, json;
+    bool class_by_instance;
+};
+
+extern struct ul_options ul_opt;
+extern struct ul_derived_options ul_dopt;
+
+/* Complaint sink: called with one line (no trailing newline) per problem found. */
+typedef void (*ul_opt_complain_fn)(const char *line);
+
+/* Resets to defaults, then applies `spec` (may be NULL). Bad entries are reported through
+ * `complain` and leave that option at its default; the rest still apply.
+ * Returns the number of complaints. */
+int ul_options_parse(const char *spec, ul_opt_complain_fn complain);
+
+/* Writes the help text (every option, its type, default and description) into buf. */
+size_t ul_options_help(char *buf, size_t len);
+
+#endif

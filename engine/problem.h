@@ -1,0 +1,60 @@
+/* A problem the engine found, as plain data for the renderers in reports/.
+ * The engine fills it and hands it over; it never formats text itself. */
+#ifndef ULOCKDEP_ENGINE_PROBLEM_H
+#define ULOCKDEP_ENGINE_PROBLEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ul_class;
+struct ul_thread;
+
+/* Every report kind of the contract. Keep the switch statements in reports/ exhaustive. */
+enum ul_problem_kind {
+    UL_P_CIRCULAR,
+    UL_P_RECURSIVE,
+    UL_P_BAD_UNLOCK,
+    UL_P_HELD_LOCK_FREED,
+    UL_P_HELD_AT_EXIT,
+    UL_P_KIND_COUNT
+};
+
+/* A lock as a report mentions it: a class, and when known the instance's address and
+ * annotation name, how it was taken and where. */
+struct ul_lockref {
+    const struct ul_class *cls;
+    uintptr_t addr;        /* 0 when only the class is known (inner links of a chain) */
+    const char *inst_name; /* ulockdep_set_name() */
+    uint8_t mode;          /* enum ul_mode */
+    bool trylock;
+    uintptr_t ip;          /* acquisition site (0 if unknown) */
+};
+
+/* One dependency of a cycle: `to` was acquired while `from` was held, first at `stack`. */
+struct ul_cycle_step {
+    struct ul_lockref from, to;
+    uint32_t stack;
+    uint8_t dep;           /* UL_DEP_* kinds of this dependency */
+};
+
+#define UL_MAX_HELD_SHOWN 4096
+
+struct ul_problem {
+    enum ul_problem_kind kind;
+    int tid;
+    const struct ul_thread *thread;
+    struct ul_lockref target;   /* being acquired / released / freed */
+    struct ul_lockref holding;  /* circular, recursive: the held lock it conflicts with */
+    /* circular: the cycle in dependency order, starting with the new dependency
+     * holding -> target; cycle[n-1].to is `holding` again. */
+    struct ul_cycle_step *cycle;
+    unsigned ncycle;
+    bool instance_level;        /* the cycle is between instances of one class */
+    uintptr_t mem_lo, mem_hi;   /* held_lock_freed: the memory being freed */
+    uint32_t stack;             /* backtrace of the reporting thread, now */
+    /* Snapshot of the thread's held locks at the time of the report. */
+    struct ul_lockref *held;
+    unsigned nheld;
+};
+
+#endif

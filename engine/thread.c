@@ -1,0 +1,92 @@
+#include "thread.h"
+
+#include <sys/mman.h>
+
+#include "arena.h"
+#include "glock.h"
+
+#define INITIAL_HELD 64
+
+static struct ul_thread *registry;
+static struct ul_thread *free_states;  /* reused by new threads (thread churn stays flat) */
+
+struct ul_thread *ul_thread_first(void)
+{
+    return registry;
+}
+
+struct ul_thread *ul_thread_new(int tid, bool is_main)
+{
+    ul_flock_lock(&ul_glock);
+    struct ul_thread *t = free_states;
+    if (t) {
+        free_states = t->reg_next;
+        struct ul_held *held = t->held;
+        uint32_t cap = t->cap;
+        *t = (struct ul_thread){ .held = held, .cap = cap };
+    } else {
+        t = ul_alloc(sizeof *t);
+        if (t) {
+            t->held = ul_pages_alloc(INITIAL_HELD * sizeof *t->held);
+            if (!t->held) {
+                ul_free(t, sizeof *t);
+                t = NULL;
+            } else {
+                t->cap = INITIAL_HELD;
+            }
+        }
+    }
+    if (t) {
+        t->tid = tid;
+        t->is_main = is_main;
+        t->chain_key = UL_CHAIN_INITIAL;
+        t->reg_next = registry;
+        if (registry)
+            registry->reg_prev = t;
+        registry = t;
+    }
+    ul_flock_unlock(&ul_glock);
+    return t;
+}
+
+void ul_thread_free(struct ul_thread *t)
+{
+    ul_flock_lock(&ul_glock);
+    if (t->reg_prev)
+        t->reg_prev->reg_next = t->reg_next;
+    else if (registry == t)
+        registry = t->reg_next;
+    if (t->reg_next)
+        t->reg_next->reg_prev = t->reg_prev;
+    /* Shrink a stack that grew huge, keep the usual size for the next thread. */
+    if (t->cap > INITIAL_HELD) {
+        ul_pages_free(t->held, t->cap * sizeof *t->held);
+        t->held = ul_pages_alloc(INITIAL_HELD * sizeof *t->held);
+        t->cap = t->held ? INITIAL_HELD : 0;
+    }
+    t->depth = 0;
+    if (t->held) {
+        t->reg_next = free_states;
+        free_states = t;
+    }
+    ul_flock_unlock(&ul_glock);
+}
+
+bool ul_thread_grow(struct ul_thread *t)
+{
+    size_t old = t->cap * sizeof *t->held;
+    void *n = mremap(t->held, old, old * 2, MREMAP_MAYMOVE);
+    if (n == MAP_FAILED)
+        return false;
+    t->held = n;
+    t->cap *= 2;
+    return true;
+}
+
+void ul_thread_forget_others(struct ul_thread *self)
+{
+    registry = self;
+    if (self) {
+        self->reg_next = self->reg_prev = NULL;
+    }
+}

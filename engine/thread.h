@@ -1,0 +1,57 @@
+/* Per-thread state: the stack of held locks and the running chain key.
+ * Owned and touched by its thread only (reports read it from the same thread); allocated
+ * with mmap so creating it never calls malloc. */
+#ifndef ULOCKDEP_ENGINE_THREAD_H
+#define ULOCKDEP_ENGINE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ul_class;
+struct ul_instance;
+
+enum { UL_HELD_TRY = 1 };
+
+struct ul_held {
+    uintptr_t addr;
+    struct ul_instance *inst;
+    struct ul_class *cls;
+    uint64_t prev_key;     /* chain key before this lock was pushed */
+    uintptr_t ip;          /* where it was acquired */
+    uint32_t refs;         /* extra acquisitions of a recursive mutex */
+    uint8_t mode;          /* enum ul_mode */
+    uint8_t flags;         /* UL_HELD_* */
+};
+
+#define UL_CLASS_BLOOM 64
+
+struct ul_thread {
+    struct ul_held *held;
+    uint32_t depth, cap;
+    uint64_t chain_key;
+    /* How many held locks hash to each slot by class id: when the slot of a new lock's class
+     * is zero, no lock of that class is held and the same-class checks are skipped. */
+    uint32_t class_count[UL_CLASS_BLOOM];
+    int tid;
+    bool is_main;
+    bool exit_checked;
+    uint32_t create_stack;      /* where pthread_create made this thread */
+    int parent_tid;
+    struct ul_thread *reg_next, *reg_prev;
+};
+
+#define UL_CHAIN_INITIAL 0x6c6f636b64657031ull /* any non-zero constant */
+
+/* Creates the state of the calling thread (tid given by the caller). NULL when out of
+ * memory. Registers it in the thread list. */
+struct ul_thread *ul_thread_new(int tid, bool is_main);
+/* Unregisters and frees the state (thread exit). */
+void ul_thread_free(struct ul_thread *t);
+/* Grows the held stack; false when out of memory. */
+bool ul_thread_grow(struct ul_thread *t);
+/* In a forked child: forget every thread but `self`. */
+void ul_thread_forget_others(struct ul_thread *self);
+/* Graph lock held: iterate the registered threads. */
+struct ul_thread *ul_thread_first(void);
+
+#endif

@@ -1,0 +1,93 @@
+#include "names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "lockclass.h"
+#include "stackdepot.h"
+#include "symbolize.h"
+
+/* How many classes printed each name so far (kernel-style name_version). */
+struct name_count {
+    char *name;
+    int count;
+    UT_hash_handle hh;
+};
+static struct name_count *name_counts;
+
+static const char *basename_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static void site_name(const struct ul_class *cls, char *buf, size_t len)
+{
+    const struct ul_stack *st = ul_stack_get(cls->site_stack);
+    struct ul_frame f;
+    if (st && st->n && ul_symbolize_code(st->pcs[0], true, &f)) {
+        if (f.function && f.file && f.line)
+            snprintf(buf, len, "%s@%s:%d", f.function, basename_of(f.file), f.line);
+        else if (f.function)
+            snprintf(buf, len, "%s@%s+0x%lx", f.function, f.module ? f.module : "?",
+                     (unsigned long)f.module_off);
+        else
+            snprintf(buf, len, "%s+0x%lx", f.module ? f.module : "?", (unsigned long)f.module_off);
+        return;
+    }
+    snprintf(buf, len, "%s#%u", ul_kind_name(cls->kind), cls->id);
+}
+
+static int next_version(const char *name)
+{
+    struct name_count *nc;
+    HASH_FIND_STR(name_counts, name, nc);
+    if (!nc) {
+        nc = calloc(1, sizeof *nc);
+        if (!nc)
+            return 1;
+        nc->name = strdup(name);
+        if (!nc->name) {
+            free(nc);
+            return 1;
+        }
+        HASH_ADD_KEYPTR(hh, name_counts, nc->name, strlen(nc->name), nc);
+    }
+    return ++nc->count;
+}
+
+const char *ul_class_display_name(struct ul_class *cls)
+{
+    if (!cls)
+        return "(unknown)";
+    if (cls->name)
+        return cls->name;
+    char base[512];
+    if (cls->origin == UL_ORIGIN_STATIC && ul_symbolize_data(cls->static_addr, base, sizeof base))
+        ;
+    else if (cls->origin == UL_ORIGIN_STATIC)
+        snprintf(base, sizeof base, "0x%lx", (unsigned long)cls->static_addr);
+    else
+        site_name(cls, base, sizeof base);
+    int version = cls->origin == UL_ORIGIN_STATIC ? 1 : next_version(base);
+    char full[560];
+    if (version > 1)
+        snprintf(full, sizeof full, "%s#%d", base, version);
+    else
+        snprintf(full, sizeof full, "%s", base);
+    char *name = strdup(full);
+    if (!name)
+        return "(out of memory)";
+    cls->name_version = version;
+    cls->name = name;
+    return name;
+}
+
+const char *ul_lock_display_name(const struct ul_lockref *r, char *buf, size_t len)
+{
+    if (r->inst_name)
+        return r->inst_name;
+    return ul_class_display_name((struct ul_class *)r->cls);
+}

@@ -1,0 +1,23 @@
+/* Renderers: a problem -> text splat (kernel lockdep layout) or one JSON line.
+ * Report lock held (they symbolize and name classes). */
+#ifndef ULOCKDEP_REPORTS_RENDER_H
+#define ULOCKDEP_REPORTS_RENDER_H
+
+#include "problem.h"
+#include "strbuf.h"
+
+/* Identity of the process, printed in every report. */
+struct ul_report_ident {
+    int pid;
+    unsigned seq;          /* report number in this process, from 1 */
+    const char *exe;       /* program path */
+    const char *comm;      /* name of the reporting thread */
+    const char *cmdline;   /* program and arguments, space separated */
+};
+
+const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len);
+const char *ul_problem_kind_name(enum ul_problem_kind kind);
+void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id);
+void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id);
+
+#endif

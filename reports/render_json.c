@@ -1,0 +1,153 @@
+/* One JSON object per report (CONTRACT "JSON format"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "graph.h"
+#include "lockclass.h"
+#include "names.h"
+#include "render.h"
+#include "stackdepot.h"
+#include "symbolize.h"
+
+static const char *mode_name(unsigned mode)
+{
+    switch (mode) {
+    case UL_WRITE: return "write";
+    case UL_READ: return "read";
+    case UL_RREAD: return "recursive_read";
+    }
+    return "write";
+}
+
+static void frame_json(struct ul_strbuf *b, uintptr_t pc)
+{
+    struct ul_frame f;
+    bool ok = ul_symbolize_code(pc, true, &f);
+    ul_sb_printf(b, "{\"pc\":\"0x%lx\",\"function\":", (unsigned long)pc);
+    ul_sb_json_string(b, ok ? f.function : NULL);
+    ul_sb_puts(b, ",\"file\":");
+    ul_sb_json_string(b, ok ? f.file : NULL);
+    ul_sb_printf(b, ",\"line\":%d,\"module\":", ok ? f.line : 0);
+    ul_sb_json_string(b, ok ? f.module : NULL);
+    ul_sb_printf(b, ",\"offset\":\"0x%lx\",\"build_id\":", ok ? (unsigned long)f.module_off : 0ul);
+    ul_sb_json_string(b, ok ? f.build_id : NULL);
+    ul_sb_putc(b, '}');
+}
+
+static void stack_json(struct ul_strbuf *b, uint32_t id)
+{
+    const struct ul_stack *s = ul_stack_get(id);
+    ul_sb_putc(b, '[');
+    for (uint32_t i = 0; s && i < s->n; i++) {
+        if (i)
+            ul_sb_putc(b, ',');
+        frame_json(b, s->pcs[i]);
+    }
+    ul_sb_putc(b, ']');
+}
+
+static void lock_json(struct ul_strbuf *b, const struct ul_lockref *r)
+{
+    char nb[600];
+    ul_sb_puts(b, "{\"name\":");
+    ul_sb_json_string(b, ul_lock_display_name(r, nb, sizeof nb));
+    ul_sb_puts(b, ",\"class\":");
+    ul_sb_json_string(b, ul_class_display_name((struct ul_class *)r->cls));
+    if (r->addr)
+        ul_sb_printf(b, ",\"addr\":\"0x%lx\"", (unsigned long)r->addr);
+    else
+        ul_sb_puts(b, ",\"addr\":null");
+    ul_sb_printf(b, ",\"mode\":\"%s\"", mode_name(r->mode));
+    if (r->trylock)
+        ul_sb_puts(b, ",\"trylock\":true");
+    if (r->cls)
+        ul_sb_printf(b, ",\"kind\":\"%s\"", ul_kind_name(r->cls->kind));
+    if (r->ip) {
+        ul_sb_puts(b, ",\"at\":");
+        frame_json(b, r->ip);
+    }
+    ul_sb_putc(b, '}');
+}
+
+/* The locks a report talks about: its main locks, then every other lock of a cycle. */
+static void locks_json(struct ul_strbuf *b, const struct ul_problem *p)
+{
+    const struct ul_lockref *list[64];
+    unsigned n = 0;
+    switch (p->kind) {
+    case UL_P_CIRCULAR:
+        list[n++] = &p->target;
+        list[n++] = &p->holding;
+        for (unsigned i = 1; i + 1 < p->ncycle && n < 64; i++)
+            list[n++] = &p->cycle[i].to;
+        break;
+    case UL_P_RECURSIVE:
+        list[n++] = &p->target;
+        list[n++] = &p->holding;
+        break;
+    case UL_P_BAD_UNLOCK:
+    case UL_P_HELD_LOCK_FREED:
+        list[n++] = &p->target;
+        break;
+    case UL_P_HELD_AT_EXIT:
+        for (unsigned i = 0; i < p->nheld && n < 64; i++)
+            list[n++] = &p->held[i];
+        break;
+    case UL_P_KIND_COUNT:
+        break;
+    }
+    ul_sb_puts(b, ",\"locks\":[");
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            ul_sb_putc(b, ',');
+        lock_json(b, list[i]);
+    }
+    ul_sb_putc(b, ']');
+}
+
+void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char tb[128], nb[600];
+    ul_sb_puts(b, "{\"kind\":");
+    ul_sb_json_string(b, ul_problem_kind_name(p->kind));
+    ul_sb_printf(b, ",\"pid\":%d,\"tid\":%d,\"thread\":", id->pid, p->tid);
+    ul_sb_json_string(b, id->comm);
+    ul_sb_puts(b, ",\"title\":");
+    ul_sb_json_string(b, ul_problem_title(p, id->comm, tb, sizeof tb));
+    ul_sb_printf(b, ",\"seq\":%u,\"exe\":", id->seq);
+    ul_sb_json_string(b, id->exe);
+    ul_sb_puts(b, ",\"cmdline\":");
+    ul_sb_json_string(b, id->cmdline);
+    ul_sb_printf(b, ",\"version\":\"%s\"", ULOCKDEP_VERSION);
+    locks_json(b, p);
+    if (p->kind == UL_P_CIRCULAR) {
+        ul_sb_printf(b, ",\"instance_level\":%s,\"cycle\":[", p->instance_level ? "true" : "false");
+        for (unsigned i = 0; i < p->ncycle; i++) {
+            const struct ul_cycle_step *s = &p->cycle[i];
+            if (i)
+                ul_sb_putc(b, ',');
+            ul_sb_puts(b, "{\"lock\":");
+            ul_sb_json_string(b, ul_lock_display_name(&s->from, nb, sizeof nb));
+            ul_sb_puts(b, ",\"from\":");
+            ul_sb_json_string(b, ul_lock_display_name(&s->from, nb, sizeof nb));
+            ul_sb_puts(b, ",\"to\":");
+            ul_sb_json_string(b, ul_lock_display_name(&s->to, nb, sizeof nb));
+            ul_sb_puts(b, ",\"stack\":");
+            stack_json(b, s->stack);
+            ul_sb_putc(b, '}');
+        }
+        ul_sb_putc(b, ']');
+    }
+    if (p->kind == UL_P_HELD_LOCK_FREED)
+        ul_sb_printf(b, ",\"memory\":{\"start\":\"0x%lx\",\"end\":\"0x%lx\"}", (unsigned long)p->mem_lo,
+                     (unsigned long)p->mem_hi);
+    ul_sb_puts(b, ",\"held\":[");
+    for (unsigned i = 0; i < p->nheld; i++) {
+        if (i)
+            ul_sb_putc(b, ',');
+        lock_json(b, &p->held[i]);
+    }
+    ul_sb_puts(b, "],\"stack\":");
+    stack_json(b, p->stack);
+    ul_sb_puts(b, "}\n");
+}

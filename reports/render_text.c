@@ -1,0 +1,260 @@
+/* Text splats, laid out like Linux lockdep's (kernel/locking/lockdep.c print_* functions):
+ * banner, identity, who is trying to acquire what, the dependency chain in reverse order
+ * with a stack per dependency, the unsafe scenario, the held locks, the backtrace. */
+#include <stdio.h>
+#include <string.h>
+
+#include "graph.h"
+#include "lockclass.h"
+#include "names.h"
+#include "render.h"
+#include "stackdepot.h"
+#include "symbolize.h"
+
+#define NAME_MAX_LEN 600
+
+const char *ul_problem_kind_name(enum ul_problem_kind kind)
+{
+    switch (kind) {
+    case UL_P_CIRCULAR: return "circular";
+    case UL_P_RECURSIVE: return "recursive";
+    case UL_P_BAD_UNLOCK: return "bad_unlock";
+    case UL_P_HELD_LOCK_FREED: return "held_lock_freed";
+    case UL_P_HELD_AT_EXIT: return "held_at_exit";
+    case UL_P_KIND_COUNT: break;
+    }
+    return "unknown";
+}
+
+const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len)
+{
+    switch (p->kind) {
+    case UL_P_CIRCULAR: return "WARNING: possible circular locking dependency detected";
+    case UL_P_RECURSIVE: return "WARNING: possible recursive locking detected";
+    case UL_P_BAD_UNLOCK: return "WARNING: bad unlock balance detected!";
+    case UL_P_HELD_LOCK_FREED: return "WARNING: held lock freed!";
+    case UL_P_HELD_AT_EXIT:
+        snprintf(buf, len, "WARNING: %s/%d still has locks held!", comm, p->tid);
+        return buf;
+    case UL_P_KIND_COUNT: break;
+    }
+    return "WARNING: ulockdep problem";
+}
+
+/* "{+.+.}": for the SIGNAL state (the kernel's hard-irq analogue) W then R, shown twice so
+ * the braces read like the kernel's HARDIRQ/SOFTIRQ pairs. '+' = taken with signals able to
+ * arrive, '.' = not used that way. */
+static void usage_str(const struct ul_class *c, char out[7])
+{
+    unsigned u = c ? c->usage : 0;
+    char w = (u & UL_USED_WRITE) ? '+' : '.', r = (u & UL_USED_READ) ? '+' : '.';
+    snprintf(out, 7, "{%c%c%c%c}", w, r, w, r);
+}
+
+static const char *wait_type(const struct ul_class *c)
+{
+    if (!c)
+        return "{3:3}";
+    switch (c->kind) {
+    case UL_KIND_SPIN: return "{2:2}";
+    case UL_KIND_SRCU:
+    case UL_KIND_MAP: return "{0:0}";
+    default: return "{3:3}";
+    }
+}
+
+static const char *name_of(const struct ul_lockref *r, char *buf)
+{
+    return ul_lock_display_name(r, buf, NAME_MAX_LEN);
+}
+
+static void class_label(struct ul_strbuf *b, const struct ul_lockref *r)
+{
+    char nb[NAME_MAX_LEN], us[7];
+    usage_str(r->cls, us);
+    ul_sb_printf(b, "(%s)%s-%s", name_of(r, nb), us, wait_type(r->cls));
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* kernel %pS: func+0x1c/0x40, then our file:line and module+offset. */
+static void frame_text(struct ul_strbuf *b, uintptr_t pc)
+{
+    struct ul_frame f;
+    if (!ul_symbolize_code(pc, true, &f)) {
+        ul_sb_printf(b, "0x%lx", (unsigned long)pc);
+        return;
+    }
+    if (f.function)
+        ul_sb_printf(b, "%s+0x%lx/0x%lx", f.function, (unsigned long)f.func_off, (unsigned long)f.func_size);
+    else
+        ul_sb_printf(b, "0x%lx", (unsigned long)pc);
+    if (f.file && f.line)
+        ul_sb_printf(b, " %s:%d", basename_of(f.file), f.line);
+    if (f.module)
+        ul_sb_printf(b, " [%s+0x%lx]", f.module, (unsigned long)f.module_off);
+}
+
+static void stack_text(struct ul_strbuf *b, uint32_t id, int indent)
+{
+    const struct ul_stack *s = ul_stack_get(id);
+    if (!s || !s->n) {
+        ul_sb_repeat(b, ' ', (size_t)indent);
+        ul_sb_puts(b, "(no stack recorded)\n");
+        return;
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        ul_sb_repeat(b, ' ', (size_t)indent);
+        frame_text(b, s->pcs[i]);
+        ul_sb_putc(b, '\n');
+    }
+}
+
+static void lock_line(struct ul_strbuf *b, const struct ul_lockref *r)
+{
+    ul_sb_printf(b, "%016lx ", (unsigned long)r->addr);
+    class_label(b, r);
+    if (r->ip) {
+        ul_sb_puts(b, ", at: ");
+        frame_text(b, r->ip);
+    }
+    ul_sb_putc(b, '\n');
+}
+
+static void held_locks(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    if (!p->nheld) {
+        ul_sb_printf(b, "no locks held by %s/%d.\n", id->comm, p->tid);
+        return;
+    }
+    ul_sb_printf(b, "%u lock%s held by %s/%d:\n", p->nheld, p->nheld > 1 ? "s" : "", id->comm, p->tid);
+    for (unsigned i = 0; i < p->nheld; i++) {
+        ul_sb_printf(b, " #%u: ", i);
+        lock_line(b, &p->held[i]);
+    }
+}
+
+static void banner(struct ul_strbuf *b, const char *title, const struct ul_report_ident *id)
+{
+    size_t w = strlen(title);
+    ul_sb_putc(b, '\n');
+    ul_sb_repeat(b, '=', w);
+    ul_sb_printf(b, "\n%s\n", title);
+    ul_sb_printf(b, "ulockdep %s #%u pid %d %s\n", ULOCKDEP_VERSION, id->seq, id->pid, id->exe);
+    ul_sb_repeat(b, '-', w);
+    ul_sb_putc(b, '\n');
+}
+
+static void backtrace_tail(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    ul_sb_puts(b, "\nstack backtrace:\n");
+    ul_sb_printf(b, "TID: %d Comm: %s\nCall Trace:\n", p->tid, id->comm);
+    stack_text(b, p->stack, 1);
+}
+
+/* "lock(", "rlock(" for a reader. */
+static const char *op_for(unsigned mode)
+{
+    return mode == UL_WRITE ? "lock" : "rlock";
+}
+
+static void circular(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN];
+    ul_sb_printf(b, "%s/%d is trying to acquire lock:\n", id->comm, p->tid);
+    lock_line(b, &p->target);
+    ul_sb_puts(b, "\nbut task is already holding lock:\n");
+    lock_line(b, &p->holding);
+    ul_sb_puts(b, "\nwhich lock already depends on the new lock.\n\n");
+    if (p->instance_level)
+        ul_sb_puts(b, "(the locks of this cycle are different instances of one class)\n");
+    ul_sb_puts(b, "\nthe existing dependency chain (in reverse order) is:\n");
+    unsigned n = p->ncycle;
+    for (unsigned k = n; k-- > 0;) {
+        /* cycle[k] is the dependency into cycle[k].to; #0 is the new one (cycle[0]). */
+        const struct ul_cycle_step *s = &p->cycle[k];
+        ul_sb_printf(b, "\n-> #%u ", k);
+        class_label(b, &s->to);
+        if (p->instance_level && s->to.addr)
+            ul_sb_printf(b, " at %016lx", (unsigned long)s->to.addr);
+        ul_sb_puts(b, ":\n");
+        stack_text(b, s->stack, 7);
+    }
+    ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
+    const struct ul_lockref *source = &p->target, *target = &p->holding;
+    const struct ul_lockref *parent = &p->cycle[n - 1].from;
+    if (n > 2) {
+        ul_sb_printf(b, "Chain exists of:\n  %s", name_of(source, nb));
+        ul_sb_printf(b, " --> %s", name_of(parent, nb));
+        ul_sb_printf(b, " --> %s\n\n", name_of(target, nb));
+    }
+    /* Modes on CPU1 come from the kind of the dependency parent -> target. */
+    uint8_t dep = p->cycle[n - 1].dep;
+    unsigned parent_mode = (dep & (UL_DEP_ER | UL_DEP_EN)) ? UL_WRITE : UL_RREAD;
+    unsigned target_mode1 = p->cycle[n - 1].to.mode;
+    ul_sb_puts(b, " Possible unsafe locking scenario:\n\n");
+    ul_sb_puts(b, "       CPU0                    CPU1\n");
+    ul_sb_puts(b, "       ----                    ----\n");
+    ul_sb_printf(b, "  %s(%s);\n", op_for(target->mode), name_of(target, nb));
+    ul_sb_printf(b, "                               %s(%s);\n", op_for(parent_mode), name_of(parent, nb));
+    ul_sb_printf(b, "                               %s(%s);\n", op_for(target_mode1), name_of(target, nb));
+    ul_sb_printf(b, "  %s(%s);\n", op_for(source->mode), name_of(source, nb));
+    ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
+    held_locks(b, p, id);
+}
+
+static void recursive(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN];
+    ul_sb_printf(b, "%s/%d is trying to acquire lock:\n", id->comm, p->tid);
+    lock_line(b, &p->target);
+    ul_sb_puts(b, "\nbut task is already holding lock:\n");
+    lock_line(b, &p->holding);
+    ul_sb_puts(b, "\nother info that might help us debug this:\n");
+    ul_sb_puts(b, " Possible unsafe locking scenario:\n\n");
+    ul_sb_puts(b, "       CPU0\n       ----\n");
+    ul_sb_printf(b, "  %s(%s);\n", op_for(p->holding.mode), name_of(&p->holding, nb));
+    ul_sb_printf(b, "  %s(%s);\n", op_for(p->target.mode), name_of(&p->target, nb));
+    ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
+    if (p->holding.addr != p->target.addr)
+        ul_sb_puts(b, " May be due to missing lock nesting notation\n\n");
+    held_locks(b, p, id);
+}
+
+static void bad_unlock(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN];
+    ul_sb_printf(b, "%s/%d is trying to release lock (%s) at:\n", id->comm, p->tid, name_of(&p->target, nb));
+    if (p->target.ip)
+        frame_text(b, p->target.ip);
+    ul_sb_puts(b, "\nbut there are no more locks to release!\n");
+    ul_sb_puts(b, "\nother info that might help us debug this:\n");
+    held_locks(b, p, id);
+}
+
+static void held_lock_freed(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    ul_sb_printf(b, "%s/%d is freeing memory %016lx-%016lx, with a lock still held there!\n", id->comm, p->tid,
+                 (unsigned long)p->mem_lo, (unsigned long)(p->mem_hi - 1));
+    lock_line(b, &p->target);
+    held_locks(b, p, id);
+}
+
+void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char tb[128];
+    banner(b, ul_problem_title(p, id->comm, tb, sizeof tb), id);
+    switch (p->kind) {
+    case UL_P_CIRCULAR: circular(b, p, id); break;
+    case UL_P_RECURSIVE: recursive(b, p, id); break;
+    case UL_P_BAD_UNLOCK: bad_unlock(b, p, id); break;
+    case UL_P_HELD_LOCK_FREED: held_lock_freed(b, p, id); break;
+    case UL_P_HELD_AT_EXIT: held_locks(b, p, id); break;
+    case UL_P_KIND_COUNT: break;
+    }
+    backtrace_tail(b, p, id);
+}

@@ -1,0 +1,42 @@
+/* Symbolizer: code and data addresses of this process -> names, file:line, module+offset.
+ * Used only on the report path (never on a lock fast path). Backed by elfutils libdw loaded
+ * with dlopen(RTLD_LOCAL) so the program's symbol scope is untouched; falls back to dladdr().
+ * Not async-signal-safe (allocates); callers serialise calls (the engine's graph lock). */
+#ifndef ULOCKDEP_REPORTS_SYMBOLIZE_H
+#define ULOCKDEP_REPORTS_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ul_frame {
+    uintptr_t pc;             /* the address asked about */
+    const char *function;     /* NULL if unknown */
+    uintptr_t func_off;       /* pc - function start */
+    uintptr_t func_size;      /* 0 if unknown */
+    const char *file;         /* source file (as recorded in DWARF), NULL if unknown */
+    int line;                 /* 0 if unknown */
+    const char *module;       /* basename of the module (executable or .so), NULL if unknown */
+    const char *module_path;  /* full path of the module */
+    uintptr_t module_off;     /* pc - load bias of the module (what addr2line -e module takes) */
+    const char *build_id;     /* hex build-id of the module, NULL if none */
+};
+
+/* Symbolizes a code address. If `return_address` is true, the line is looked up for pc-1
+ * (the call instruction) while `pc`, func_off and module_off still describe pc itself.
+ * Always fills what it can (at least module+offset when the address is mapped); returns
+ * false only when nothing at all is known. Strings stay valid until ul_symbolizer_reset(). */
+bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out);
+
+/* Names a data address by its symbol: "my_lock", or "my_struct+0x8" inside one. Uses the
+ * ELF symbol tables (.symtab included, so static variables are found). Returns false
+ * when no data symbol covers addr (buf is then untouched). */
+bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len);
+
+/* Drops cached module lists and strings (call after dlopen/dlclose or in a forked child). */
+void ul_symbolizer_reset(void);
+
+/* Set to false to skip libdw entirely (function names from dladdr only, no file:line). */
+void ul_symbolizer_use_libdw(bool on);
+
+#endif

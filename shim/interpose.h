@@ -1,0 +1,74 @@
+/* The three shapes of a lock interposer, shared by every lock family:
+ *   blocking acquire: record (and check) the acquisition *before* blocking, so a deadlock
+ *                     is reported before the program hangs; undo it if the call fails;
+ *   trylock:          record only after success, as a trylock (no dependency into it);
+ *   release:          drop it from the held stack, then call the real unlock.
+ * `call` is the real call; it is evaluated exactly once. */
+#ifndef ULOCKDEP_SHIM_INTERPOSE_H
+#define ULOCKDEP_SHIM_INTERPOSE_H
+
+#include <errno.h>
+
+#include "shim.h"
+
+static inline void ul_undo_acquire(void *lock, enum ul_token tok)
+{
+    struct ul_thread *t = ul_enter();
+    if (t) {
+        ul_on_acquire_failed(t, lock, tok);
+        ul_leave();
+    }
+}
+
+static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigned mode, unsigned flags,
+                                     uintptr_t ip)
+{
+    struct ul_thread *t = ul_enter();
+    if (t) {
+        ul_on_acquire(t, lock, kind, mode, flags | UL_F_TRY, ip);
+        ul_leave();
+    }
+}
+
+/* ok(r): did the real call leave the lock held? */
+#define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok)                                  \
+    do {                                                                                      \
+        struct ul_thread *t_ = ul_enter();                                                    \
+        if (!t_)                                                                              \
+            return call;                                                                      \
+        enum ul_token tok_ = ul_on_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);   \
+        ul_leave();                                                                           \
+        int r_ = call;                                                                        \
+        if (!ok(r_))                                                                          \
+            ul_undo_acquire((lock), tok_);                                                    \
+        return r_;                                                                            \
+    } while (0)
+
+#define UL_TRY_ACQUIRE(lock, kind, mode, flags, call, ok)                                       \
+    do {                                                                                      \
+        int r_ = call;                                                                        \
+        if (ok(r_))                                                                           \
+            ul_record_trylock((lock), (kind), (mode), (flags), UL_CALLER);                    \
+        return r_;                                                                            \
+    } while (0)
+
+#define UL_RELEASE(lock, kind, hint, call)                                                      \
+    do {                                                                                      \
+        struct ul_thread *t_ = ul_enter();                                                    \
+        if (!t_)                                                                              \
+            return call;                                                                      \
+        ul_on_release(t_, (lock), (kind), (hint), UL_CALLER);                                 \
+        ul_leave();                                                                           \
+        return call;                                                                          \
+    } while (0)
+
+/* pthread return codes: 0, or EOWNERDEAD (robust mutex acquired from a dead owner). */
+#define UL_PTHREAD_OK(r) ((r) == 0 || (r) == EOWNERDEAD)
+#define UL_C11_OK(r) ((r) == thrd_success)
+
+static inline int ul_tid(void)
+{
+    return ul_self ? ul_self->tid : 0;
+}
+
+#endif

@@ -1,0 +1,47 @@
+/* Reading glibc's lock words (x86-64 ABI layouts of pthread_mutex_t, pthread_rwlock_t and
+ * pthread_spinlock_t; stable since glibc 2.25). Only used to decide how to treat an unlock
+ * of a lock that is not on the thread's held stack, and to learn a mutex's type when no
+ * pthread_mutex_init was seen (PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and friends). */
+#include "shim.h"
+
+enum { RW_WRLOCKED = 2, RW_READER_SHIFT = 3 };
+
+enum ul_unlock_hint ul_mutex_unlock_hint(const pthread_mutex_t *m, int tid)
+{
+    int word = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
+    int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    if (word == 0)
+        return UL_UNLOCK_NOT_LOCKED;
+    if (owner > 0 && owner != tid)
+        return UL_UNLOCK_OTHER_OWNER;
+    return UL_UNLOCK_UNKNOWN;
+}
+
+enum ul_unlock_hint ul_rwlock_unlock_hint(const pthread_rwlock_t *l, int tid)
+{
+    unsigned readers = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+    int writer = __atomic_load_n(&l->__data.__cur_writer, __ATOMIC_RELAXED);
+    if (readers & RW_WRLOCKED)
+        return writer > 0 && writer != tid ? UL_UNLOCK_OTHER_OWNER : UL_UNLOCK_UNKNOWN;
+    if ((readers >> RW_READER_SHIFT) == 0)
+        return UL_UNLOCK_NOT_LOCKED;
+    return UL_UNLOCK_UNKNOWN;
+}
+
+enum ul_unlock_hint ul_spin_unlock_hint(const pthread_spinlock_t *l)
+{
+    return __atomic_load_n(l, __ATOMIC_RELAXED) == 0 ? UL_UNLOCK_NOT_LOCKED : UL_UNLOCK_UNKNOWN;
+}
+
+unsigned ul_mutex_flags(const pthread_mutex_t *m)
+{
+    int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
+    return (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0;
+}
+
+/* Readers of glibc rwlocks are recursive (a reader gets in while a writer waits), except
+ * with PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP. */
+unsigned ul_rwlock_read_mode(const pthread_rwlock_t *l)
+{
+    return l->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP ? UL_READ : UL_RREAD;
+}

@@ -1,0 +1,181 @@
+/* Start-up, per-thread state, fork and exit: everything about the shim's own life cycle. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "glock.h"
+#include "options.h"
+#include "report.h"
+#include "shim.h"
+#include "symbolize.h"
+
+int ul_running;
+UL_TLS struct ul_thread *ul_self;
+UL_TLS int ul_busy;
+UL_TLS int ul_gone;
+
+static pthread_key_t thread_key;
+static int main_pid;
+
+static void say(const char *line)
+{
+    ul_report_message(line);
+}
+
+static void complain(const char *line)
+{
+    /* Option problems go to stderr even when log_path is set: that option may be the bad one. */
+    size_t n = strlen(line);
+    if (write(STDERR_FILENO, line, n) < 0 || write(STDERR_FILENO, "\n", 1) < 0)
+        return;
+}
+
+static void engine_out_of_memory(void)
+{
+    say("ulockdep: out of memory for lock tracking; checking stopped, the program continues");
+}
+
+/* The thread-exit destructor: report locks still held (a thread cancelled while holding
+ * them; threads that return or call pthread_exit are checked earlier, with a better
+ * stack) and recycle the state. Later lock calls of this thread run untraced. */
+static void thread_gone(void *p)
+{
+    struct ul_thread *t = p;
+    ul_busy = 1;
+    if (ul_engine_enabled())
+        ul_on_thread_exit(t);
+    ul_self = NULL;
+    ul_gone = 1;
+    ul_thread_free(t);
+    ul_busy = 0;
+}
+
+struct ul_thread *ul_attach_thread(void)
+{
+    ul_busy = 1;
+    int tid = (int)syscall(SYS_gettid);
+    struct ul_thread *t = ul_thread_new(tid, tid == getpid());
+    if (t) {
+        ul_self = t;
+        if (!t->is_main)
+            pthread_setspecific(thread_key, t);
+    } else {
+        engine_out_of_memory();
+        ul_engine_disable();
+    }
+    ul_busy = 0;
+    return t;
+}
+
+/* ---- fork: hold both internal locks across fork so the child inherits them free and the
+ * tables consistent; the child keeps only its own thread. ---- */
+
+static UL_TLS int fork_skipped;
+
+static void before_fork(void)
+{
+    /* A fork from a signal handler that interrupted ulockdep itself: we may hold the locks
+     * already; do not wait for ourselves. */
+    fork_skipped = ul_busy;
+    if (fork_skipped)
+        return;
+    ul_busy = 1;
+    ul_flock_lock(&ul_glock);
+    ul_flock_lock(&ul_rlock);
+}
+
+static void after_fork_parent(void)
+{
+    if (fork_skipped)
+        return;
+    ul_flock_unlock(&ul_rlock);
+    ul_flock_unlock(&ul_glock);
+    ul_busy = 0;
+}
+
+static void after_fork_child(void)
+{
+    if (fork_skipped) {
+        ul_engine_disable(); /* the tables may be half-updated */
+        return;
+    }
+    ul_flock_reset(&ul_rlock);
+    ul_flock_reset(&ul_glock);
+    ul_thread_forget_others(ul_self);
+    if (ul_self) {
+        ul_self->tid = (int)syscall(SYS_gettid);
+        ul_self->is_main = true;
+    }
+    ul_engine_reset_report_count();
+    ul_report_after_fork_child();
+    ul_busy = 0;
+}
+
+/* ---- start and exit ---- */
+
+static bool engine_report(const struct ul_problem *p)
+{
+    return ul_report_problem(p);
+}
+
+__attribute__((constructor(101))) static void ul_start(void)
+{
+    ul_busy = 1;
+    ul_resolve_real();
+    ul_options_parse(getenv("ULOCKDEP_OPTIONS"), complain);
+    if (ul_opt.help) {
+        char buf[8192];
+        size_t n = ul_options_help(buf, sizeof buf);
+        fprintf(stderr, "ulockdep %s options (ULOCKDEP_OPTIONS=\"key=value:key=value\"):\n%.*s", ULOCKDEP_VERSION,
+                (int)(n < sizeof buf ? n : sizeof buf), buf);
+        _exit(0);
+    }
+    main_pid = getpid();
+    ul_unwind_setup();
+    ul_report_setup();
+    if (pthread_key_create(&thread_key, thread_gone) != 0) {
+        say("ulockdep: cannot create a thread key; lock checking is off");
+        ul_busy = 0;
+        return;
+    }
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    struct ul_env env = { .capture_stack = ul_capture_stack,
+                          .is_static = ul_addr_is_static,
+                          .report = engine_report,
+                          .out_of_memory = engine_out_of_memory };
+    ul_engine_setup(&env);
+    if (ul_opt.verbosity >= 1) {
+        char line[256];
+        snprintf(line, sizeof line, "ulockdep: %s initialized for pid %d", ULOCKDEP_VERSION, main_pid);
+        say(line);
+    }
+    __atomic_store_n(&ul_running, 1, __ATOMIC_RELEASE);
+    ul_busy = 0;
+}
+
+/* Runs when the program exits (after its own atexit handlers and destructors). */
+__attribute__((destructor(101))) static void ul_finish(void)
+{
+    if (!__atomic_load_n(&ul_running, __ATOMIC_ACQUIRE))
+        return;
+    ul_busy = 1;
+    uint64_t n = ul_engine_report_count();
+    if (ul_opt.verbosity >= 1) {
+        struct ul_engine_stats s;
+        ul_engine_stats(&s);
+        char line[512];
+        snprintf(line, sizeof line,
+                 "ulockdep: pid %d: %llu report%s; %llu classes, %llu live locks, %llu dependencies, "
+                 "%llu chains, %llu stacks, %zu KiB",
+                 getpid(), (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)s.classes,
+                 (unsigned long long)s.instances, (unsigned long long)(s.edges + s.instance_edges),
+                 (unsigned long long)s.chains, (unsigned long long)s.stacks, s.bytes / 1024);
+        say(line);
+    }
+    if (n && ul_opt.exitcode) {
+        fflush(NULL);
+        _exit(ul_opt.exitcode);
+    }
+}

@@ -1,0 +1,71 @@
+/* pthread_rwlock_*: readers are recursive-read acquisitions (see lockword.c). */
+#include "interpose.h"
+
+UL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr)
+{
+    int r = REAL(pthread_rwlock_init)(l, attr);
+    struct ul_thread *t;
+    if (r == 0 && (t = ul_enter())) {
+        ul_on_init(t, l, UL_KIND_RWLOCK);
+        ul_leave();
+    }
+    return r;
+}
+
+UL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
+{
+    struct ul_thread *t = ul_enter();
+    if (t) {
+        ul_on_destroy(t, l, sizeof *l);
+        ul_leave();
+    }
+    return REAL(pthread_rwlock_destroy)(l);
+}
+
+UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_rdlock)(l), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_timedrdlock)(l, abstime),
+                        UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clk, const struct timespec *abstime)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0,
+                        REAL(pthread_rwlock_clockrdlock)(l, clk, abstime), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
+{
+    UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_tryrdlock)(l), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_wrlock)(l), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_timedwrlock)(l, abstime), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clk, const struct timespec *abstime)
+{
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_clockwrlock)(l, clk, abstime),
+                        UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_trywrlock)(l), UL_PTHREAD_OK);
+}
+
+UL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    UL_RELEASE(l, UL_KIND_RWLOCK, ul_rwlock_unlock_hint(l, ul_tid()), REAL(pthread_rwlock_unlock)(l));
+}

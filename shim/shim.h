@@ -1,0 +1,72 @@
+/* Shared by the interposers: the real functions, and the guard that every interposer
+ * passes through before it hands an event to the engine.
+ *
+ * ul_enter() returns the thread's engine state, or NULL when the event must not be traced:
+ * before start-up finished, after the engine switched off, after this thread's state was
+ * torn down, and when the thread is already inside ulockdep (a lock taken by the unwinder,
+ * the symbolizer or libc on our behalf, or by a signal handler that interrupted us).
+ * Untraced calls simply run the real function. */
+#ifndef ULOCKDEP_SHIM_SHIM_H
+#define ULOCKDEP_SHIM_SHIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <threads.h>
+#include <time.h>
+
+#include "engine.h"
+
+#define UL_EXPORT __attribute__((visibility("default")))
+#define UL_CALLER ((uintptr_t)__builtin_return_address(0))
+#define ul_likely(x) __builtin_expect(!!(x), 1)
+#define ul_unlikely(x) __builtin_expect(!!(x), 0)
+#define UL_TLS __thread __attribute__((tls_model("initial-exec")))
+
+#define REAL_FN(ret, name, params, version) extern ret(*ul_real_##name) params;
+#include "real.def"
+#undef REAL_FN
+
+void ul_resolve_real(void);
+
+#define REAL(name) (ul_likely(ul_real_##name != NULL) ? ul_real_##name : (ul_resolve_real(), ul_real_##name))
+
+extern int ul_running;                 /* set once start-up is complete */
+extern UL_TLS struct ul_thread *ul_self;
+extern UL_TLS int ul_busy;             /* this thread is inside ulockdep */
+extern UL_TLS int ul_gone;             /* this thread's state was torn down */
+
+struct ul_thread *ul_attach_thread(void);
+
+static inline struct ul_thread *ul_enter(void)
+{
+    if (ul_unlikely(ul_busy | ul_gone) || ul_unlikely(!__atomic_load_n(&ul_running, __ATOMIC_RELAXED)))
+        return NULL;
+    struct ul_thread *t = ul_self;
+    if (ul_unlikely(!t) && !(t = ul_attach_thread()))
+        return NULL;
+    ul_busy = 1;
+    __asm__ __volatile__("" ::: "memory");
+    return t;
+}
+
+static inline void ul_leave(void)
+{
+    __asm__ __volatile__("" ::: "memory");
+    ul_busy = 0;
+}
+
+/* Stacks and static storage (unwind.c). */
+void ul_unwind_setup(void);
+unsigned ul_capture_stack(uintptr_t *pcs, unsigned max);
+bool ul_addr_is_static(uintptr_t addr);
+
+/* Lock words, read to tell a bad unlock from a lock taken before tracing (lockword.c). */
+enum ul_unlock_hint ul_mutex_unlock_hint(const pthread_mutex_t *m, int tid);
+enum ul_unlock_hint ul_rwlock_unlock_hint(const pthread_rwlock_t *l, int tid);
+enum ul_unlock_hint ul_spin_unlock_hint(const pthread_spinlock_t *l);
+unsigned ul_mutex_flags(const pthread_mutex_t *m);
+unsigned ul_rwlock_read_mode(const pthread_rwlock_t *l);
+
+#endif

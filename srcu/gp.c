@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Grace periods.
+ *
+ * One grace period (run_gp, under the domain's gp_lock):
+ *   A  update barrier      every reader either has its increment visible to the
+ *                          scans below, or will see the updater's earlier stores
+ *   SCAN1 wait until no live thread counts on the *inactive* index
+ *                          (readers that fetched idx long ago and only now
+ *                          incremented it)
+ *   E  update barrier; flip idx; D update barrier
+ *                          new readers go to the other index, so the old one drains
+ *   SCAN2 wait until no live thread counts on the previously active index
+ *      update barrier      the drained readers' accesses are complete before
+ *                          the caller frees anything
+ * The update barrier is membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which
+ * turns the readers' compiler barriers into full barriers, or a plain fence
+ * when readers use fences themselves.
+ *
+ * Sharing: a caller snapshots the gp_seq value that proves a full grace period
+ * started after its call (as the kernel's rcu_seq_snap), then either finds it
+ * already reached, runs a grace period itself (trylock), or sleeps until the
+ * lock holder finishes and checks again. N concurrent callers cost about two
+ * grace periods, not N.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <time.h>
+
+#define WARN_SYNC_IN_READER 2u
+
+static bool seq_done(unsigned long cur, unsigned long snap)
+{
+	return (long)(cur - snap) >= 0;
+}
+
+HIDDEN void srcu_report_dead_record(struct srcu_struct *ssp, struct srcu_rec *r, uint64_t owner)
+{
+	long n = atomic_load(&r->c[0]) + atomic_load(&r->c[1]);
+	if (n == 0)
+		return;
+	/* Exactly one of the scanners / the slot's new owner reports it. */
+	if (!atomic_compare_exchange_strong(&r->owner, &owner, REC_REPORTED))
+		return;
+	/* Readers that simply did not survive fork() are not a bug. */
+	if (id_epoch(owner) != (atomic_load(&srcu_fork_epoch) & 0xffff))
+		return;
+	struct srcu_msg m;
+	srcu_msg_begin(&m);
+	srcu_msg_str(&m, "thread ");
+	srcu_msg_long(&m, (long)atomic_load(&r->tid));
+	srcu_msg_str(&m, " exited inside a read-side critical section of '");
+	srcu_msg_str(&m, srcu_name(ssp));
+	srcu_msg_str(&m, "' (depth ");
+	srcu_msg_long(&m, n);
+	srcu_msg_str(&m, "); its count is dropped");
+	srcu_msg_end(&m);
+}
+
+/* Is this record's owner still the live thread of that slot? */
+static bool record_live(struct srcu_rec *r, uint32_t slot, uint64_t owner)
+{
+	return atomic_load_explicit(&srcu_slot_owner[slot], memory_order_acquire) == owner;
+}
+
+HIDDEN struct srcu_rec *srcu_active_reader(struct srcu_struct *ssp, int idx)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+	uint32_t hwm = atomic_load_explicit(&srcu_slot_hwm, memory_order_acquire);
+
+	for (uint32_t ci = 0; ci * SLOTS_PER_CHUNK < hwm; ci++) {
+		struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[ci], memory_order_acquire);
+		if (!ch)
+			continue;
+		uint32_t n = hwm - ci * SLOTS_PER_CHUNK;
+		if (n > SLOTS_PER_CHUNK)
+			n = SLOTS_PER_CHUNK;
+		for (uint32_t i = 0; i < n; i++) {
+			struct srcu_rec *r = &ch->rec[i];
+			uint64_t owner = atomic_load_explicit(&r->owner, memory_order_acquire);
+			if (owner == 0 || owner == REC_REPORTED)
+				continue;
+			if (atomic_load_explicit(&r->c[idx], memory_order_relaxed) == 0)
+				continue;
+			if (!record_live(r, ci * SLOTS_PER_CHUNK + i, owner)) {
+				srcu_report_dead_record(ssp, r, owner);
+				continue;
+			}
+			return r;
+		}
+	}
+	return NULL;
+}
+
+ULOCKDEP_SRCU_API long srcu_readers_active(struct srcu_struct *ssp)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+	uint32_t hwm = atomic_load(&srcu_slot_hwm);
+	long sum = 0;
+
+	for (uint32_t s = 0; s < hwm; s++) {
+		struct srcu_chunk *ch = atomic_load(&d->chunks[s / SLOTS_PER_CHUNK]);
+		if (!ch)
+			continue;
+		struct srcu_rec *r = &ch->rec[s % SLOTS_PER_CHUNK];
+		uint64_t owner = atomic_load(&r->owner);
+		if (owner == 0 || owner == REC_REPORTED || !record_live(r, s, owner))
+			continue;
+		sum += atomic_load(&r->c[0]) + atomic_load(&r->c[1]);
+	}
+	return sum;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
+}
+
+static void stall_warning(struct srcu_struct *ssp, struct srcu_rec *r, int idx, double secs)
+{
+	struct srcu_msg m;
+	srcu_msg_begin(&m);
+	srcu_msg_str(&m, "grace period of '");
+	srcu_msg_str(&m, srcu_name(ssp));
+	srcu_msg_str(&m, "' stalled for ");
+	srcu_msg_long(&m, (long)secs);
+	srcu_msg_str(&m, " s waiting for thread ");
+	srcu_msg_long(&m, (long)atomic_load(&r->tid));
+	srcu_msg_str(&m, " (index ");
+	srcu_msg_long(&m, idx);
+	srcu_msg_str(&m, ", depth ");
+	srcu_msg_long(&m, atomic_load(&r->c[idx]));
+	srcu_msg_str(&m, ")");
+	srcu_msg_end(&m);
+}
+
+static void sleep_ns(long ns)
+{
+	struct timespec ts = { 0, ns };
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Wait until no live thread counts on index idx. Short sections are caught by
+ * a brief spin. Then: normal grace periods sleep with backoff (20 us .. 1 ms);
+ * expedited ones (or any while an expedited caller waits) yield instead, and
+ * only start sleeping (50 us) once a reader has held them up for 2 ms.
+ */
+static void wait_readers(struct srcu_struct *ssp, int idx, bool exp)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+	struct timespec t0;
+	long backoff = 20000;
+	unsigned stall = srcu_stall_seconds(), next_warn = stall;
+
+	for (unsigned n = 0;; n++) {
+		struct srcu_rec *r = srcu_active_reader(ssp, idx);
+		if (!r)
+			return;
+		if (n < 64) {
+			srcu_cpu_relax();
+			continue;
+		}
+		if (n == 64)
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (exp || atomic_load_explicit(&d->exp_pending, memory_order_relaxed)) {
+			if (elapsed_s(&t0) < 0.002)
+				sched_yield();
+			else
+				sleep_ns(50000);
+		} else {
+			sleep_ns(backoff);
+			if (backoff < 1000000)
+				backoff *= 2;
+		}
+		if (stall) {
+			double e = elapsed_s(&t0);
+			if (e >= next_warn) {
+				stall_warning(ssp, r, idx, e);
+				next_warn += stall;
+			}
+		}
+	}
+}
+
+static void run_gp(struct srcu_struct *ssp, bool exp)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+	unsigned long g = atomic_load(&d->gp_seq);
+
+	/* Odd here means the previous holder vanished in fork(): redo it fully. */
+	if (!(g & 1))
+		atomic_store(&d->gp_seq, g + 1);
+	srcu_update_barrier(); /* A */
+
+	unsigned long i = atomic_load(&d->idx);
+	wait_readers(ssp, (int)((i & 1) ^ 1), exp); /* SCAN1 */
+	srcu_update_barrier();			    /* E */
+	atomic_store(&d->idx, i + 1);
+	srcu_update_barrier(); /* D */
+#ifndef ULOCKDEP_SRCU_BROKEN_SKIP_WAIT
+	wait_readers(ssp, (int)(i & 1), exp); /* SCAN2 */
+#endif
+	srcu_update_barrier();
+	atomic_store_explicit(&d->gp_seq, (g | 1) + 1, memory_order_release);
+}
+
+static bool gp_trylock(struct srcu_priv *d)
+{
+	uint32_t tag = atomic_load(&srcu_fork_epoch);
+	uint32_t v = atomic_load(&d->gp_lock);
+	if (v == tag)
+		return false; /* held by a live thread */
+	/* Free, or held by a thread that did not survive fork(). */
+	return atomic_compare_exchange_strong(&d->gp_lock, &v, tag);
+}
+
+static void gp_unlock(struct srcu_priv *d)
+{
+	atomic_store_explicit(&d->gp_lock, 0, memory_order_release);
+	atomic_fetch_add(&d->gp_futex, 1);
+	if (atomic_load(&d->gp_waiters))
+		srcu_futex_wake(&d->gp_futex, INT_MAX);
+}
+
+HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+
+	srcu_global_init();
+	/* Order the caller's earlier updates (e.g. rcu_assign_pointer) before
+	 * the snapshot, like the kernel's rcu_seq_snap(). */
+	atomic_thread_fence(memory_order_seq_cst);
+	unsigned long snap = (atomic_load(&d->gp_seq) + 3) & ~1ul;
+
+	if (exp)
+		atomic_fetch_add(&d->exp_pending, 1);
+	for (;;) {
+		uint32_t f = atomic_load(&d->gp_futex);
+		if (seq_done(atomic_load_explicit(&d->gp_seq, memory_order_acquire), snap))
+			break;
+		if (gp_trylock(d)) {
+			if (!seq_done(atomic_load(&d->gp_seq), snap))
+				run_gp(ssp, exp);
+			gp_unlock(d);
+			continue;
+		}
+		/* Someone else is running a grace period: sleep until it ends. The
+		 * timeout only guards against the unforeseen. */
+		struct timespec to = { 1, 0 };
+		atomic_fetch_add(&d->gp_waiters, 1);
+		srcu_futex_wait(&d->gp_futex, f, &to);
+		atomic_fetch_sub(&d->gp_waiters, 1);
+	}
+	if (exp)
+		atomic_fetch_sub(&d->exp_pending, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
+static void check_not_in_reader(struct srcu_struct *ssp, const char *fn)
+{
+	if (!srcu_read_lock_held(ssp))
+		return;
+	struct srcu_priv *d = srcu_priv(ssp);
+	if (atomic_fetch_or(&d->warned, WARN_SYNC_IN_READER) & WARN_SYNC_IN_READER)
+		return;
+	struct srcu_msg m;
+	srcu_msg_begin(&m);
+	srcu_msg_str(&m, fn);
+	srcu_msg_str(&m, "('");
+	srcu_msg_str(&m, srcu_name(ssp));
+	srcu_msg_str(&m, "') called inside a read-side critical section of the same domain: this deadlocks");
+	srcu_msg_end(&m);
+}
+
+ULOCKDEP_SRCU_API void synchronize_srcu(struct srcu_struct *ssp)
+{
+	check_not_in_reader(ssp, "synchronize_srcu");
+	srcu_gp_wait(ssp, false);
+}
+
+ULOCKDEP_SRCU_API void synchronize_srcu_expedited(struct srcu_struct *ssp)
+{
+	check_not_in_reader(ssp, "synchronize_srcu_expedited");
+	srcu_gp_wait(ssp, true);
+}
+
+ULOCKDEP_SRCU_API unsigned long srcu_batches_completed(struct srcu_struct *ssp)
+{
+	return atomic_load(&srcu_priv(ssp)->gp_seq) >> 1;
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `ulockdep` front end.
+# Usage: test_cli.sh PATH/TO/ulockdep PATH/TO/libulockdep.so
+# Prints one line per check and finally "N passed, M failed" (exit 1 if any failed).
+# Only checks what holds with the real shim: programs below take no locks, so make no reports.
+# Check conditions are single-quoted shell text run by eval:
+# shellcheck disable=SC2016,SC2034
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 ULOCKDEP_BINARY SHIM_LIBRARY" >&2
+    exit 2
+fi
+U=$(readlink -f "$1")
+SHIM=$(readlink -f "$2")
+HERE=$(cd "$(dirname "$0")" && pwd)
+OPTIONS_DEF=$HERE/../../engine/options.def
+
+passed=0
+failed=0
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
+skip() { echo "SKIP: $1"; }
+# check NAME CONDITION: passes when the shell text CONDITION (single-quoted, so it reads $rc,
+# $OUT... when evaluated) succeeds. $q is a single quote for use inside conditions.
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+q="'"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+OUT=$TMP/out ERR=$TMP/err
+
+# run ARGS...: runs ulockdep with ARGS, stdout to $OUT, stderr to $ERR, status in $rc.
+run() { "$U" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+
+unset ULOCKDEP_OPTIONS ULOCKDEP_SHIM LD_PRELOAD
+
+if [ ! -x "$U" ]; then
+    fail "ulockdep binary '$U' exists"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+if [ ! -f "$SHIM" ]; then
+    fail "shim '$SHIM' exists"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+
+# --- help, version, usage -------------------------------------------------------------
+run --version
+check "--version prints 'ulockdep X.Y.Z'" \
+    '[ $rc = 0 ] && grep -qE "^ulockdep [0-9]+\.[0-9]+\.[0-9]+$" "$OUT"'
+
+run --help
+names="log_path exitcode"
+[ -f "$OPTIONS_DEF" ] && names=$(sed -n 's/^ULOCKDEP_OPTION([A-Z]*, *\([a-z_0-9]*\),.*/\1/p' "$OPTIONS_DEF")
+missing=
+for n in log_path exitcode $names; do grep -qw -- "$n" "$OUT" || missing="$missing $n"; done
+check "--help exits 0 and lists every option (log_path, exitcode, ...)" '[ $rc = 0 ] && [ -z "$missing" ]'
+[ -n "$missing" ] && echo "  missing from --help:$missing"
+check "--help mentions ULOCKDEP_OPTIONS" 'grep -q ULOCKDEP_OPTIONS "$OUT"'
+
+run help
+check "'ulockdep help' prints the help" '[ $rc = 0 ] && grep -qw exitcode "$OUT"'
+
+run
+check "no arguments: usage on stderr, exit 2" '[ $rc = 2 ] && [ ! -s "$OUT" ] && grep -qi usage "$ERR"'
+
+# --- finding the shim -------------------------------------------------------------------
+# With no ULOCKDEP_SHIM the shim is found next to the binary (build tree or install layout).
+bindir=$(dirname "$(readlink -f "$U")")
+if [ -f "$bindir/../lib/libulockdep.so" ] || [ -f "$bindir/../shim/libulockdep.so" ]; then
+    run run cat /proc/self/maps
+    check "shim found next to the binary and preloaded (seen in /proc/self/maps)" \
+        '[ $rc = 0 ] && grep -q libulockdep.so "$OUT"'
+else
+    skip "shim next to the binary (no ../lib or ../shim layout around $bindir)"
+fi
+export ULOCKDEP_SHIM=$SHIM
+
+run run -- cat /proc/self/maps
+check "run -- PROGRAM preloads the shim (seen in /proc/self/maps)" \
+    '[ $rc = 0 ] && grep -q libulockdep.so "$OUT"'
+
+run -- cat /proc/self/maps
+check "ulockdep -- PROGRAM preloads the shim" '[ $rc = 0 ] && grep -q libulockdep.so "$OUT"'
+
+# A relative ULOCKDEP_SHIM is made absolute.
+shim_dir=$(cd "$(dirname "$SHIM")" && pwd)
+(cd "$shim_dir" && ULOCKDEP_SHIM=./$(basename "$SHIM") "$U" -- sh -c 'echo "$LD_PRELOAD"') >"$OUT" 2>"$ERR"
+check "relative ULOCKDEP_SHIM becomes an absolute LD_PRELOAD path" \
+    '[ "$(cat "$OUT")" = "$(readlink -f "$SHIM")" ]'
+
+ULOCKDEP_SHIM=$TMP/nonexistent.so run -- true
+check "missing shim: exit 2 with a message" '[ $rc = 2 ] && grep -q ULOCKDEP_SHIM "$ERR"'
+
+if command -v gcc >/dev/null; then
+    echo 'void ulockdep_test_dummy(void) {}' >"$TMP/dummy.c"
+    gcc -shared -fPIC -o "$TMP/dummy.so" "$TMP/dummy.c" 2>/dev/null
+fi
+if [ -f "$TMP/dummy.so" ]; then
+    LD_PRELOAD=$TMP/dummy.so run -- sh -c 'echo "$LD_PRELOAD"'
+    check "existing LD_PRELOAD kept after the shim" \
+        '[ "$(cat "$OUT")" = "$(readlink -f "$SHIM"):$TMP/dummy.so" ]'
+else
+    skip "existing LD_PRELOAD kept (no gcc)"
+fi
+
+# --- exit status ------------------------------------------------------------------------
+run -- sh -c 'exit 7'
+check "exit status passes through (ulockdep -- sh -c 'exit 7' gives 7)" '[ $rc = 7 ]'
+run run sh -c 'exit 9'
+check "run PROGRAM without -- (exit 9 passes through)" '[ $rc = 9 ]'
+run -- sh -c 'echo "$0 $1 $2"' a 'b c' --exitcode=1
+check "program arguments passed untouched" '[ $rc = 0 ] && [ "$(cat "$OUT")" = "a b c --exitcode=1" ]'
+
+run -- "$TMP/no-such-program"
+check "nonexistent program: exit 127, 'cannot run' message" \
+    '[ $rc = 127 ] && grep -qF "cannot run $q$TMP/no-such-program$q" "$ERR"'
+run -- no-such-program-in-path-$$
+check "program not in PATH: exit 127" '[ $rc = 127 ]'
+printf 'not executable\n' >"$TMP/noexec"
+chmod 644 "$TMP/noexec"
+run -- "$TMP/noexec"
+check "non-executable program: exit 126" '[ $rc = 126 ]'
+
+# --- options ----------------------------------------------------------------------------
+run --foo -- true
+check "unknown option: exit 2, message names '--foo'" \
+    '[ $rc = 2 ] && grep -qF "unknown option $q--foo$q" "$ERR"'
+run run --foo=1 -- true
+check "unknown option with a value: exit 2" '[ $rc = 2 ] && grep -qF "${q}--foo$q" "$ERR"'
+run run --exitcode=abc -- true
+check "bad option value: exit 2, message names the option" '[ $rc = 2 ] && grep -q exitcode "$ERR"'
+run run --log_path -- true
+check "string option without a value: exit 2" '[ $rc = 2 ]'
+
+run --exitcode=5 --halt_on_error -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "options reach the child in ULOCKDEP_OPTIONS (bool --key means key=1)" \
+    '[ $rc = 0 ] && [ "$(cat "$OUT")" = "exitcode=5:halt_on_error=1" ]'
+
+ULOCKDEP_OPTIONS=verbosity=0 run run --exitcode=5 -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "existing ULOCKDEP_OPTIONS first, ours appended" '[ "$(cat "$OUT")" = "verbosity=0:exitcode=5" ]'
+
+run run "--log_path=$TMP/a b:c" --format=text,json -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "values with ':', spaces or ',' are quoted" \
+    '[ "$(cat "$OUT")" = "log_path=\"$TMP/a b:c\":format=\"text,json\"" ]'
+
+run -- sh -c 'echo "${ULOCKDEP_OPTIONS-unset}"'
+check "no options given: ULOCKDEP_OPTIONS left alone" '[ "$(cat "$OUT")" = unset ]'
+
+# --- untraceable programs -----------------------------------------------------------------
+run -- sh -c true
+check "dynamic program: no static warning" '[ $rc = 0 ] && ! grep -q "statically linked" "$ERR"'
+
+printf '#!/bin/sh\nexit 4\n' >"$TMP/script.sh"
+chmod 755 "$TMP/script.sh"
+run -- "$TMP/script.sh"
+check "#! script: runs, no static warning" '[ $rc = 4 ] && ! grep -q "statically linked" "$ERR"'
+
+if command -v gcc >/dev/null && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] &&
+    printf 'int main(void) { return 3; }\n' >"$TMP/static.c" &&
+    gcc -static -o "$TMP/static_prog" "$TMP/static.c" 2>/dev/null; then
+    run -- "$TMP/static_prog"
+    check "static binary: warning, still runs (exit 3)" \
+        '[ $rc = 3 ] && grep -qF "warning: $q$TMP/static_prog$q is statically linked" "$ERR"'
+    (PATH=$TMP:$PATH "$U" -- static_prog) >"$OUT" 2>"$ERR"
+    check "static binary found through PATH: warning" \
+        'grep -qF "${q}static_prog$q is statically linked" "$ERR"'
+else
+    skip "static binary warning (no gcc or no static libc)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

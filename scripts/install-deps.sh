@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages ulockdep needs to build and test (as root, or with sudo).
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libunwind-dev libdw-dev uthash-dev libcriterion-dev
+      liburcu-dev python3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

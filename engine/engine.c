@@ -28,7 +28,7 @@ static struct ul_keyset edges;      /* (class, class, dep) already in the class 
 static struct ul_keyset iedges;     /* the same for the instance graph */
 static struct ul_keyset reported;   /* problems already reported */
 static atomic_uint_fast64_t nreports, nslow, ninstance_edges;
-static uint64_t instance_class_seq;
+static uint64_t instance_class_seq, static_init_seq;
 
 /* ---- setup and failure ------------------------------------------------------------- */
 
@@ -203,8 +203,10 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         origin = UL_ORIGIN_INSTANCE;
         key = ul_hash3(UL_ORIGIN_INSTANCE, ++instance_class_seq, kind);
     } else if (is_static) {
+        /* A static lock is its own class; each explicit (re-)initialisation makes it a new
+         * lock, so a destroyed and re-initialised static lock starts with no history. */
+        key = ul_hash3(UL_ORIGIN_STATIC, addr, origin == UL_ORIGIN_INIT ? ++static_init_seq : 0);
         origin = UL_ORIGIN_STATIC;
-        key = ul_hash3(UL_ORIGIN_STATIC, addr, 0);
     } else {
         key = ul_hash3(origin, site_key(c, (unsigned)ul_opt.class_depth), kind);
     }

@@ -25,11 +25,15 @@ struct ul_thread *ul_thread_new(int tid, bool is_main)
         uint32_t cap = t->cap;
         *t = (struct ul_thread){ .held = held, .cap = cap };
     } else {
-        t = ul_alloc(sizeof *t);
+        /* The held stack starts a page; keep the thread's own fields at a different offset
+         * within a page, or every push (a store at held[depth]) and the next load of
+         * t->depth alias in the CPU's 4 KiB store-forwarding check and stall. */
+        char *mem = ul_alloc(sizeof *t + 2048);
+        t = mem ? (struct ul_thread *)(mem + 1536) : NULL;
         if (t) {
             t->held = ul_pages_alloc(INITIAL_HELD * sizeof *t->held);
             if (!t->held) {
-                ul_free(t, sizeof *t);
+                ul_free(mem, sizeof *t + 2048);
                 t = NULL;
             } else {
                 t->cap = INITIAL_HELD;

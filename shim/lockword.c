@@ -28,9 +28,16 @@ enum ul_unlock_hint ul_rwlock_unlock_hint(const pthread_rwlock_t *l, int tid)
     return UL_UNLOCK_UNKNOWN;
 }
 
+/* glibc's x86 spinlocks count down from 1 (free) to 0 (taken); elsewhere free is 0. */
+#if defined(__x86_64__) || defined(__i386__)
+#define SPIN_FREE 1
+#else
+#define SPIN_FREE 0
+#endif
+
 enum ul_unlock_hint ul_spin_unlock_hint(const pthread_spinlock_t *l)
 {
-    return __atomic_load_n(l, __ATOMIC_RELAXED) == 0 ? UL_UNLOCK_NOT_LOCKED : UL_UNLOCK_UNKNOWN;
+    return __atomic_load_n(l, __ATOMIC_RELAXED) == SPIN_FREE ? UL_UNLOCK_NOT_LOCKED : UL_UNLOCK_UNKNOWN;
 }
 
 unsigned ul_mutex_flags(const pthread_mutex_t *m)

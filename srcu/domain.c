@@ -48,7 +48,11 @@ ULOCKDEP_SRCU_API int cleanup_srcu_struct(struct srcu_struct *ssp)
 		return cleanup_refused(ssp, "a grace period is in progress", -EBUSY);
 	if (srcu_active_reader(ssp, 0) || srcu_active_reader(ssp, 1))
 		return cleanup_refused(ssp, "readers are still active", -EBUSY);
-	switch (srcu_callbacks_shutdown(ssp)) {
+	int cancel;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel); /* pthread_join inside */
+	int rc = srcu_callbacks_shutdown(ssp);
+	pthread_setcancelstate(cancel, NULL);
+	switch (rc) {
 	case 0:
 		break;
 	case -EDEADLK:

@@ -46,7 +46,7 @@ HIDDEN void srcu_report_dead_record(struct srcu_struct *ssp, struct srcu_rec *r,
 	if (!atomic_compare_exchange_strong(&r->owner, &owner, REC_REPORTED))
 		return;
 	/* Readers that simply did not survive fork() are not a bug. */
-	if (id_epoch(owner) != (atomic_load(&srcu_fork_epoch) & 0xffff))
+	if (id_epoch(owner) != (atomic_load(&srcu_fork_epoch) & 0xff))
 		return;
 	struct srcu_msg m;
 	srcu_msg_begin(&m);
@@ -231,8 +231,12 @@ static void gp_unlock(struct srcu_priv *d)
 HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 {
 	struct srcu_priv *d = srcu_priv(ssp);
+	int cancel;
 
 	srcu_global_init();
+	/* nanosleep is a cancellation point; a cancelled grace-period runner
+	 * would leave gp_lock held forever. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	/* Order the caller's earlier updates (e.g. rcu_assign_pointer) before
 	 * the snapshot, like the kernel's rcu_seq_snap(). */
 	atomic_thread_fence(memory_order_seq_cst);
@@ -260,6 +264,7 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 	if (exp)
 		atomic_fetch_sub(&d->exp_pending, 1);
 	atomic_thread_fence(memory_order_seq_cst);
+	pthread_setcancelstate(cancel, NULL);
 }
 
 static void check_not_in_reader(struct srcu_struct *ssp, const char *fn)

@@ -22,26 +22,34 @@
 
 /*
  * Every thread that reads gets a small slot number (lowest free, recycled at
- * thread exit) and a process-unique id:
+ * thread exit) and a process-unique id whose bits are laid out so the read
+ * fast path turns it into addresses with a shift and two masks:
  *
- *   id = epoch:16 | seq:32 | slot:16
+ *   bits  0..5   zero
+ *   bits  6..14  slot % 512      -> (id & 0x7fc0) is the record's byte offset
+ *   bits 15..20  slot / 512      -> chunk index
+ *   bits 24..55  seq, never 0 for a real thread
+ *   bits 56..63  fork epoch the thread was born in (only used to stay quiet
+ *                about readers that did not survive fork)
  *
- * seq is never 0 for a real thread, so UNASSIGNED (seq 0, slot 0) and
- * REC_REPORTED never equal a real id; epoch is the fork epoch the thread was
- * born in (only used to stay quiet about readers that did not survive fork).
+ * ID_UNASSIGNED (seq 0) and REC_REPORTED (bit 0) never equal a real id.
  */
 #define SLOTS_PER_CHUNK 512u
 #define MAX_CHUNKS 64u
 #define MAX_SLOTS (SLOTS_PER_CHUNK * MAX_CHUNKS) /* 32768 concurrent threads */
 
-#define ID_UNASSIGNED (0xffffull << 48)
+#define ID_UNASSIGNED (0xffull << 56)
 #define REC_REPORTED 1ull
 
-static inline uint32_t id_slot(uint64_t id) { return (uint32_t)(id & 0xffff); }
-static inline uint32_t id_seq(uint64_t id) { return (uint32_t)(id >> 16); }
-static inline uint32_t id_epoch(uint64_t id) { return (uint32_t)(id >> 48); }
-static inline uint32_t slot_chunk(uint64_t id) { return (id_slot(id) / SLOTS_PER_CHUNK) % MAX_CHUNKS; }
-static inline uint32_t slot_index(uint64_t id) { return id_slot(id) % SLOTS_PER_CHUNK; }
+static inline uint64_t id_make(uint32_t slot, uint32_t seq, uint32_t epoch)
+{
+	return ((uint64_t)(epoch & 0xff) << 56) | ((uint64_t)seq << 24) | ((uint64_t)slot << 6);
+}
+static inline uint32_t id_slot(uint64_t id) { return (uint32_t)(id >> 6) & 0x7fff; }
+static inline uint32_t id_epoch(uint64_t id) { return (uint32_t)(id >> 56); }
+static inline uint32_t slot_chunk(uint64_t id) { return (uint32_t)(id >> 15) & (MAX_CHUNKS - 1); }
+static inline uint32_t slot_index(uint64_t id) { return (uint32_t)(id >> 6) & (SLOTS_PER_CHUNK - 1); }
+static inline size_t rec_offset(uint64_t id) { return (size_t)(id & 0x7fc0); }
 
 /*
  * The reader counters: one record per (thread, domain), 64 bytes so threads

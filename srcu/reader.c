@@ -15,6 +15,11 @@
 
 #include <sys/mman.h>
 
+static inline struct srcu_rec *chunk_record(struct srcu_chunk *ch, uint64_t id)
+{
+	return (struct srcu_rec *)(void *)((char *)ch + rec_offset(id));
+}
+
 static struct srcu_chunk *chunk_alloc(struct srcu_priv *d, uint32_t ci)
 {
 	/* mmap, not malloc: this may run in a signal handler. Fresh pages are
@@ -56,21 +61,37 @@ HIDDEN struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp)
 	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[ci], memory_order_acquire);
 	if (!ch)
 		ch = chunk_alloc(d, ci);
-	struct srcu_rec *r = &ch->rec[slot_index(id)];
+	struct srcu_rec *r = chunk_record(ch, id);
 	if (atomic_load(&r->owner) != id)
 		record_claim(ssp, r, id);
 	return r;
 }
 
+/* This thread's record in the domain, or NULL if it must be set up first. */
+/* Acquire on the chunk pointer: the chunk may have been mapped by another
+ * thread (a plain load on x86). */
 static inline struct srcu_rec *fast_record(struct srcu_priv *d, uint64_t id)
 {
-	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[slot_chunk(id)], memory_order_relaxed);
+	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[slot_chunk(id)], memory_order_acquire);
 	if (unlikely(!ch))
 		return NULL;
-	struct srcu_rec *r = &ch->rec[slot_index(id)];
+	struct srcu_rec *r = chunk_record(ch, id);
 	if (unlikely(atomic_load_explicit(&r->owner, memory_order_relaxed) != id))
 		return NULL;
 	return r;
+}
+
+/*
+ * Store a constant in the common outermost case (0 -> 1, 1 -> 0) rather than
+ * v + 1 / v - 1: the stored value then does not depend on the load, so
+ * back-to-back sections do not wait on store-to-load forwarding (the load only
+ * feeds a well-predicted branch). The asm hides the constant's value so the
+ * compiler cannot fold both arms back into v + 1.
+ */
+static inline long opaque(long x)
+{
+	__asm__("" : "+r"(x));
+	return x;
 }
 
 static inline int reader_enter(struct srcu_priv *d, struct srcu_rec *r)
@@ -78,7 +99,10 @@ static inline int reader_enter(struct srcu_priv *d, struct srcu_rec *r)
 	int idx = (int)(atomic_load_explicit(&d->idx, memory_order_relaxed) & 1);
 	/* Plain load + store, exact even if a handler's section runs in between. */
 	long v = atomic_load_explicit(&r->c[idx], memory_order_relaxed);
-	atomic_store_explicit(&r->c[idx], v + 1, memory_order_relaxed);
+	if (likely(v == 0))
+		atomic_store_explicit(&r->c[idx], opaque(1), memory_order_relaxed);
+	else
+		atomic_store_explicit(&r->c[idx], v + 1, memory_order_relaxed);
 	srcu_reader_barrier(); /* pairs with the updater's membarrier (A) */
 	return idx;
 }
@@ -113,16 +137,26 @@ __attribute__((noinline, cold)) static void unlock_misuse(struct srcu_struct *ss
 	srcu_msg_end(&m);
 }
 
+/*
+ * No owner check here: the record at this thread's slot belongs to this thread
+ * or to a dead previous owner of the slot, never to another live thread, and
+ * the count check below catches an unlock with no matching lock.
+ */
 ULOCKDEP_SRCU_API void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 {
 	struct srcu_priv *d = srcu_priv(ssp);
-	struct srcu_rec *r =
-		fast_record(d, atomic_load_explicit(&srcu_self.id, memory_order_relaxed));
+	uint64_t id = atomic_load_explicit(&srcu_self.id, memory_order_relaxed);
+	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[slot_chunk(id)], memory_order_acquire);
 
 	srcu_reader_barrier(); /* the section's accesses before the decrement (C) */
-	if (unlikely(!r || (unsigned)idx > 1))
+	if (unlikely(!ch || (unsigned)idx > 1))
 		goto bad;
+	struct srcu_rec *r = chunk_record(ch, id);
 	long v = atomic_load_explicit(&r->c[idx], memory_order_relaxed);
+	if (likely(v == 1)) {
+		atomic_store_explicit(&r->c[idx], opaque(0), memory_order_relaxed);
+		return;
+	}
 	if (unlikely(v <= 0))
 		goto bad;
 	atomic_store_explicit(&r->c[idx], v - 1, memory_order_relaxed);

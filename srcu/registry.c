@@ -194,7 +194,7 @@ HIDDEN uint64_t srcu_thread_register(void)
 	do
 		seq = atomic_fetch_add(&next_seq, 1) + 1;
 	while (seq == 0);
-	uint64_t epoch = atomic_load(&srcu_fork_epoch) & 0xffff;
+	uint32_t epoch = atomic_load(&srcu_fork_epoch);
 
 	uint32_t s;
 	uint64_t id = 0;
@@ -202,7 +202,7 @@ HIDDEN uint64_t srcu_thread_register(void)
 		uint64_t expect = 0;
 		if (atomic_load_explicit(&srcu_slot_owner[s], memory_order_relaxed) != 0)
 			continue;
-		id = (epoch << 48) | ((uint64_t)seq << 16) | s;
+		id = id_make(s, seq, epoch);
 		if (atomic_compare_exchange_strong(&srcu_slot_owner[s], &expect, id))
 			break;
 	}

@@ -272,15 +272,15 @@ static void *share_reader(void *arg)
 	while (!atomic_load(&share_stop)) {
 		int idx = srcu_read_lock(d);
 		struct elem *e = atomic_load_explicit(&shared_elem, memory_order_consume);
-		for (int i = 0; i < 200; i++) /* a section of a few microseconds */
-			if (atomic_load_explicit(&e->magic, memory_order_relaxed) != MAGIC_LIVE) {
-				atomic_fetch_add(&share_errors, 1);
-				break;
-			}
+		if (atomic_load(&e->magic) != MAGIC_LIVE)
+			atomic_fetch_add(&share_errors, 1);
+		sleep_us(50); /* busy readers keep each grace period a little long */
+		if (atomic_load(&e->magic) != MAGIC_LIVE)
+			atomic_fetch_add(&share_errors, 1);
 		srcu_read_unlock(d, idx);
 		reads++;
+		atomic_store(&share_reads, reads);
 	}
-	atomic_fetch_add(&share_reads, reads);
 	return NULL;
 }
 
@@ -313,6 +313,8 @@ Test(gp, concurrent_updaters_share_grace_periods, .timeout = 90)
 	atomic_init(&first->magic, MAGIC_LIVE);
 	atomic_store(&shared_elem, first);
 	pthread_create(&r, NULL, share_reader, d);
+	while (atomic_load(&share_reads) == 0)
+		sleep_us(100);
 	unsigned long gp0 = srcu_batches_completed(d);
 	for (int i = 0; i < N_UPDATERS; i++)
 		pthread_create(&u[i], NULL, share_updater, d); /* no mutex around synchronize */
@@ -811,5 +813,65 @@ Test(churn, many_short_lived_threads, .timeout = 60)
 	cr_assert_str_empty(err, "no warnings expected: %s", err);
 	free(err);
 	cr_assert_eq(srcu_readers_active(d), 0);
+	free_domain(d);
+}
+
+/* ---- more misuse ------------------------------------------------------------- */
+
+static struct srcu_struct *barrier_cb_domain;
+static atomic_int barrier_cb_returned;
+static void barrier_in_cb(struct rcu_head *h)
+{
+	(void)h;
+	srcu_barrier(barrier_cb_domain); /* would wait for itself */
+	atomic_store(&barrier_cb_returned, 1);
+}
+
+Test(misuse, barrier_from_own_callback_is_ignored, .timeout = 30)
+{
+	struct stderr_capture cap;
+	struct rcu_head rh;
+
+	barrier_cb_domain = new_domain("cbbar");
+	capture_stderr(&cap);
+	call_srcu(barrier_cb_domain, &rh, barrier_in_cb);
+	srcu_barrier(barrier_cb_domain);
+	char *err = captured_stderr(&cap);
+	cr_assert_eq(atomic_load(&barrier_cb_returned), 1);
+	cr_assert(strstr(err, "ulockdep-srcu: srcu_barrier('cbbar') called from one of its own call_srcu callbacks"),
+		  "stderr: %s", err);
+	free(err);
+	free_domain(barrier_cb_domain);
+}
+
+#include <poll.h>
+#include <sys/wait.h>
+
+/* synchronize_srcu inside its own section deadlocks (as in the kernel) after
+ * one warning; run it in a child and read the warning from a pipe. */
+Test(misuse, synchronize_inside_own_reader_warns, .timeout = 30)
+{
+	struct srcu_struct *d = new_domain("selfdead");
+	int fds[2];
+	char buf[512] = { 0 };
+
+	cr_assert_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		alarm(10);
+		srcu_read_lock(d);
+		synchronize_srcu(d);
+		_exit(0);
+	}
+	close(fds[1]);
+	struct pollfd p = { fds[0], POLLIN, 0 };
+	cr_assert_eq(poll(&p, 1, 10000), 1, "no warning within 10 s");
+	cr_assert_gt(read(fds[0], buf, sizeof(buf) - 1), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	cr_assert(strstr(buf, "ulockdep-srcu: synchronize_srcu('selfdead') called inside a read-side critical section of the same domain"),
+		  "got: %s", buf);
 	free_domain(d);
 }

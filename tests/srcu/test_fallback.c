@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Run with ULOCKDEP_SRCU_NO_MEMBARRIER=1: readers use fences, updaters plain
- * fences; the guarantees must be the same. */
+ * fences; the guarantees must be the same. (ctest also sets
+ * ULOCKDEP_SRCU_STALL_SECONDS=1 to test the stall warning.) */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -25,6 +26,16 @@ static void *holder(void *arg)
 	atomic_store(&entered, 1);
 	sleep_us(150000);
 	atomic_store(&done, 1);
+	srcu_read_unlock(&fb_srcu, idx);
+	return NULL;
+}
+
+static void *long_holder(void *arg)
+{
+	(void)arg;
+	int idx = srcu_read_lock(&fb_srcu);
+	atomic_store(&entered, 1);
+	sleep_us(1600000);
 	srcu_read_unlock(&fb_srcu, idx);
 	return NULL;
 }
@@ -111,4 +122,25 @@ Test(fallback, pointer_swap_stress_with_signal_readers, .timeout = 60)
 	cr_assert_eq(atomic_load(&errors), 0, "a reader saw a freed element");
 	cr_assert_eq(srcu_readers_active(&fb_srcu), 0);
 	free(atomic_load(&cur));
+}
+
+/* ctest also sets ULOCKDEP_SRCU_STALL_SECONDS=1 for this binary. */
+Test(fallback, stall_warning_names_the_reader, .timeout = 30)
+{
+	pthread_t t;
+	struct stderr_capture cap;
+
+	atomic_store(&entered, 0);
+	atomic_store(&done, 0);
+	if (!getenv("ULOCKDEP_SRCU_STALL_SECONDS"))
+		cr_skip_test("needs ULOCKDEP_SRCU_STALL_SECONDS=1");
+	capture_stderr(&cap);
+	pthread_create(&t, NULL, long_holder, NULL);
+	spin_until(&entered, 1);
+	synchronize_srcu(&fb_srcu);
+	char *err = captured_stderr(&cap);
+	pthread_join(t, NULL);
+	cr_assert(strstr(err, "ulockdep-srcu: grace period of 'fb_srcu' stalled for 1 s waiting for thread "),
+		  "stderr: %s", err);
+	free(err);
 }

@@ -1,0 +1,545 @@
+#!/usr/bin/env python3
+"""Run one e2e scenario program under the ulockdep shim and check its reports.
+
+Usage: run_scenario.py --shim PATH/libulockdep.so --prog PATH/program --spec PATH/scenario.c
+                       [--keep] [--verbose]
+
+The expectations are comment lines in the scenario source (anywhere in the file, usually the
+header). Values are whitespace-separated; there are no trailing comments on directive lines.
+
+  // EXPECT-EXIT: 66             exact exit status of the program (required unless EXPECT-NONE
+                                 or EXPECT-HANG)
+  // EXPECT-NONE                 no reports at all; exit status 0 unless EXPECT-EXIT says otherwise
+  // EXPECT-REPORT: KIND NAME..  a report of KIND whose set of locks[*].name equals {NAME..}
+                                 (order-insensitive, duplicates collapse). Repeated directives
+                                 must be satisfied by distinct reports. NAME may be a glob (*, ?).
+  // EXPECT-COUNT: KIND=N ..     exact number of reports of KIND. Kinds with neither a COUNT nor a
+                                 REPORT directive must not appear; a kind with REPORT directives
+                                 but no COUNT must appear exactly as many times as it has REPORTs.
+  // EXPECT-CYCLE: NAME..        some circular report's cycle (cycle[].from, in dependency order)
+                                 equals NAME.. up to rotation
+  // EXPECT-CYCLE-LEN: N         every circular report's cycle has N steps
+  // EXPECT-INSTANCE-LEVEL: B    every circular report has "instance_level": B (true/false)
+  // EXPECT-LOCK-ADDRS: N        every report of the expected kinds names N distinct lock addresses
+  // EXPECT-REPORTING-PROCESSES: N   exactly N distinct processes wrote reports
+  // EXPECT-MAIN-REPORTS: N      the process started by the driver itself made exactly N reports
+  // EXPECT-STDOUT: TEXT         the program's stdout contains TEXT
+  // TIMEOUT: N                  kill the program (its whole process group) after N seconds;
+                                 its exit status is then not checked
+  // EXPECT-HANG                 the program must still be running when TIMEOUT expires
+  // ENV: KEY=VALUE              extra environment; ULOCKDEP_OPTIONS values are appended to the
+                                 driver's own options (format=text,json:log_path=...)
+  // ARGS: ARG..                 program arguments
+
+In names, ${FILE} is the scenario's file name and ${LINE:tag} the line number of the line of
+the scenario that contains the marker "LINE:tag" (e.g. in a comment /* LINE:tag */).
+
+The program runs with LD_PRELOAD=<shim> and ULOCKDEP_OPTIONS=format=text,json:log_path=<tmp>/log,
+so every process that reports writes <tmp>/log.<pid> with the text splats and one JSON object per
+line. Besides the expectations, every run checks: each JSON line parses and has the CONTRACT
+fields; its pid is the log file's; the text part holds the kernel title of each report (as many
+times as there are JSON reports of that kind) and, for circular reports, the kernel's phrases;
+circular cycles are closed (cycle[i].to == cycle[i+1].from); no "ulockdep:" message lines appear
+in the logs or on stderr.
+
+Exit status: 0 all checks passed, 1 a check failed, 77 the scenario skipped itself (the program
+exited 77 and 77 was not the expected status), 2 usage or spec error.
+"""
+
+import argparse
+import collections
+import fnmatch
+import glob
+import itertools
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TITLES = {
+    "circular": "WARNING: possible circular locking dependency detected",
+    "recursive": "WARNING: possible recursive locking detected",
+    "bad_unlock": "WARNING: bad unlock balance detected!",
+    "held_lock_freed": "WARNING: held lock freed!",
+    "inconsistent_state": "WARNING: inconsistent lock state",
+    "signal_unsafe_order": "WARNING: SIGNAL-safe -> SIGNAL-unsafe lock order detected",
+    "held_at_signal_return": "WARNING: lock held when returning from signal handler!",
+    "srcu_misuse": "WARNING: suspicious SRCU usage",
+    "deadlock": "WARNING: deadlock detected!",
+}
+HELD_AT_EXIT_RE = r"WARNING: .+/\d+ still has locks held!"
+CIRCULAR_PHRASES = [
+    "is trying to acquire lock:",
+    "but task is already holding lock:",
+    "the existing dependency chain (in reverse order) is:",
+    "-> #0",
+    "Possible unsafe locking scenario:",
+    "*** DEADLOCK ***",
+    "stack backtrace:",
+]
+COMMON_PHRASES = ["stack backtrace:"]
+DEFAULT_TIMEOUT = 30.0
+SKIP = 77
+
+
+class SpecError(Exception):
+    pass
+
+
+class Spec:
+    def __init__(self):
+        self.exit = None
+        self.none = False
+        self.reports = []            # [(kind, [names])]
+        self.counts = {}             # kind -> n
+        self.cycles = []             # [[names]]
+        self.cycle_len = None
+        self.instance_level = None
+        self.lock_addrs = None
+        self.processes = None
+        self.main_reports = None
+        self.stdout = []
+        self.timeout = None
+        self.hang = False
+        self.env = []                # [(key, value)]
+        self.args = []
+
+
+def parse_spec(path):
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    fname = os.path.basename(path)
+    markers = {}
+    for no, line in enumerate(lines, 1):
+        for m in re.finditer(r"LINE:([A-Za-z0-9_]+)", line):
+            if "${LINE:" + m.group(1) + "}" in line:
+                continue
+            if m.group(1) in markers:
+                raise SpecError(f"marker LINE:{m.group(1)} appears twice (lines {markers[m.group(1)]} and {no})")
+            markers[m.group(1)] = no
+
+    def subst(s):
+        s = s.replace("${FILE}", fname)
+
+        def line_of(m):
+            if m.group(1) not in markers:
+                raise SpecError(f"no marker LINE:{m.group(1)} in {fname}")
+            return str(markers[m.group(1)])
+        return re.sub(r"\$\{LINE:([A-Za-z0-9_]+)\}", line_of, s)
+
+    spec = Spec()
+    seen = False
+    for no, raw in enumerate(lines, 1):
+        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS)\b\s*(:?)\s*(.*?)\s*$", raw)
+        if not m:
+            continue
+        key, colon, val = m.group(1), m.group(2), m.group(3)
+        words = [subst(w) for w in val.split()]
+        seen = True
+        try:
+            if key == "EXPECT-NONE":
+                spec.none = True
+            elif key == "EXPECT-HANG":
+                spec.hang = True
+            elif not colon:
+                raise SpecError("missing ':'")
+            elif key == "EXPECT-EXIT":
+                spec.exit = int(val)
+            elif key == "EXPECT-REPORT":
+                if len(words) < 2:
+                    raise SpecError("EXPECT-REPORT needs a kind and at least one lock name")
+                spec.reports.append((words[0], words[1:]))
+            elif key == "EXPECT-COUNT":
+                for w in words:
+                    k, _, n = w.partition("=")
+                    spec.counts[k] = int(n)
+            elif key == "EXPECT-CYCLE":
+                spec.cycles.append(words)
+            elif key == "EXPECT-CYCLE-LEN":
+                spec.cycle_len = int(val)
+            elif key == "EXPECT-INSTANCE-LEVEL":
+                if val not in ("true", "false"):
+                    raise SpecError("EXPECT-INSTANCE-LEVEL takes true or false")
+                spec.instance_level = val == "true"
+            elif key == "EXPECT-LOCK-ADDRS":
+                spec.lock_addrs = int(val)
+            elif key == "EXPECT-REPORTING-PROCESSES":
+                spec.processes = int(val)
+            elif key == "EXPECT-MAIN-REPORTS":
+                spec.main_reports = int(val)
+            elif key == "EXPECT-STDOUT":
+                spec.stdout.append(subst(val))
+            elif key == "TIMEOUT":
+                spec.timeout = float(val)
+            elif key == "ENV":
+                k, eq, v = val.partition("=")
+                if not eq or not k:
+                    raise SpecError("ENV takes KEY=VALUE")
+                spec.env.append((k, subst(v)))
+            elif key == "ARGS":
+                spec.args = [subst(w) for w in shlex.split(val)]
+            else:
+                raise SpecError(f"unknown directive {key}")
+        except (ValueError, SpecError) as e:
+            raise SpecError(f"{fname}:{no}: {raw.strip()}: {e}") from None
+    if not seen:
+        raise SpecError(f"{fname}: no expectations")
+    if spec.none and (spec.reports or any(spec.counts.values())):
+        raise SpecError(f"{fname}: EXPECT-NONE together with expected reports")
+    if spec.hang and spec.timeout is None:
+        raise SpecError(f"{fname}: EXPECT-HANG needs TIMEOUT")
+    if spec.exit is None and not spec.none and spec.timeout is None:
+        raise SpecError(f"{fname}: EXPECT-EXIT is required")
+    if spec.none and spec.exit is None:
+        spec.exit = 0
+    return spec
+
+
+class Checker:
+    def __init__(self):
+        self.failures = []
+        self.passes = 0
+
+    def ok(self, cond, what, detail=None):
+        if cond:
+            self.passes += 1
+            print(f"  ok    {what}")
+        else:
+            self.failures.append(what)
+            print(f"  FAIL  {what}")
+            if detail:
+                for line in str(detail).splitlines():
+                    print(f"          {line}")
+        return cond
+
+
+def names_match(patterns, names):
+    """Does the set of names equal the set described by the patterns (globs allowed)?"""
+    pats = sorted(set(patterns))
+    nameset = sorted(set(names))
+    if len(pats) != len(nameset):
+        return False
+    if all(not any(c in p for c in "*?[") for p in pats):
+        return pats == nameset
+    if len(pats) > 8:  # bipartite search would be slow; fall back to a greedy match
+        rest = list(nameset)
+        for p in pats:
+            hit = next((n for n in rest if fnmatch.fnmatchcase(n, p)), None)
+            if hit is None:
+                return False
+            rest.remove(hit)
+        return True
+    for perm in itertools.permutations(nameset):
+        if all(fnmatch.fnmatchcase(n, p) for n, p in zip(perm, pats)):
+            return True
+    return False
+
+
+def is_rotation(a, b):
+    if len(a) != len(b):
+        return False
+    if not a:
+        return True
+    return any(b[i:] + b[:i] == a for i in range(len(b)))
+
+
+def lock_names(r):
+    return [l.get("name") for l in r.get("locks", [])]
+
+
+def cycle_names(r):
+    return [s.get("from") for s in r.get("cycle", [])]
+
+
+def describe(r):
+    s = f"{r.get('kind')} pid={r.get('pid')} tid={r.get('tid')} locks={sorted(set(lock_names(r)))}"
+    if r.get("kind") == "circular":
+        s += f" cycle={cycle_names(r)} instance_level={r.get('instance_level')}"
+    return s
+
+
+def schema_problems(r, file_pid):
+    probs = []
+    for key, typ in (("kind", str), ("pid", int), ("tid", int), ("thread", str), ("title", str),
+                     ("locks", list)):
+        if not isinstance(r.get(key), typ):
+            probs.append(f"field {key!r} missing or not {typ.__name__}")
+    if r.get("pid") != file_pid:
+        probs.append(f"pid {r.get('pid')} is not the log file's pid {file_pid}")
+    for i, l in enumerate(r.get("locks") or []):
+        for key in ("name", "class", "addr", "mode"):
+            if not isinstance(l, dict) or key not in l:
+                probs.append(f"locks[{i}] has no {key!r}")
+        if isinstance(l, dict) and not isinstance(l.get("name"), str):
+            probs.append(f"locks[{i}].name is not a string")
+    if not r.get("locks"):
+        probs.append("empty locks array")
+    kind = r.get("kind")
+    if kind in TITLES and r.get("title") != TITLES[kind]:
+        probs.append(f"title {r.get('title')!r} is not {TITLES[kind]!r}")
+    if kind == "held_at_exit":
+        want = f"WARNING: {r.get('thread')}/{r.get('tid')} still has locks held!"
+        if r.get("title") != want:
+            probs.append(f"title {r.get('title')!r} is not {want!r}")
+    if kind == "circular":
+        cyc = r.get("cycle")
+        if not isinstance(cyc, list) or len(cyc) < 2:
+            probs.append("circular report without a cycle of at least 2 steps")
+        else:
+            for i, s in enumerate(cyc):
+                nxt = cyc[(i + 1) % len(cyc)]
+                if s.get("to") != nxt.get("from"):
+                    probs.append(f"cycle[{i}].to {s.get('to')!r} != cycle[{(i + 1) % len(cyc)}].from {nxt.get('from')!r}")
+                if not isinstance(s.get("stack"), list):
+                    probs.append(f"cycle[{i}] has no stack array")
+                    continue
+                for j, fr in enumerate(s["stack"]):
+                    for key in ("function", "file", "line", "module", "offset"):
+                        if key not in fr:
+                            probs.append(f"cycle[{i}].stack[{j}] has no {key!r}")
+                            break
+        if not isinstance(r.get("instance_level"), bool):
+            probs.append("circular report without a boolean instance_level")
+    return probs
+
+
+def read_logs(tmp):
+    """-> {pid: (text, [reports], [bad json lines], [message lines])}"""
+    logs = {}
+    for path in sorted(glob.glob(os.path.join(tmp, "log.*"))):
+        suffix = path.rsplit(".", 1)[1]
+        if not suffix.isdigit():
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            content = f.read()
+        text, reports, bad, messages = [], [], [], []
+        for line in content.splitlines():
+            if line.startswith('{"kind"'):
+                try:
+                    reports.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    bad.append(f"{e}: {line[:200]}")
+            else:
+                text.append(line)
+                if line.startswith("ulockdep:"):
+                    messages.append(line)
+        logs[int(suffix)] = ("\n".join(text), reports, bad, messages, content)
+    return logs
+
+
+def run(args, spec):
+    tmp = tempfile.mkdtemp(prefix="ulockdep-e2e-")
+    env = dict(os.environ)
+    opts = f"format=text,json:log_path={tmp}/log"
+    extra_opts = []
+    env.pop("ULOCKDEP_OPTIONS", None)
+    for k, v in spec.env:
+        if k == "ULOCKDEP_OPTIONS":
+            extra_opts.append(v)
+        else:
+            env[k] = v
+    if extra_opts:
+        opts += ":" + ":".join(extra_opts)
+    env["ULOCKDEP_OPTIONS"] = opts
+    env["LD_PRELOAD"] = os.path.abspath(args.shim)
+    cmd = [os.path.abspath(args.prog)] + spec.args
+    print(f"run: ULOCKDEP_OPTIONS={shlex.quote(opts)} LD_PRELOAD={env['LD_PRELOAD']} {shlex.join(cmd)}")
+    out_path, err_path = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
+    timeout = spec.timeout if spec.timeout is not None else DEFAULT_TIMEOUT
+    start = time.monotonic()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env,
+                             cwd=tmp, start_new_session=True)
+        timed_out = False
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            rc = p.wait()
+        # Children the program left behind (forked processes) go with the group.
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    elapsed = time.monotonic() - start
+    with open(out_path, encoding="utf-8", errors="replace") as f:
+        stdout = f.read()
+    with open(err_path, encoding="utf-8", errors="replace") as f:
+        stderr = f.read()
+    return tmp, p.pid, rc, timed_out, elapsed, stdout, stderr
+
+
+def status_text(rc):
+    return f"killed by signal {-rc} ({signal.Signals(-rc).name})" if rc < 0 else f"exit {rc}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--prog", required=True)
+    ap.add_argument("--spec", required=True)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--verbose", action="store_true", help="print the logs even on success")
+    args = ap.parse_args()
+    try:
+        spec = parse_spec(args.spec)
+    except (OSError, SpecError) as e:
+        print(f"spec error: {e}")
+        return 2
+    for f in (args.shim, args.prog):
+        if not os.path.exists(f):
+            print(f"not found: {f}")
+            return 2
+
+    tmp, pid, rc, timed_out, elapsed, stdout, stderr = run(args, spec)
+    print(f"finished: {'timed out after %.1fs, killed' % elapsed if timed_out else status_text(rc)}"
+          f" ({elapsed:.2f}s)")
+    logs = read_logs(tmp)
+    c = Checker()
+    try:
+        if not timed_out and rc == SKIP and spec.exit != SKIP:
+            print("SKIP: the scenario skipped itself:")
+            print(stdout + stderr)
+            return SKIP
+
+        # ---- how the program ended ----
+        if spec.hang:
+            c.ok(timed_out, f"program still running after {spec.timeout:g}s (a real deadlock), killed",
+                 f"it ended by itself: {status_text(rc)}")
+        elif timed_out and spec.timeout is None:
+            c.ok(False, "program finished", f"it hung for {DEFAULT_TIMEOUT:g}s and was killed")
+        if not timed_out and spec.exit is not None:
+            c.ok(rc == spec.exit, f"exit status {spec.exit}", f"expected exit {spec.exit}, got {status_text(rc)}")
+        for want in spec.stdout:
+            c.ok(want in stdout, f"stdout contains {want!r}", f"stdout was:\n{stdout}")
+
+        # ---- logs: parse and per-report sanity ----
+        allrep = []
+        for lpid, (text, reports, bad, messages, _) in sorted(logs.items()):
+            c.ok(not bad, f"log.{lpid}: every JSON line parses", "\n".join(bad))
+            c.ok(not messages, f"log.{lpid}: no ulockdep message lines", "\n".join(messages))
+            probs = []
+            for i, r in enumerate(reports):
+                probs += [f"report {i} ({r.get('kind')}): {p}" for p in schema_problems(r, lpid)]
+            c.ok(not probs, f"log.{lpid}: {len(reports)} JSON report(s) have the CONTRACT fields", "\n".join(probs))
+            kinds = collections.Counter(r.get("kind") for r in reports)
+            for kind, n in sorted(kinds.items()):
+                if kind == "held_at_exit":
+                    got = len(re.findall(r"^" + HELD_AT_EXIT_RE + r"$", text, re.M))
+                    title = "WARNING: <comm>/<tid> still has locks held!"
+                else:
+                    title = TITLES.get(kind, f"<unknown kind {kind}>")
+                    got = sum(1 for line in text.splitlines() if line == title)
+                c.ok(got == n, f"log.{lpid}: text has the title {title!r} {n} time(s)",
+                     f"found {got} time(s)")
+                for r in reports:
+                    if r.get("kind") == kind and r.get("title") not in text.splitlines():
+                        c.ok(False, f"log.{lpid}: text has the JSON title {r.get('title')!r}")
+                        break
+                phrases = CIRCULAR_PHRASES if kind == "circular" else COMMON_PHRASES
+                for ph in phrases:
+                    got = text.count(ph)
+                    c.ok(got >= n, f"log.{lpid}: text has {ph!r} for each {kind} report",
+                         f"found {got} time(s), {n} report(s)")
+                if kind == "circular":
+                    for r in reports:
+                        if r.get("kind") != "circular":
+                            continue
+                        top = f"-> #{len(r.get('cycle', [])) - 1} "
+                        if top not in text:
+                            c.ok(False, f"log.{lpid}: text has the chain entry {top.strip()!r}")
+            allrep += reports
+
+        print("reports:")
+        for r in allrep:
+            print(f"  - {describe(r)}")
+        if not allrep:
+            print("  (none)")
+
+        # ---- expectations ----
+        got_counts = collections.Counter(r.get("kind") for r in allrep)
+        want_counts = dict(spec.counts)
+        for kind, _ in spec.reports:
+            if kind not in spec.counts:
+                want_counts[kind] = want_counts.get(kind, 0) + 1
+        if spec.none:
+            c.ok(not allrep, "no reports at all", "\n".join(describe(r) for r in allrep))
+        for kind in sorted(set(want_counts) | set(got_counts)):
+            want = want_counts.get(kind, 0)
+            c.ok(got_counts.get(kind, 0) == want, f"{want} {kind} report(s)",
+                 f"expected {want}, got {got_counts.get(kind, 0)}")
+
+        used = set()
+        for kind, names in spec.reports:
+            cand = [i for i, r in enumerate(allrep) if r.get("kind") == kind and i not in used]
+            hit = next((i for i in cand if names_match(names, lock_names(allrep[i]))), None)
+            if hit is not None:
+                used.add(hit)
+            c.ok(hit is not None, f"a {kind} report with locks {{{', '.join(names)}}}",
+                 "candidates:\n" + ("\n".join(f"  {sorted(set(lock_names(allrep[i])))}" for i in cand) or "  (none)"))
+
+        circ = [r for r in allrep if r.get("kind") == "circular"]
+        for names in spec.cycles:
+            hit = any(is_rotation(cycle_names(r), names) for r in circ)
+            c.ok(hit, f"a cycle {' -> '.join(names)} (rotation-insensitive)",
+                 "cycles:\n" + ("\n".join(f"  {cycle_names(r)}" for r in circ) or "  (none)"))
+        if spec.cycle_len is not None:
+            lens = [len(r.get("cycle", [])) for r in circ]
+            c.ok(bool(circ) and all(n == spec.cycle_len for n in lens),
+                 f"every cycle has {spec.cycle_len} locks", f"cycle lengths: {lens}")
+        if spec.instance_level is not None:
+            vals = [r.get("instance_level") for r in circ]
+            c.ok(bool(circ) and all(v is spec.instance_level for v in vals),
+                 f"instance_level is {str(spec.instance_level).lower()}", f"values: {vals}")
+        if spec.lock_addrs is not None:
+            expected_kinds = set(want_counts)
+            sel = [r for r in allrep if r.get("kind") in expected_kinds]
+            ns = [len({l.get("addr") for l in r.get("locks", []) if l.get("addr")}) for r in sel]
+            c.ok(bool(sel) and all(n == spec.lock_addrs for n in ns),
+                 f"{spec.lock_addrs} distinct lock addresses per report", f"got {ns}")
+        if spec.processes is not None:
+            pids = sorted({lp for lp, v in logs.items() if v[1]})
+            c.ok(len(pids) == spec.processes, f"{spec.processes} process(es) reported",
+                 f"reporting pids: {pids}")
+        if spec.main_reports is not None:
+            n = len(logs.get(pid, ("", []))[1])
+            c.ok(n == spec.main_reports, f"the program's own process (pid {pid}) made {spec.main_reports} report(s)",
+                 f"it made {n}")
+
+        # ---- stderr ----
+        bad_err = [line for line in stderr.splitlines() if line.startswith("ulockdep:") or "WARNING: " in line]
+        c.ok(not bad_err, "no ulockdep output on stderr (everything goes to log_path)", "\n".join(bad_err))
+
+        failed = bool(c.failures)
+        if failed or args.verbose:
+            print("---- program stdout ----")
+            print(stdout[-4000:])
+            print("---- program stderr ----")
+            print(stderr[-4000:])
+            for lpid, v in sorted(logs.items()):
+                content = v[4]
+                print(f"---- log.{lpid} ({len(content)} bytes{', tail' if len(content) > 12000 else ''}) ----")
+                print(content[-12000:])
+        print(f"{c.passes} check(s) passed, {len(c.failures)} failed")
+        if failed:
+            print("FAILED: " + "; ".join(c.failures))
+        return 1 if failed else 0
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+// ABBA in one thread: A -> B, then B -> A. Never deadlocks, but two threads could.
+// EXPECT-EXIT: 66
+// EXPECT-REPORT: circular lock_a lock_b
+// EXPECT-COUNT: circular=1
+// EXPECT-CYCLE: lock_a lock_b
+// EXPECT-CYCLE-LEN: 2
+// EXPECT-INSTANCE-LEVEL: false
+#include "e2e_util.h"
+
+static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+
+int main(void)
+{
+    E2E_CHECK(pthread_mutex_lock(&lock_a));
+    E2E_CHECK(pthread_mutex_lock(&lock_b));
+    E2E_CHECK(pthread_mutex_unlock(&lock_b));
+    E2E_CHECK(pthread_mutex_unlock(&lock_a));
+
+    E2E_CHECK(pthread_mutex_lock(&lock_b));
+    E2E_CHECK(pthread_mutex_lock(&lock_a));
+    E2E_CHECK(pthread_mutex_unlock(&lock_a));
+    E2E_CHECK(pthread_mutex_unlock(&lock_b));
+    return 0;
+}

@@ -56,7 +56,7 @@ static void out_of_memory(void)
 
 /* ---- per-event context: the caller's stack and the problems found ------------------- */
 
-#define MAX_PENDING 8
+#define MAX_PENDING 32
 
 struct pending {
     size_t bytes;
@@ -117,10 +117,11 @@ static struct ul_lockref ref_of_class(const struct ul_class *cls)
     return (struct ul_lockref){ .cls = cls };
 }
 
-/* Graph lock held. Returns false if this problem was reported before. */
-static bool first_time(uint64_t key)
+/* Graph lock held. Returns false if this problem was reported before, or if this event has
+ * no room left to report it (then it stays unmarked and a later event reports it). */
+static bool first_time(struct ctx *c, uint64_t key)
 {
-    if (ul_keyset_contains(&reported, key))
+    if (c->nout == MAX_PENDING || ul_keyset_contains(&reported, key))
         return false;
     if (!ul_keyset_insert(&reported, key))
         out_of_memory();
@@ -228,11 +229,19 @@ static int find_held(const struct ul_thread *t, uintptr_t addr)
 
 /* ---- dependencies ------------------------------------------------------------------ */
 
+/* Identity of a node of a cycle; instance-graph ids are recycled, so add the generation. */
+static uint64_t node_identity(uint32_t id, bool inst)
+{
+    struct ul_inode *n = inst ? ul_inode_get(id) : NULL;
+    return ul_mix64((uint64_t)id + 1 + (n ? (uint64_t)n->node.gen << 32 : 0));
+}
+
+/* The same cycle, whichever of its dependencies closed it: a sum over all its nodes. */
 static uint64_t cycle_key(enum ul_problem_kind kind, const struct ul_path_step *path, int n, bool inst)
 {
-    uint64_t sum = 0;
+    uint64_t sum = node_identity(path[0].from, inst);
     for (int i = 0; i < n; i++)
-        sum += ul_mix64(path[i].to + 1);
+        sum += node_identity(path[i].to, inst);
     return ul_hash3(kind, sum, (uint64_t)n << 1 | inst);
 }
 
@@ -252,7 +261,7 @@ static struct ul_lockref ref_of_inode(uint32_t id)
 static void queue_cycle(struct ctx *c, const struct ul_lockref *prev, const struct ul_lockref *next,
                         const struct ul_path_step *path, int n, bool instance_level)
 {
-    if (!first_time(cycle_key(UL_P_CIRCULAR, path, n, instance_level)))
+    if (!first_time(c, cycle_key(UL_P_CIRCULAR, path, n, instance_level)))
         return;
     struct ul_problem *p = queue_problem(c, UL_P_CIRCULAR, (unsigned)n + 1);
     if (!p)
@@ -401,7 +410,7 @@ static void report_recursive(struct ul_thread *t, const struct ul_held *held, st
     ctx_init(&c, t);
     ctx_capture(&c);
     ul_flock_lock(&ul_glock);
-    if (first_time(ul_hash3(UL_P_RECURSIVE, cls->id, (uint64_t)held->mode << 2 | mode))) {
+    if (first_time(&c, ul_hash3(UL_P_RECURSIVE, cls->id, (uint64_t)held->mode << 2 | mode))) {
         struct ul_problem *p = queue_problem(&c, UL_P_RECURSIVE, 0);
         if (p) {
             p->holding = ref_of_held(held);
@@ -416,7 +425,7 @@ static void report_recursive(struct ul_thread *t, const struct ul_held *held, st
     ctx_flush(&c);
 }
 
-enum { SAME_CLASS_PUSH, SAME_CLASS_MERGED };
+enum { SAME_CLASS_PUSH, SAME_CLASS_MERGED, SAME_CLASS_REPORTED };
 
 /* A lock of this class (probably) is already held: relock of the same instance, or nesting
  * of two instances of the class. */
@@ -433,9 +442,10 @@ static int same_class(struct ul_thread *t, struct ul_instance *inst, struct ul_c
         }
         if (mode == UL_RREAD && e->mode != UL_WRITE)
             return SAME_CLASS_PUSH; /* recursive read */
-        if (!(flags & UL_F_TRY))
-            report_recursive(t, e, inst, cls, mode, ip);
-        return SAME_CLASS_PUSH;
+        if (flags & UL_F_TRY)
+            return SAME_CLASS_PUSH;
+        report_recursive(t, e, inst, cls, mode, ip);
+        return SAME_CLASS_REPORTED; /* like the kernel: no dependencies from a self-deadlock */
     }
     if (flags & UL_F_TRY)
         return SAME_CLASS_PUSH;
@@ -486,11 +496,15 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
     uint8_t used = mode == UL_WRITE ? UL_USED_WRITE : UL_USED_READ;
     if (unlikely(!(atomic_load_explicit(&cls->usage, memory_order_relaxed) & used)))
         atomic_fetch_or_explicit(&cls->usage, used, memory_order_relaxed);
-    if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM]) &&
-        same_class(t, inst, cls, mode, flags, ip) == SAME_CLASS_MERGED)
-        return UL_T_REF;
+    int same = SAME_CLASS_PUSH;
+    if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM])) {
+        same = same_class(t, inst, cls, mode, flags, ip);
+        if (same == SAME_CLASS_MERGED)
+            return UL_T_REF;
+    }
     uint64_t key = ul_chain_next(t->chain_key, cls->id, mode);
-    if (t->depth && !(flags & UL_F_TRY) && unlikely(!ul_keyset_contains(&chains, key)))
+    if (t->depth && !(flags & UL_F_TRY) && same != SAME_CLASS_REPORTED &&
+        unlikely(!ul_keyset_contains(&chains, key)))
         validate_chain(t, inst, cls, mode, ip, key);
     struct ul_held h = { .addr = addr,
                          .inst = inst,
@@ -561,7 +575,7 @@ static void report_bad_unlock(struct ul_thread *t, uintptr_t addr, enum ul_lock_
     ctx_capture(&c);
     ul_flock_lock(&ul_glock);
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
-    if (first_time(ul_hash3(UL_P_BAD_UNLOCK, cls->id, ip))) {
+    if (first_time(&c, ul_hash3(UL_P_BAD_UNLOCK, cls->id, ip))) {
         struct ul_problem *p = queue_problem(&c, UL_P_BAD_UNLOCK, 0);
         if (p)
             p->target = (struct ul_lockref){ .cls = cls, .addr = addr, .inst_name = inst->name, .ip = ip };
@@ -624,7 +638,7 @@ void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind)
 /* Graph lock held: report that the lock at held[i] is going away while held. */
 static void queue_held_freed(struct ctx *c, const struct ul_held *h, uintptr_t lo, uintptr_t hi)
 {
-    if (!first_time(ul_hash3(UL_P_HELD_LOCK_FREED, h->cls->id, 0)))
+    if (!first_time(c, ul_hash3(UL_P_HELD_LOCK_FREED, h->cls->id, 0)))
         return;
     struct ul_problem *p = queue_problem(c, UL_P_HELD_LOCK_FREED, 0);
     if (p) {
@@ -702,7 +716,7 @@ void ul_on_thread_exit(struct ul_thread *t)
     uint64_t sum = 0;
     for (uint32_t k = 0; k < t->depth; k++)
         sum += ul_mix64(t->held[k].cls->id);
-    if (first_time(ul_hash3(UL_P_HELD_AT_EXIT, sum, t->depth)))
+    if (first_time(&c, ul_hash3(UL_P_HELD_AT_EXIT, sum, t->depth)))
         queue_problem(&c, UL_P_HELD_AT_EXIT, 0);
     ul_flock_unlock(&ul_glock);
     ctx_flush(&c);

@@ -130,6 +130,10 @@ static void apply(const char *key, const char *val, ul_opt_complain_fn complain,
  * the value. It separates when the text after it is itself a key=value. */
 static bool comma_starts_pair(const char *q)
 {
+    while (isspace((unsigned char)*q))
+        q++;
+    if (!*q || *q == ':' || *q == ',')
+        return true; /* "exitcode=5," or "exitcode=5, verbosity=2" */
     for (; *q && *q != ':' && *q != ',' && !isspace((unsigned char)*q); q++)
         if (*q == '=')
             return true;

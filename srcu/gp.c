@@ -269,7 +269,7 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 
 static void check_not_in_reader(struct srcu_struct *ssp, const char *fn)
 {
-	if (!srcu_read_lock_held(ssp))
+	if (!srcu_held(ssp))
 		return;
 	struct srcu_priv *d = srcu_priv(ssp);
 	if (atomic_fetch_or(&d->warned, WARN_SYNC_IN_READER) & WARN_SYNC_IN_READER)

@@ -193,8 +193,8 @@ static inline void srcu_cpu_relax(void)
 /* ------------------------------------------------------------------------- */
 HIDDEN void srcu_global_init(void);
 HIDDEN uint64_t srcu_thread_register(void);
-HIDDEN struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp);
 HIDDEN uint32_t srcu_gettid(void);
+HIDDEN int srcu_held(struct srcu_struct *ssp); /* srcu_read_lock_held() */
 
 /* Grace periods (gp.c). */
 HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool expedited);

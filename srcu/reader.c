@@ -50,7 +50,7 @@ static void record_claim(struct srcu_struct *ssp, struct srcu_rec *r, uint64_t i
 	atomic_store_explicit(&r->owner, id, memory_order_release);
 }
 
-HIDDEN struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp)
+static struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp)
 {
 	struct srcu_priv *d = srcu_priv(ssp);
 	uint64_t id = atomic_load(&srcu_self.id);
@@ -67,9 +67,9 @@ HIDDEN struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp)
 	return r;
 }
 
-/* This thread's record in the domain, or NULL if it must be set up first. */
-/* Acquire on the chunk pointer: the chunk may have been mapped by another
- * thread (a plain load on x86). */
+/* This thread's record in the domain, or NULL if it must be set up first.
+ * Acquire on the chunk pointer: another thread may have mapped the chunk (it
+ * is a plain load on x86). */
 static inline struct srcu_rec *fast_record(struct srcu_priv *d, uint64_t id)
 {
 	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[slot_chunk(id)], memory_order_acquire);
@@ -166,6 +166,11 @@ bad:
 }
 
 ULOCKDEP_SRCU_API int srcu_read_lock_held(struct srcu_struct *ssp)
+{
+	return srcu_held(ssp);
+}
+
+HIDDEN int srcu_held(struct srcu_struct *ssp)
 {
 	struct srcu_rec *r = fast_record(srcu_priv(ssp), atomic_load(&srcu_self.id));
 	if (!r)

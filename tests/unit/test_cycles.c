@@ -217,7 +217,7 @@ Test(cycles, two_different_cycles_both_reported, .init = setup_abcd)
  * differ only in their target collide; for two-lock cycles the key is just the held lock,
  * so once one ABBA with P held was reported, every later ABBA closed while holding P is
  * suppressed. */
-Test(cycles, two_cycles_closed_under_the_same_lock, .disabled = true, .init = setup_abcd)
+Test(cycles, two_cycles_closed_under_the_same_lock, .init = setup_abcd)
 {
     int *P = &D;
     fe_lock_unlock_2(t, &A, P);
@@ -231,7 +231,7 @@ Test(cycles, two_cycles_closed_under_the_same_lock, .disabled = true, .init = se
 
 /* The same bug with three-lock cycles that differ only in the lock being acquired:
  * A -> B -> D and C -> B -> D, closed by D -> A and then D -> C (both keyed {B, D}). */
-Test(cycles, two_longer_cycles_differing_only_in_the_target, .disabled = true, .init = setup_abcd)
+Test(cycles, two_longer_cycles_differing_only_in_the_target, .init = setup_abcd)
 {
     fe_lock_unlock_2(t, &A, &B);
     fe_lock_unlock_2(t, &C, &B);

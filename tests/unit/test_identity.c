@@ -300,7 +300,7 @@ Test(identity, memory_freed_many_locks)
  * reported, never later either: freeing another held lock of such a class is silent. */
 static _Alignas(4096) char block1[4096], block2[4096];
 
-Test(identity, dropped_problem_is_not_marked_reported, .disabled = true)
+Test(identity, dropped_problem_is_not_marked_reported)
 {
     t = fe_setup("");
     for (int i = 0; i < 10; i++) {
@@ -382,7 +382,7 @@ Test(identity, held_at_exit_per_thread)
  * ids of the path; ul_instance_node() recycles the ids of retired nodes (only their
  * generation changes), so the spoons' cycle gets the same key as the forks' cycle and
  * first_time() suppresses it as already reported. */
-Test(identity, instance_cycle_after_node_reuse_is_reported, .disabled = true)
+Test(identity, instance_cycle_after_node_reuse_is_reported)
 {
     t = fe_setup("");
     static int x1, x2, y1, y2;

@@ -116,7 +116,7 @@ Test(options, spaces_and_commas_separate_pairs)
  * after the comma, and the value loop stops only at ':' or whitespace), so
  * "exitcode=5, verbosity=2" complains "bad value '5,' for option 'exitcode'" and exitcode
  * stays 66, although ',' and whitespace are both separators. */
-Test(options, comma_then_space_separates, .disabled = true)
+Test(options, comma_then_space_separates)
 {
     cr_assert_eq(parse("exitcode=5, verbosity=2 ,halt_on_error=1"), 0, "%s", nlines ? lines[0] : "");
     cr_assert_eq(ul_opt.exitcode, 5);

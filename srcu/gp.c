@@ -61,7 +61,7 @@ HIDDEN void srcu_report_dead_record(struct srcu_struct *ssp, struct srcu_rec *r,
 }
 
 /* Is this record's owner still the live thread of that slot? */
-static bool record_live(struct srcu_rec *r, uint32_t slot, uint64_t owner)
+static bool record_live(uint32_t slot, uint64_t owner)
 {
 	return atomic_load_explicit(&srcu_slot_owner[slot], memory_order_acquire) == owner;
 }
@@ -85,7 +85,7 @@ HIDDEN struct srcu_rec *srcu_active_reader(struct srcu_struct *ssp, int idx)
 				continue;
 			if (atomic_load_explicit(&r->c[idx], memory_order_relaxed) == 0)
 				continue;
-			if (!record_live(r, ci * SLOTS_PER_CHUNK + i, owner)) {
+			if (!record_live(ci * SLOTS_PER_CHUNK + i, owner)) {
 				srcu_report_dead_record(ssp, r, owner);
 				continue;
 			}
@@ -107,7 +107,7 @@ ULOCKDEP_SRCU_API long srcu_readers_active(struct srcu_struct *ssp)
 			continue;
 		struct srcu_rec *r = &ch->rec[s % SLOTS_PER_CHUNK];
 		uint64_t owner = atomic_load(&r->owner);
-		if (owner == 0 || owner == REC_REPORTED || !record_live(r, s, owner))
+		if (owner == 0 || owner == REC_REPORTED || !record_live(s, owner))
 			continue;
 		sum += atomic_load(&r->c[0]) + atomic_load(&r->c[1]);
 	}

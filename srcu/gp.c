@@ -8,14 +8,23 @@
  *   SCAN1 wait until no live thread counts on the *inactive* index
  *                          (readers that fetched idx long ago and only now
  *                          incremented it)
- *   E  update barrier; flip idx; D update barrier
+ *   E  fence; flip idx; D fence
  *                          new readers go to the other index, so the old one drains
  *   SCAN2 wait until no live thread counts on the previously active index
- *      update barrier      the drained readers' accesses are complete before
+ *   Z  update barrier      the drained readers' accesses are complete before
  *                          the caller frees anything
  * The update barrier is membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which
  * turns the readers' compiler barriers into full barriers, or a plain fence
  * when readers use fences themselves.
+ *
+ * Only A and Z need the expensive barrier (an IPI per running thread). A reader
+ * that saw the old pointer did its increment before A's barrier hit it, so the
+ * increment is visible to both scans, and a scan that then reads the thread's
+ * count as zero has seen its decrement; everything the reader did before that
+ * decrement is ordered before Z. E and D only decide how soon readers move to
+ * the new index (the kernel keeps them as smp_mb), which plain fences do well
+ * enough: the flip store cannot pass the loads that ended SCAN1 (control
+ * dependency) and reaches other CPUs promptly.
  *
  * Sharing: a caller snapshots the gp_seq value that proves a full grace period
  * started after its call (as the kernel's rcu_seq_snap), then either finds it
@@ -200,13 +209,13 @@ static void run_gp(struct srcu_struct *ssp, bool exp)
 
 	unsigned long i = atomic_load(&d->idx);
 	wait_readers(ssp, (int)((i & 1) ^ 1), exp); /* SCAN1 */
-	srcu_update_barrier();			    /* E */
+	atomic_thread_fence(memory_order_seq_cst);  /* E */
 	atomic_store(&d->idx, i + 1);
-	srcu_update_barrier(); /* D */
+	atomic_thread_fence(memory_order_seq_cst); /* D */
 #ifndef ULOCKDEP_SRCU_BROKEN_SKIP_WAIT
 	wait_readers(ssp, (int)(i & 1), exp); /* SCAN2 */
 #endif
-	srcu_update_barrier();
+	srcu_update_barrier(); /* Z */
 	atomic_store_explicit(&d->gp_seq, (g | 1) + 1, memory_order_release);
 }
 

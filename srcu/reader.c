@@ -148,7 +148,7 @@ ULOCKDEP_SRCU_API void srcu_read_unlock(struct srcu_struct *ssp, int idx)
 	uint64_t id = atomic_load_explicit(&srcu_self.id, memory_order_relaxed);
 	struct srcu_chunk *ch = atomic_load_explicit(&d->chunks[slot_chunk(id)], memory_order_acquire);
 
-	srcu_reader_barrier(); /* the section's accesses before the decrement (C) */
+	srcu_reader_barrier(); /* the section's accesses before the decrement; pairs with Z */
 	if (unlikely(!ch || (unsigned)idx > 1))
 		goto bad;
 	struct srcu_rec *r = chunk_record(ch, id);

@@ -216,6 +216,9 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
     ul_flock_unlock(&ul_glock);
     if (!inst)
         out_of_memory();
+    else if (env.ignore_class && !atomic_exchange_explicit(&cls->filtered, 1, memory_order_relaxed) &&
+             env.ignore_class(cls, NULL))
+        atomic_store_explicit(&cls->ignored, 1, memory_order_relaxed);
     return inst;
 }
 
@@ -493,6 +496,8 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
             return UL_T_NONE;
     }
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (unlikely(atomic_load_explicit(&cls->ignored, memory_order_relaxed)))
+        return UL_T_NONE;
     uint8_t used = mode == UL_WRITE ? UL_USED_WRITE : UL_USED_READ;
     if (unlikely(!(atomic_load_explicit(&cls->usage, memory_order_relaxed) & used)))
         atomic_fetch_or_explicit(&cls->usage, used, memory_order_relaxed);
@@ -742,6 +747,9 @@ void ul_on_set_name(struct ul_thread *t, void *lock, const char *name)
         inst->name = copy;
     }
     ul_flock_unlock(&ul_glock);
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (copy && env.ignore_class && env.ignore_class(cls, copy))
+        atomic_store_explicit(&cls->ignored, 1, memory_order_relaxed);
 }
 
 /* ---- statistics -------------------------------------------------------------------- */

@@ -25,6 +25,10 @@ struct ul_env {
     bool (*report)(const struct ul_problem *p);
     /* The engine ran out of memory and switched itself off. */
     void (*out_of_memory)(void);
+    /* Optional: should this lock class be ignored entirely (suppressions' lock:PATTERN)?
+     * Called once per class when it is created, and again when an instance of it is named
+     * (inst_name is the annotation name, else NULL). Never with the graph lock held. */
+    bool (*ignore_class)(const struct ul_class *cls, const char *inst_name);
 };
 
 /* acquire flags */

@@ -39,6 +39,8 @@ struct ul_class {
     uint8_t kind;
     uint8_t origin;
     _Atomic uint8_t usage;    /* UL_USED_* */
+    _Atomic uint8_t ignored;  /* env.ignore_class said so: never traced */
+    _Atomic uint8_t filtered; /* env.ignore_class was asked */
     const char *name;         /* given (NAMED) or computed by the reports side */
     int name_version;         /* >1 when another class printed the same name first */
     struct ul_class *hash_next;

@@ -89,7 +89,22 @@ static void locks_json(struct ul_strbuf *b, const struct ul_problem *p)
     case UL_P_HELD_LOCK_FREED:
         list[n++] = &p->target;
         break;
+    case UL_P_INCONSISTENT_STATE:
+    case UL_P_SRCU_MISUSE:
+    case UL_P_ASSERT_HELD:
+        list[n++] = &p->target;
+        if (p->holding.cls)
+            list[n++] = &p->holding;
+        break;
+    case UL_P_SIGNAL_UNSAFE_ORDER:
+        list[n++] = &p->target;
+        list[n++] = &p->holding;
+        for (unsigned i = 0; i < p->ncycle && n < 64; i++)
+            list[n++] = &p->cycle[i].to;
+        break;
     case UL_P_HELD_AT_EXIT:
+    case UL_P_HELD_AT_SIGNAL_RETURN:
+    case UL_P_DEADLOCK:
         for (unsigned i = 0; i < p->nheld && n < 64; i++)
             list[n++] = &p->held[i];
         break;

@@ -21,6 +21,12 @@ const char *ul_problem_kind_name(enum ul_problem_kind kind)
     case UL_P_BAD_UNLOCK: return "bad_unlock";
     case UL_P_HELD_LOCK_FREED: return "held_lock_freed";
     case UL_P_HELD_AT_EXIT: return "held_at_exit";
+    case UL_P_INCONSISTENT_STATE: return "inconsistent_state";
+    case UL_P_SIGNAL_UNSAFE_ORDER: return "signal_unsafe_order";
+    case UL_P_HELD_AT_SIGNAL_RETURN: return "held_at_signal_return";
+    case UL_P_SRCU_MISUSE: return "srcu_misuse";
+    case UL_P_DEADLOCK: return "deadlock";
+    case UL_P_ASSERT_HELD: return "assert_held";
     case UL_P_KIND_COUNT: break;
     }
     return "unknown";
@@ -36,6 +42,12 @@ const char *ul_problem_title(const struct ul_problem *p, const char *comm, char 
     case UL_P_HELD_AT_EXIT:
         snprintf(buf, len, "WARNING: %s/%d still has locks held!", comm, p->tid);
         return buf;
+    case UL_P_INCONSISTENT_STATE: return "WARNING: inconsistent lock state";
+    case UL_P_SIGNAL_UNSAFE_ORDER: return "WARNING: SIGNAL-safe -> SIGNAL-unsafe lock order detected";
+    case UL_P_HELD_AT_SIGNAL_RETURN: return "WARNING: lock held when returning from signal handler!";
+    case UL_P_SRCU_MISUSE: return "WARNING: suspicious SRCU usage";
+    case UL_P_DEADLOCK: return "WARNING: deadlock detected!";
+    case UL_P_ASSERT_HELD: return "WARNING: ulockdep_assert_held() failed";
     case UL_P_KIND_COUNT: break;
     }
     return "WARNING: ulockdep problem";
@@ -254,6 +266,14 @@ void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struc
     case UL_P_BAD_UNLOCK: bad_unlock(b, p, id); break;
     case UL_P_HELD_LOCK_FREED: held_lock_freed(b, p, id); break;
     case UL_P_HELD_AT_EXIT: held_locks(b, p, id); break;
+    case UL_P_INCONSISTENT_STATE:
+    case UL_P_SIGNAL_UNSAFE_ORDER:
+    case UL_P_HELD_AT_SIGNAL_RETURN:
+    case UL_P_SRCU_MISUSE:
+    case UL_P_ASSERT_HELD:
+        held_locks(b, p, id); /* bodies come with the signal/SRCU checks */
+        break;
+    case UL_P_DEADLOCK: held_locks(b, p, id); break; /* body comes with the watchdog */
     case UL_P_KIND_COUNT: break;
     }
     backtrace_tail(b, p, id);

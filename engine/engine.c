@@ -7,6 +7,7 @@
  * graph lock is taken (unwinding may need the dynamic loader's lock), and reports are
  * handed to the embedder after it is released. */
 #include "engine.h"
+#include "internal.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -18,159 +19,11 @@
 #include "options.h"
 #include "stackdepot.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-
-static struct ul_env env;
-static atomic_int enabled;
-static struct ul_keyset chains;     /* validated chain keys */
+struct ul_keyset chains;            /* validated chain keys */
 static struct ul_keyset edges;      /* (class, class, dep) already in the class graph */
 static struct ul_keyset iedges;     /* the same for the instance graph */
-static struct ul_keyset reported;   /* problems already reported */
-static atomic_uint_fast64_t nreports, nslow, ninstance_edges;
+static atomic_uint_fast64_t nslow, ninstance_edges;
 static uint64_t instance_class_seq, static_init_seq;
-
-/* ---- setup and failure ------------------------------------------------------------- */
-
-void ul_engine_setup(const struct ul_env *e)
-{
-    env = *e;
-    atomic_store(&enabled, 1);
-}
-
-bool ul_engine_enabled(void)
-{
-    return atomic_load_explicit(&enabled, memory_order_relaxed);
-}
-
-void ul_engine_disable(void)
-{
-    atomic_store(&enabled, 0);
-}
-
-static void out_of_memory(void)
-{
-    if (atomic_exchange(&enabled, 0) && env.out_of_memory)
-        env.out_of_memory();
-}
-
-/* ---- per-event context: the caller's stack and the problems found ------------------- */
-
-#define MAX_PENDING 32
-
-struct pending {
-    size_t bytes;
-    struct ul_problem p;
-};
-
-struct ctx {
-    struct ul_thread *t;
-    bool captured;
-    unsigned npcs;
-    uint32_t stack_id;
-    unsigned nout;
-    struct pending *out[MAX_PENDING];
-    uintptr_t pcs[UL_STACK_MAX];
-};
-
-static void ctx_init(struct ctx *c, struct ul_thread *t)
-{
-    c->t = t;
-    c->captured = false;
-    c->npcs = 0;
-    c->stack_id = 0;
-    c->nout = 0;
-}
-
-/* Never with the graph lock held. */
-static void ctx_capture(struct ctx *c)
-{
-    if (c->captured)
-        return;
-    c->captured = true;
-    unsigned max = (unsigned)ul_opt.stack_depth;
-    if (max > UL_STACK_MAX)
-        max = UL_STACK_MAX;
-    c->npcs = env.capture_stack ? env.capture_stack(c->pcs, max) : 0;
-}
-
-/* Graph lock held. */
-static uint32_t ctx_stack(struct ctx *c)
-{
-    if (!c->stack_id && c->npcs)
-        c->stack_id = ul_stack_save(c->pcs, c->npcs);
-    return c->stack_id;
-}
-
-static struct ul_lockref ref_of_held(const struct ul_held *h)
-{
-    return (struct ul_lockref){ .cls = h->cls,
-                                .addr = h->addr,
-                                .inst_name = h->inst ? h->inst->name : NULL,
-                                .mode = h->mode,
-                                .trylock = (h->flags & UL_HELD_TRY) != 0,
-                                .ip = h->ip };
-}
-
-static struct ul_lockref ref_of_class(const struct ul_class *cls)
-{
-    return (struct ul_lockref){ .cls = cls };
-}
-
-/* Graph lock held. Returns false if this problem was reported before, or if this event has
- * no room left to report it (then it stays unmarked and a later event reports it). */
-static bool first_time(struct ctx *c, uint64_t key)
-{
-    if (c->nout == MAX_PENDING || ul_keyset_contains(&reported, key))
-        return false;
-    if (!ul_keyset_insert(&reported, key))
-        out_of_memory();
-    return true;
-}
-
-/* Graph lock held: a problem record with room for `ncycle` steps and a snapshot of the
- * thread's held locks. Allocated with mmap so it can outlive the graph lock. */
-static struct ul_problem *queue_problem(struct ctx *c, enum ul_problem_kind kind, unsigned ncycle)
-{
-    if (c->nout == MAX_PENDING)
-        return NULL;
-    struct ul_thread *t = c->t;
-    unsigned nheld = t ? t->depth : 0;
-    if (nheld > UL_MAX_HELD_SHOWN)
-        nheld = UL_MAX_HELD_SHOWN;
-    size_t bytes = sizeof(struct pending) + ncycle * sizeof(struct ul_cycle_step) +
-                   nheld * sizeof(struct ul_lockref);
-    bytes = (bytes + 4095) & ~(size_t)4095;
-    struct pending *pd = ul_pages_alloc(bytes);
-    if (!pd)
-        return NULL;
-    pd->bytes = bytes;
-    struct ul_problem *p = &pd->p;
-    p->kind = kind;
-    p->thread = t;
-    p->tid = t ? t->tid : 0;
-    p->cycle = (struct ul_cycle_step *)(pd + 1);
-    p->ncycle = ncycle;
-    p->held = (struct ul_lockref *)(p->cycle + ncycle);
-    p->nheld = nheld;
-    for (unsigned i = 0; i < nheld; i++)
-        p->held[i] = ref_of_held(&t->held[i]);
-    p->stack = ctx_stack(c);
-    c->out[c->nout++] = pd;
-    return p;
-}
-
-/* Without the graph lock: hand the problems to the embedder. */
-static void ctx_flush(struct ctx *c)
-{
-    for (unsigned i = 0; i < c->nout; i++) {
-        struct pending *pd = c->out[i];
-        if (env.report && env.report(&pd->p))
-            atomic_fetch_add(&nreports, 1);
-        ul_pages_free(pd, pd->bytes);
-    }
-    c->nout = 0;
-}
 
 /* ---- lock instances and classes ---------------------------------------------------- */
 
@@ -185,8 +38,16 @@ static uint64_t site_key(const struct ctx *c, unsigned depth)
 /* Registers the lock at addr (graph lock NOT held). For an init, an existing instance at
  * the same address is retired first; for a first use, an instance registered meanwhile by
  * another thread is returned. */
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    while (*s)
+        h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+    return h;
+}
+
 static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum ul_lock_kind kind,
-                                             enum ul_class_origin origin)
+                                             enum ul_class_origin origin, const char *named)
 {
     ctx_capture(c);
     bool is_static = env.is_static && env.is_static(addr);
@@ -200,7 +61,11 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         ul_instance_retire(inst);
     uint32_t site = ctx_stack(c);
     uint64_t key;
-    if (ul_dopt.class_by_instance) {
+    if (named) {
+        /* ulockdep_set_class() or a fake map: one class per name (and kind). */
+        origin = UL_ORIGIN_NAMED;
+        key = ul_hash3(UL_ORIGIN_NAMED, hash_name(named), kind);
+    } else if (ul_dopt.class_by_instance) {
         origin = UL_ORIGIN_INSTANCE;
         key = ul_hash3(UL_ORIGIN_INSTANCE, ++instance_class_seq, kind);
     } else if (is_static) {
@@ -212,6 +77,13 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         key = ul_hash3(origin, site_key(c, (unsigned)ul_opt.class_depth), kind);
     }
     struct ul_class *cls = ul_class_intern(key, origin, kind, site, is_static ? addr : 0);
+    if (cls && named && !cls->name) {
+        size_t len = strnlen(named, 255);
+        char *copy = ul_alloc(len + 1);
+        if (copy)
+            memcpy(copy, named, len);
+        cls->name = copy;
+    }
     inst = cls ? ul_instance_insert(addr, cls, kind, site, !is_static) : NULL;
     ul_flock_unlock(&ul_glock);
     if (!inst)
@@ -222,7 +94,7 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
     return inst;
 }
 
-static int find_held(const struct ul_thread *t, uintptr_t addr)
+int find_held(const struct ul_thread *t, uintptr_t addr)
 {
     for (int i = (int)t->depth - 1; i >= 0; i--)
         if (t->held[i].addr == addr)
@@ -331,11 +203,13 @@ static void add_dependency(struct ctx *c, const struct ul_held *prev, const stru
     if (ul_graph_add_edge(&ul_class_graph, &prev->cls->node, next->cls->id, 0, dep, next->mode, ctx_stack(c)) < 0 ||
         !ul_keyset_insert(&edges, ek))
         out_of_memory();
+    else if (atomic_load_explicit(&any_signal_safe, memory_order_relaxed))
+        check_signal_order_edge(c, &pref, next);
 }
 
 /* The chain ending in `next` is new: add the dependencies from the held locks (the nearest
  * one that is not a trylock, and any trylocks above it) and remember the chain. */
-static void validate_chain(struct ul_thread *t, struct ul_instance *inst, struct ul_class *cls,
+static void validate_chain(struct ul_thread *t, uint32_t upto, struct ul_instance *inst, struct ul_class *cls,
                            unsigned mode, uintptr_t ip, uint64_t key)
 {
     struct ctx c;
@@ -349,8 +223,10 @@ static void validate_chain(struct ul_thread *t, struct ul_instance *inst, struct
                                    .inst_name = inst->name,
                                    .mode = (uint8_t)mode,
                                    .ip = ip };
-        for (int i = (int)t->depth - 1; i >= 0; i--) {
+        for (int i = (int)upto - 1; i >= 0; i--) {
             struct ul_held *e = &t->held[i];
+            if (e->ctx != t->sig_depth) /* no dependencies across signal contexts */
+                continue;
             if (e->cls != cls)  /* same class: handled per instance */
                 add_dependency(&c, e, &next);
             if (!(e->flags & UL_HELD_TRY))
@@ -454,7 +330,7 @@ static int same_class(struct ul_thread *t, struct ul_instance *inst, struct ul_c
         return SAME_CLASS_PUSH;
     for (int i = (int)t->depth - 1; i >= 0; i--) {
         struct ul_held *e = &t->held[i];
-        if (e->cls != cls)
+        if (e->cls != cls || e->ctx != t->sig_depth)
             continue;
         add_instance_dependency(t, e, inst, mode, ip);
         if (!(e->flags & UL_HELD_TRY))
@@ -469,7 +345,13 @@ static struct ul_instance *first_use(struct ul_thread *t, uintptr_t addr, enum u
 {
     struct ctx c;
     ctx_init(&c, t);
-    return register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE);
+    return register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE, NULL);
+}
+
+struct ul_instance *engine_instance(struct ul_thread *t, uintptr_t addr, enum ul_lock_kind kind)
+{
+    struct ul_instance *inst = ul_instance_find(addr);
+    return inst ? inst : first_use(t, addr, kind);
 }
 
 static bool push_held(struct ul_thread *t, const struct ul_held *h)
@@ -483,11 +365,38 @@ static bool push_held(struct ul_thread *t, const struct ul_held *h)
     return true;
 }
 
+/* The class of subclass `sub` of cls (ulockdep_lock_nested): a class of its own, named
+ * after its parent with "/sub", created once and then found through the parent. */
+static struct ul_class *subclass_of(struct ul_class *cls, unsigned sub)
+{
+    struct ul_class *s = atomic_load_explicit(&cls->subs[sub - 1], memory_order_acquire);
+    if (likely(s))
+        return s;
+    ul_flock_lock(&ul_glock);
+    s = ul_class_intern(ul_hash3(cls->key, 0x5abc1a55ull, sub), (enum ul_class_origin)cls->origin,
+                        (enum ul_lock_kind)cls->kind, cls->site_stack, cls->static_addr);
+    if (s) {
+        s->parent = cls;
+        s->subclass = (uint8_t)sub;
+        atomic_store_explicit(&cls->subs[sub - 1], s, memory_order_release);
+    }
+    ul_flock_unlock(&ul_glock);
+    if (!s)
+        out_of_memory();
+    return s;
+}
+
 enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
                             unsigned flags, uintptr_t ip)
 {
     if (unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)))
         return UL_T_NONE;
+    if (unlikely(t->deferred != NULL)) {
+        /* Reports made in a signal handler: print them once back in thread context, or
+         * right away if the handler is about to block (it may never come back). */
+        if (!t->sig_depth || !(flags & (UL_F_TRY | UL_F_NOWAIT)))
+            ul_engine_flush_deferred(t);
+    }
     uintptr_t addr = (uintptr_t)lock;
     struct ul_instance *inst = ul_instance_find(addr);
     if (unlikely(!inst)) {
@@ -496,13 +405,25 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
             return UL_T_NONE;
     }
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (unlikely(UL_F_SUBCLASS_OF(flags)) && !(cls = subclass_of(cls, UL_F_SUBCLASS_OF(flags))))
+        return UL_T_NONE;
     if (unlikely(atomic_load_explicit(&cls->ignored, memory_order_relaxed)))
         return UL_T_NONE;
     uint8_t used = mode == UL_WRITE ? UL_USED_WRITE : UL_USED_READ;
     if (unlikely(!(atomic_load_explicit(&cls->usage, memory_order_relaxed) & used)))
         atomic_fetch_or_explicit(&cls->usage, used, memory_order_relaxed);
+    /* Signal usage: the common case (no new usage bit) is two loads and a compare. */
+    unsigned rw = mode != UL_WRITE;
+    uint64_t on = (flags & UL_F_SYNC) ? 0 : signals_enabled(t);
+    uint64_t in = (t->sig_depth && !(flags & UL_F_TRY)) ? 1ull << (t->sig[t->sig_depth].signo - 1) : 0;
+    if (unlikely((__atomic_load_n(&cls->sig_on[rw], __ATOMIC_RELAXED) & on) != on ||
+                 (__atomic_load_n(&cls->sig_in[rw], __ATOMIC_RELAXED) & in) != in)) {
+        struct ul_lockref self = ref_of_instance(inst, mode, ip);
+        self.cls = cls;
+        mark_signal_usage(t, &self, in, on);
+    }
     int same = SAME_CLASS_PUSH;
-    if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM])) {
+    if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM]) && !(flags & UL_F_SYNC)) {
         same = same_class(t, inst, cls, mode, flags, ip);
         if (same == SAME_CLASS_MERGED)
             return UL_T_REF;
@@ -510,48 +431,56 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
     uint64_t key = ul_chain_next(t->chain_key, cls->id, mode);
     if (t->depth && !(flags & UL_F_TRY) && same != SAME_CLASS_REPORTED &&
         unlikely(!ul_keyset_contains(&chains, key)))
-        validate_chain(t, inst, cls, mode, ip, key);
+        validate_chain(t, t->depth, inst, cls, mode, ip, key);
+    if (flags & UL_F_SYNC)
+        return UL_T_NONE;
     struct ul_held h = { .addr = addr,
                          .inst = inst,
                          .cls = cls,
                          .prev_key = t->chain_key,
                          .ip = ip,
                          .mode = (uint8_t)mode,
-                         .flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0 };
+                         .flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0,
+                         .ctx = t->sig_depth,
+                         .aux = (uint8_t)(flags >> 16) };
     if (!push_held(t, &h))
         return UL_T_NONE;
     t->chain_key = key;
     return UL_T_PUSHED;
 }
 
-/* Removes held[i]; the locks above it are pushed again (their chain keys change, and the
- * new chains are validated like any other). */
-static void remove_held(struct ul_thread *t, uint32_t i)
+/* The chain key of signal context `ctx`: the current one, or one saved when a handler
+ * interrupted it. */
+static void set_context_key(struct ul_thread *t, uint8_t ctx, uint64_t key)
 {
-    uint32_t nabove = t->depth - i - 1;
-    struct ul_held small[16], *above = small;
-    size_t bytes = nabove * sizeof *above;
-    if (nabove > 16 && !(above = ul_pages_alloc(bytes))) {
-        out_of_memory();
-        return;
-    }
-    memcpy(above, &t->held[i + 1], bytes);
-    for (uint32_t k = i; k < t->depth; k++)
-        t->class_count[t->held[k].cls->id % UL_CLASS_BLOOM]--;
-    t->chain_key = t->held[i].prev_key;
-    t->depth = i;
-    for (uint32_t k = 0; k < nabove; k++) {
-        struct ul_held h = above[k];
-        uint64_t key = ul_chain_next(t->chain_key, h.cls->id, h.mode);
-        if (t->depth && !(h.flags & UL_HELD_TRY) && !ul_keyset_contains(&chains, key) &&
-            atomic_load_explicit(&enabled, memory_order_relaxed))
-            validate_chain(t, h.inst, h.cls, h.mode, h.ip, key);
-        h.prev_key = t->chain_key;
-        push_held(t, &h);
+    if (ctx == t->sig_depth)
         t->chain_key = key;
+    else if (ctx < t->sig_depth)
+        t->sig[ctx + 1].chain_key = key;
+    /* ctx > sig_depth: left over by a handler that returned; its chain is gone */
+}
+
+/* Removes held[i]. The locks of its context above it get new chain keys, and the new
+ * chains are validated like any other. */
+void remove_held(struct ul_thread *t, uint32_t i)
+{
+    struct ul_held gone = t->held[i];
+    t->class_count[gone.cls->id % UL_CLASS_BLOOM]--;
+    memmove(&t->held[i], &t->held[i + 1], (t->depth - i - 1) * sizeof *t->held);
+    t->depth--;
+    uint64_t key = gone.prev_key;
+    for (uint32_t k = i; k < t->depth; k++) {
+        struct ul_held h = t->held[k];
+        if (h.ctx != gone.ctx)
+            continue;
+        uint64_t next = ul_chain_next(key, h.cls->id, h.mode);
+        t->held[k].prev_key = key;
+        if (gone.ctx == t->sig_depth && k > 0 && !(h.flags & UL_HELD_TRY) &&
+            !ul_keyset_contains(&chains, next) && atomic_load_explicit(&enabled, memory_order_relaxed))
+            validate_chain(t, k, h.inst, h.cls, h.mode, h.ip, next);
+        key = next;
     }
-    if (above != small)
-        ul_pages_free(above, bytes);
+    set_context_key(t, gone.ctx, key);
 }
 
 void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok)
@@ -571,7 +500,7 @@ static void report_bad_unlock(struct ul_thread *t, uintptr_t addr, enum ul_lock_
     if (!inst) {
         struct ctx c;
         ctx_init(&c, t);
-        inst = register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE);
+        inst = register_instance(&c, addr, kind, UL_ORIGIN_FIRST_USE, NULL);
         if (!inst)
             return;
     }
@@ -596,7 +525,7 @@ bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum
         return false;
     uintptr_t addr = (uintptr_t)lock;
     uint32_t d = t->depth;
-    if (likely(d && t->held[d - 1].addr == addr)) {
+    if (likely(d && t->held[d - 1].addr == addr && t->held[d - 1].ctx == t->sig_depth)) {
         struct ul_held *h = &t->held[d - 1];
         if (h->refs) {
             h->refs--;
@@ -637,7 +566,7 @@ void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind)
         ul_on_destroy(t, lock, 0);
     struct ctx c;
     ctx_init(&c, t);
-    register_instance(&c, (uintptr_t)lock, kind, UL_ORIGIN_INIT);
+    register_instance(&c, (uintptr_t)lock, kind, UL_ORIGIN_INIT, NULL);
 }
 
 /* Graph lock held: report that the lock at held[i] is going away while held. */
@@ -709,6 +638,8 @@ void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
 
 void ul_on_thread_exit(struct ul_thread *t)
 {
+    if (t->deferred && !t->sig_depth)
+        ul_engine_flush_deferred(t);
     if (t->exit_checked)
         return;
     t->exit_checked = true;
@@ -735,7 +666,7 @@ void ul_on_set_name(struct ul_thread *t, void *lock, const char *name)
     if (!inst) {
         struct ctx c;
         ctx_init(&c, t);
-        inst = register_instance(&c, (uintptr_t)lock, UL_KIND_MUTEX, UL_ORIGIN_FIRST_USE);
+        inst = register_instance(&c, (uintptr_t)lock, UL_KIND_MUTEX, UL_ORIGIN_FIRST_USE, NULL);
         if (!inst)
             return;
     }
@@ -750,6 +681,58 @@ void ul_on_set_name(struct ul_thread *t, void *lock, const char *name)
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
     if (copy && env.ignore_class && env.ignore_class(cls, copy))
         atomic_store_explicit(&cls->ignored, 1, memory_order_relaxed);
+}
+
+bool ul_lock_known(const void *lock)
+{
+    return ul_instance_find((uintptr_t)lock) != NULL;
+}
+
+void ul_on_register_named(struct ul_thread *t, void *lock, enum ul_lock_kind kind, const char *class_name)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || !class_name)
+        return;
+    struct ul_instance *old = ul_instance_find((uintptr_t)lock);
+    if (old) {
+        struct ul_class *oc = atomic_load_explicit(&old->cls, memory_order_relaxed);
+        if (oc->origin == UL_ORIGIN_NAMED && oc->name && strncmp(oc->name, class_name, 255) == 0)
+            return; /* already there (a map used again, or set_class twice) */
+        kind = (enum ul_lock_kind)old->kind;
+    }
+    struct ctx c;
+    ctx_init(&c, t);
+    register_instance(&c, (uintptr_t)lock, kind, UL_ORIGIN_INIT, class_name);
+}
+
+void ul_on_assert(struct ul_thread *t, const void *lock, bool want_held, uintptr_t ip)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    if ((find_held(t, (uintptr_t)lock) >= 0) == want_held)
+        return;
+    struct ul_instance *inst = ul_instance_find((uintptr_t)lock);
+    if (!inst) {
+        struct ctx c0;
+        ctx_init(&c0, t);
+        inst = register_instance(&c0, (uintptr_t)lock, UL_KIND_MUTEX, UL_ORIGIN_FIRST_USE, NULL);
+        if (!inst)
+            return;
+    }
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    struct ul_lockref r = ref_of_instance(inst, UL_WRITE, ip);
+    if (first_time(&c, ul_hash3(UL_P_ASSERT_HELD, r.cls->id, ip ^ want_held))) {
+        struct ul_problem *p = queue_problem(&c, UL_P_ASSERT_HELD, 0);
+        if (p) {
+            p->target = r;
+            p->message = want_held ? "ulockdep_assert_held() on a lock this thread does not hold"
+                                   : "ulockdep_assert_not_held() on a lock this thread holds";
+        }
+    }
+    ul_flock_unlock(&ul_glock);
+    ctx_flush(&c);
 }
 
 /* ---- statistics -------------------------------------------------------------------- */
@@ -767,14 +750,4 @@ void ul_engine_stats(struct ul_engine_stats *s)
     s->slow_paths = atomic_load(&nslow);
     s->bytes = ul_arena_bytes();
     ul_flock_unlock(&ul_glock);
-}
-
-uint64_t ul_engine_report_count(void)
-{
-    return atomic_load(&nreports);
-}
-
-void ul_engine_reset_report_count(void)
-{
-    atomic_store(&nreports, 0);
 }

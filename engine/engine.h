@@ -29,13 +29,20 @@ struct ul_env {
      * Called once per class when it is created, and again when an instance of it is named
      * (inst_name is the annotation name, else NULL). Never with the graph lock held. */
     bool (*ignore_class)(const struct ul_class *cls, const char *inst_name);
+    /* The calling thread's blocked signals (bit signo-1), read from the kernel. */
+    uint64_t (*signal_mask)(void);
 };
 
 /* acquire flags */
 enum {
     UL_F_TRY = 1,          /* trylock: pushed, but no dependency into it */
     UL_F_RECURSIVE = 2,    /* a recursive mutex: relocking it is not a problem */
+    UL_F_SYNC = 4,         /* lock_sync: validated as an acquisition, never held */
+    UL_F_NOWAIT = 8,       /* cannot block (an SRCU reader, a fake map) */
 };
+#define UL_F_SUBCLASS(n) ((unsigned)(n) << 8)   /* ulockdep_lock_nested(), 1..7 */
+#define UL_F_SUBCLASS_OF(f) (((f) >> 8) & 7u)
+#define UL_F_AUX(n) ((unsigned)((n) & 0xff) << 16) /* kept in ul_held.aux (SRCU index) */
 
 /* What ul_acquire did, to be handed to ul_acquire_failed when the real call fails. */
 enum ul_token { UL_T_NONE = 0, UL_T_PUSHED, UL_T_REF };
@@ -66,6 +73,34 @@ void ul_on_thread_exit(struct ul_thread *t);
 void ul_on_set_name(struct ul_thread *t, void *lock, const char *name);
 /* Is `lock` held by this thread? */
 bool ul_is_held(struct ul_thread *t, void *lock);
+/* Is there a registered lock at this address? (Lock-free.) */
+bool ul_lock_known(const void *lock);
+/* Annotation: the lock (or map) at `lock` belongs to the class called `class_name`. */
+void ul_on_register_named(struct ul_thread *t, void *lock, enum ul_lock_kind kind, const char *class_name);
+/* ulockdep_assert_held (want_held) / ulockdep_assert_not_held. */
+void ul_on_assert(struct ul_thread *t, const void *lock, bool want_held, uintptr_t ip);
+
+/* Signal-handler context. enter returns false when the handler is not traced (nested too
+ * deep); blocked is the mask the handler runs with. exit checks for locks the handler
+ * still holds (`longjmp`: it is left by siglongjmp). */
+bool ul_on_signal_enter(struct ul_thread *t, int signo, uint64_t blocked);
+void ul_on_signal_exit(struct ul_thread *t, bool longjmp);
+/* The thread's signal mask changed (sigprocmask); `known` false: read it when needed. */
+static inline void ul_on_signal_mask(struct ul_thread *t, uint64_t blocked, bool known)
+{
+    t->sig_blocked = blocked;
+    t->sig_mask_known = known;
+}
+/* Hands over the reports made inside signal handlers (call in thread context). */
+void ul_engine_flush_deferred(struct ul_thread *t);
+
+/* SRCU (srcu_events.c): readers are recursive readers of the domain; synchronize_srcu and
+ * srcu_barrier are a lock_sync on it. */
+void ul_on_srcu_lock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip);
+void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip);
+void ul_on_srcu_sync(struct ul_thread *t, void *ssp, const char *fn, uintptr_t ip);
+/* cleanup_srcu_struct: busy when the real call found readers still active. */
+void ul_on_srcu_cleanup(struct ul_thread *t, void *ssp, bool busy, uintptr_t ip);
 
 /* Statistics for verbosity and tests. */
 struct ul_engine_stats {

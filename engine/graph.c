@@ -141,3 +141,35 @@ int ul_graph_find_cycle(struct ul_graph *g, uint32_t src, unsigned src_mode, uin
     }
     return 0;
 }
+
+int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool (*match)(uint32_t id, void *arg), void *arg,
+                       struct ul_path_step *path, int max)
+{
+    struct ul_node *s = g->node(src);
+    if (!s)
+        return 0;
+    uint32_t gen = ++g->bfs_gen;
+    s->visit[STRONG] = gen;
+    uint32_t head = 0, tail = 0;
+    if (!push(g, &tail, src, STRONG))
+        return -1;
+    while (head < tail) {
+        struct ul_bfs_item it = g->queue[head++];
+        struct ul_node *u = g->node(it.id);
+        for (uint32_t i = 0; i < u->nout; i++) {
+            struct ul_edge *e = &u->out[i];
+            struct ul_node *v = g->node(e->to);
+            if (!v || v->gen != e->to_gen || v->visit[STRONG] == gen)
+                continue;
+            v->visit[STRONG] = gen;
+            v->par[STRONG] = it.id;
+            v->par_state[STRONG] = STRONG;
+            v->par_edge[STRONG] = i;
+            if (match(e->to, arg))
+                return unwind_path(g, src, STRONG, e->to, STRONG, path, max);
+            if (!push(g, &tail, e->to, STRONG))
+                return -1;
+        }
+    }
+    return 0;
+}

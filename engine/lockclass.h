@@ -42,6 +42,14 @@ struct ul_class {
     _Atomic uint8_t ignored;  /* env.ignore_class said so: never traced */
     _Atomic uint8_t filtered; /* env.ignore_class was asked */
     const char *name;         /* given (NAMED) or computed by the reports side */
+    /* Signal usage, per signal (bit signo-1), [0] as a writer, [1] as a reader: signals
+     * whose handler took it, and signals that could arrive while it was taken; with the
+     * first stack of each (see signal_context.c). */
+    uint64_t sig_in[2], sig_on[2];
+    uint32_t sig_in_stack[2], sig_on_stack[2];
+    const struct ul_class *parent; /* subclass (ulockdep_lock_nested) of this class */
+    uint8_t subclass;
+    _Atomic(struct ul_class *) subs[7]; /* its subclasses 1..7, created on first use */
     int name_version;         /* >1 when another class printed the same name first */
     struct ul_class *hash_next;
 };

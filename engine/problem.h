@@ -45,6 +45,18 @@ struct ul_cycle_step {
 
 #define UL_MAX_HELD_SHOWN 4096
 
+/* Usage bits of the signal states, lockdep's irq usage with a signal for the irq:
+ * used in a handler (IN-SIGNAL) or taken where the signal could arrive (SIGNAL-ON), as a
+ * writer (W) or reader (R). */
+enum ul_usage_bit { UL_U_IN_W, UL_U_ON_W, UL_U_IN_R, UL_U_ON_R };
+
+/* An SRCU reader that is still inside its read section (cleanup_srcu_struct). */
+struct ul_srcu_reader {
+    int tid;
+    int signo;               /* taken in this signal's handler (0: thread context) */
+    struct ul_lockref lock;  /* with the srcu_read_lock call site */
+};
+
 struct ul_problem {
     enum ul_problem_kind kind;
     int tid;
@@ -58,6 +70,23 @@ struct ul_problem {
     bool instance_level;        /* the cycle is between instances of one class */
     uintptr_t mem_lo, mem_hi;   /* held_lock_freed: the memory being freed */
     uint32_t stack;             /* backtrace of the reporting thread, now */
+    int signo;                  /* the handler the thread is running (0: thread context) */
+    unsigned sig_depth;         /* handler nesting */
+    bool signal_enabled;        /* inconsistent_state: the signal could arrive here */
+    bool by_longjmp;            /* held_at_signal_return: the handler was left by longjmp */
+    /* inconsistent_state: the usage already recorded and the new one, the signal they
+     * conflict on and where the recorded one was first seen.
+     * signal_unsafe_order: safe/unsafe are the two ends (target/holding are the new
+     * dependency), usage_stack/usage_stack2 where they became safe/unsafe, and the cycle
+     * array holds the chain safe -> ... -> unsafe. */
+    uint8_t usage_prev, usage_new;
+    int usage_signo;
+    uint32_t usage_stack, usage_stack2;
+    struct ul_lockref safe, unsafe;
+    /* srcu_misuse / assert_held: what is wrong, in words. */
+    const char *message;
+    struct ul_srcu_reader *readers;
+    unsigned nreaders;
     /* Snapshot of the thread's held locks at the time of the report. */
     struct ul_lockref *held;
     unsigned nheld;

@@ -76,15 +76,19 @@ void ul_thread_free(struct ul_thread *t)
     ul_flock_unlock(&ul_glock);
 }
 
+/* Under the graph lock, so that another thread reading this stack under the graph lock
+ * (the SRCU cleanup check, the hang watchdog) never reads unmapped memory. */
 bool ul_thread_grow(struct ul_thread *t)
 {
     size_t old = t->cap * sizeof *t->held;
+    ul_flock_lock(&ul_glock);
     void *n = mremap(t->held, old, old * 2, MREMAP_MAYMOVE);
-    if (n == MAP_FAILED)
-        return false;
-    t->held = n;
-    t->cap *= 2;
-    return true;
+    if (n != MAP_FAILED) {
+        t->held = n;
+        t->cap *= 2;
+    }
+    ul_flock_unlock(&ul_glock);
+    return n != MAP_FAILED;
 }
 
 void ul_thread_forget_others(struct ul_thread *self)

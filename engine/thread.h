@@ -21,9 +21,12 @@ struct ul_held {
     uint32_t refs;         /* extra acquisitions of a recursive mutex */
     uint8_t mode;          /* enum ul_mode */
     uint8_t flags;         /* UL_HELD_* */
+    uint8_t ctx;           /* signal-handler depth it was taken at (0: thread context) */
+    uint8_t aux;           /* SRCU: the index srcu_read_lock returned */
 };
 
 #define UL_CLASS_BLOOM 64
+#define UL_SIG_MAX_DEPTH 15  /* deeper handler nesting is not traced */
 
 struct ul_thread {
     struct ul_held *held;
@@ -32,6 +35,17 @@ struct ul_thread {
     /* How many held locks hash to each slot by class id: when the slot of a new lock's class
      * is zero, no lock of that class is held and the same-class checks are skipped. */
     uint32_t class_count[UL_CLASS_BLOOM];
+    /* Signal-handler context, lockdep's hard-irq context for userspace. A handler's locks
+     * nest on the same held stack, with their own chain key and no dependencies on the
+     * locks of the context it interrupted. */
+    uint8_t sig_depth;          /* handlers running on this thread, nested */
+    bool sig_mask_known;        /* sig_blocked is exact (else read it before use) */
+    uint64_t sig_blocked;       /* blocked signals: bit signo-1 */
+    struct ul_sigframe {
+        uint64_t chain_key;     /* of the interrupted context */
+        int signo;
+    } sig[UL_SIG_MAX_DEPTH + 1];
+    struct ul_deferred *deferred; /* reports made in a handler, printed back in thread context */
     int tid;
     bool is_main;
     bool exit_checked;

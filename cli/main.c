@@ -12,14 +12,24 @@ struct command {
     const char *summary;
 };
 
+int cmd_report(int argc, char **argv); /* cmd_report.c */
+int cmd_merge(int argc, char **argv);  /* cmd_merge.c */
+int cmd_stress(int argc, char **argv); /* cmd_stress.c */
+
 /* Later subcommands (report, merge, stress) are added here. */
 static const struct command commands[] = {
     { "run", cmd_run, "run PROGRAM with the shim preloaded (the default after '--')" },
+    { "report", cmd_report, "merge JSON logs and render them: text, json, sarif, dot, svg, html" },
+    { "merge", cmd_merge, "fold the lock graphs of many runs (graph_dir) into a database; report cross-run cycles" },
+    { "stress", cmd_stress, "run a program N times under the shim; de-duplicated reports and cross-run cycles" },
 };
 
 static const char usage[] =
     "Usage: ulockdep run [--option=value ...] [--] PROGRAM [ARGS...]\n"
     "       ulockdep [--option=value ...] -- PROGRAM [ARGS...]\n"
+    "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] LOGS...\n"
+    "       ulockdep merge --db FILE [--format=text|json] DIR|FILE...\n"
+    "       ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--option=value ...] -- PROGRAM [ARGS...]\n"
     "       ulockdep help | --help | --version\n";
 
 void cli_print_usage(void)

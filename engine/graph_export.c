@@ -7,15 +7,13 @@
 
 void ul_graph_export_size(uint32_t *nclasses, uint64_t *nedges)
 {
-    ul_flock_lock(&ul_glock);
     *nclasses = ul_class_count();
-    *nedges = ul_class_graph.nedges;
-    ul_flock_unlock(&ul_glock);
+    *nedges = __atomic_load_n(&ul_class_graph.nedges, __ATOMIC_RELAXED);
 }
 
-static bool ignored(const struct ul_class *c)
+static bool ignored(struct ul_class *c)
 {
-    return atomic_load_explicit(&((struct ul_class *)c)->ignored, memory_order_relaxed);
+    return atomic_load_explicit(&c->ignored, memory_order_relaxed);
 }
 
 void ul_graph_export(const struct ul_export_sink *sink)

@@ -33,7 +33,8 @@ struct ul_export_sink {
     void (*on_edge)(void *arg, const struct ul_export_edge *e);
 };
 
-/* Sizes to allocate before an export (a snapshot: the graph may grow meanwhile). */
+/* How many classes and class-level dependencies there are now (lock-free, without the
+ * graph lock: never blocks, even in a forked child; the graph may grow meanwhile). */
 void ul_graph_export_size(uint32_t *nclasses, uint64_t *nedges);
 /* Takes the graph lock, then calls on_class for every class (in id order) and on_edge for
  * every class-level dependency between two classes that are not ignored. */

@@ -57,6 +57,24 @@ struct ul_srcu_reader {
     struct ul_lockref lock;  /* with the srcu_read_lock call site */
 };
 
+/* deadlock: one thread that is blocked for good. */
+#define UL_MAX_BLOCKERS 4
+struct ul_blocked_thread {
+    int tid;
+    char name[16];
+    uint8_t wait;              /* enum ul_wait_kind (engine/thread.h) */
+    struct ul_lockref lock;    /* LOCK: the lock it waits for (ip: the call that blocks);
+                                * COND: the mutex the wait released */
+    uintptr_t cond;            /* COND: the condition variable */
+    int blockers[UL_MAX_BLOCKERS]; /* LOCK: blocked threads holding the lock; JOIN: the
+                                    * thread joined */
+    unsigned nblockers;
+    struct ul_lockref *held;   /* the locks it holds (ip: where it took each) */
+    unsigned nheld;
+    uint32_t stack;            /* where it is blocked (0: not known) */
+    uint32_t blocked_ms;       /* for how long */
+};
+
 struct ul_problem {
     enum ul_problem_kind kind;
     int tid;
@@ -90,6 +108,11 @@ struct ul_problem {
     /* Snapshot of the thread's held locks at the time of the report. */
     struct ul_lockref *held;
     unsigned nheld;
+    /* deadlock: the threads found blocked on each other (by the hang watchdog, which is the
+     * reporting thread), those of a cycle first and in its order. */
+    struct ul_blocked_thread *threads;
+    unsigned nthreads;
+    unsigned timeout;           /* deadlock_timeout, seconds */
 };
 
 #endif

@@ -28,6 +28,26 @@ struct ul_held {
 #define UL_CLASS_BLOOM 64
 #define UL_SIG_MAX_DEPTH 15  /* deeper handler nesting is not traced */
 
+/* What a thread is blocked in, for the hang watchdog. */
+enum ul_wait_kind {
+    UL_WAIT_NONE,
+    UL_WAIT_LOCK,   /* a blocking lock acquisition that found the lock taken */
+    UL_WAIT_COND,   /* a condition variable wait: waits for whoever signals */
+    UL_WAIT_JOIN,   /* pthread_join: waits for that thread to end */
+};
+
+struct ul_wait {
+    const void *obj;        /* the lock, condvar or joined pthread_t; NULL: not waiting */
+    uint32_t seq;           /* new for every wait, so a later wait is never taken for this one */
+    uint8_t kind;           /* enum ul_wait_kind */
+    uint8_t mode;           /* LOCK: enum ul_mode */
+    uint32_t pending;       /* LOCK: held[] index of the acquisition waited for, or UINT32_MAX */
+    uintptr_t ip;           /* call site of the waiting function */
+    const void *mutex;      /* COND: the mutex the wait released */
+    uint64_t deadline;      /* COND: CLOCK_MONOTONIC ns when a timed wait ends; UINT64_MAX: never */
+};
+#define UL_WAIT_PCS 32
+
 struct ul_thread {
     struct ul_held *held;
     uint32_t depth, cap;
@@ -52,6 +72,15 @@ struct ul_thread {
     uint32_t create_stack;      /* where pthread_create made this thread */
     int parent_tid;
     struct ul_thread *reg_next, *reg_prev;
+    /* Hang watchdog (shim/wait.c, shim/watchdog.c): what this thread is blocked in right
+     * now. Written only by the thread itself with plain stores (wait.obj last, release
+     * order), read racily by the watchdog under the graph lock. */
+    struct ul_wait wait;
+    uintptr_t self_handle;      /* pthread_self(), recorded by the thread's first wait */
+    /* The stack of the current wait, captured on the watchdog's request (a signal). */
+    uint32_t wait_stack_seq;    /* wait.seq of the wait the stack belongs to */
+    uint32_t wait_npcs;
+    uintptr_t wait_pcs[UL_WAIT_PCS];
 };
 
 #define UL_CHAIN_INITIAL 0x6c6f636b64657031ull /* any non-zero constant */

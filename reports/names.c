@@ -64,6 +64,13 @@ const char *ul_class_display_name(struct ul_class *cls)
         return "(unknown)";
     if (cls->name)
         return cls->name;
+    if (cls->parent) {
+        /* a subclass (ulockdep_lock_nested): its parent's name and "/n", as the kernel's */
+        char sub[560];
+        snprintf(sub, sizeof sub, "%s/%u", ul_class_display_name((struct ul_class *)cls->parent), cls->subclass);
+        cls->name = strdup(sub);
+        return cls->name ? cls->name : "(out of memory)";
+    }
     char base[512];
     if (cls->origin == UL_ORIGIN_STATIC && ul_symbolize_data(cls->static_addr, base, sizeof base))
         ;
@@ -90,4 +97,17 @@ const char *ul_lock_display_name(const struct ul_lockref *r, char *buf, size_t l
     if (r->inst_name)
         return r->inst_name;
     return ul_class_display_name((struct ul_class *)r->cls);
+}
+
+void ul_thread_comm(int tid, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", tid);
+    snprintf(buf, len, "?");
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return;
+    if (fgets(buf, (int)len, f))
+        buf[strcspn(buf, "\n")] = 0;
+    fclose(f);
 }

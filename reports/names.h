@@ -17,4 +17,7 @@ const char *ul_class_display_name(struct ul_class *cls);
 /* The name of a lock as a report mentions it (buf used when needed). */
 const char *ul_lock_display_name(const struct ul_lockref *r, char *buf, size_t len);
 
+/* The name of thread tid of this process ("?" when it is gone). */
+void ul_thread_comm(int tid, char *buf, size_t len);
+
 #endif

@@ -1,4 +1,5 @@
 /* One JSON object per report (CONTRACT "JSON format"). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -120,6 +121,95 @@ static void locks_json(struct ul_strbuf *b, const struct ul_problem *p)
     ul_sb_putc(b, ']');
 }
 
+static const char *usage_json_name(unsigned bit)
+{
+    switch (bit) {
+    case UL_U_IN_W: return "IN-SIGNAL-W";
+    case UL_U_ON_W: return "SIGNAL-ON-W";
+    case UL_U_IN_R: return "IN-SIGNAL-R";
+    default: return "SIGNAL-ON-R";
+    }
+}
+
+static void signal_json(struct ul_strbuf *b, const char *key, int signo)
+{
+    const char *abbrev = signo > 0 ? sigabbrev_np(signo) : NULL;
+    ul_sb_printf(b, ",\"%s\":", key);
+    if (abbrev)
+        ul_sb_printf(b, "\"SIG%s\"", abbrev);
+    else if (signo > 0)
+        ul_sb_printf(b, "%d", signo);
+    else
+        ul_sb_puts(b, "null");
+}
+
+/* Signal context, usage states, SRCU messages and readers: the fields of the signal and
+ * SRCU report kinds. */
+static void context_json(struct ul_strbuf *b, const struct ul_problem *p)
+{
+    char nb[600];
+    if (p->sig_depth)
+        signal_json(b, "in_signal_handler", p->signo);
+    switch (p->kind) {
+    case UL_P_INCONSISTENT_STATE:
+        signal_json(b, "signal", p->usage_signo);
+        ul_sb_printf(b, ",\"usage\":{\"registered\":\"%s\",\"new\":\"%s\"},\"registered_stack\":",
+                     usage_json_name(p->usage_prev), usage_json_name(p->usage_new));
+        stack_json(b, p->usage_stack);
+        break;
+    case UL_P_SIGNAL_UNSAFE_ORDER:
+        signal_json(b, "signal", p->usage_signo);
+        ul_sb_puts(b, ",\"safe\":");
+        lock_json(b, &p->safe);
+        ul_sb_puts(b, ",\"safe_stack\":");
+        stack_json(b, p->usage_stack);
+        ul_sb_puts(b, ",\"unsafe\":");
+        lock_json(b, &p->unsafe);
+        ul_sb_puts(b, ",\"unsafe_stack\":");
+        stack_json(b, p->usage_stack2);
+        ul_sb_puts(b, ",\"chain\":[");
+        for (unsigned i = 0; i < p->ncycle; i++) {
+            if (i)
+                ul_sb_putc(b, ',');
+            ul_sb_puts(b, "{\"from\":");
+            ul_sb_json_string(b, ul_lock_display_name(&p->cycle[i].from, nb, sizeof nb));
+            ul_sb_puts(b, ",\"to\":");
+            ul_sb_json_string(b, ul_lock_display_name(&p->cycle[i].to, nb, sizeof nb));
+            ul_sb_puts(b, ",\"stack\":");
+            stack_json(b, p->cycle[i].stack);
+            ul_sb_putc(b, '}');
+        }
+        ul_sb_putc(b, ']');
+        break;
+    case UL_P_HELD_AT_SIGNAL_RETURN:
+        signal_json(b, "signal", p->signo);
+        ul_sb_printf(b, ",\"by_longjmp\":%s", p->by_longjmp ? "true" : "false");
+        break;
+    case UL_P_SRCU_MISUSE:
+    case UL_P_ASSERT_HELD:
+        ul_sb_puts(b, ",\"message\":");
+        ul_sb_json_string(b, p->message);
+        if (p->kind == UL_P_SRCU_MISUSE) {
+            ul_sb_puts(b, ",\"readers\":[");
+            for (unsigned i = 0; i < p->nreaders; i++) {
+                const struct ul_srcu_reader *r = &p->readers[i];
+                char comm[32];
+                ul_thread_comm(r->tid, comm, sizeof comm);
+                ul_sb_printf(b, "%s{\"tid\":%d,\"thread\":", i ? "," : "", r->tid);
+                ul_sb_json_string(b, comm);
+                signal_json(b, "signal", r->signo);
+                ul_sb_puts(b, ",\"lock\":");
+                lock_json(b, &r->lock);
+                ul_sb_putc(b, '}');
+            }
+            ul_sb_putc(b, ']');
+        }
+        break;
+    default:
+        break;
+    }
+}
+
 void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
     char tb[128], nb[600];
@@ -156,6 +246,7 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
     if (p->kind == UL_P_HELD_LOCK_FREED)
         ul_sb_printf(b, ",\"memory\":{\"start\":\"0x%lx\",\"end\":\"0x%lx\"}", (unsigned long)p->mem_lo,
                      (unsigned long)p->mem_hi);
+    context_json(b, p);
     ul_sb_puts(b, ",\"held\":[");
     for (unsigned i = 0; i < p->nheld; i++) {
         if (i)
@@ -164,5 +255,11 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
     }
     ul_sb_puts(b, "],\"stack\":");
     stack_json(b, p->stack);
+    /* The exact text splat, so `ulockdep report` can print it from a JSON-only log. */
+    struct ul_strbuf text = { 0 };
+    ul_render_text(&text, p, id);
+    ul_sb_puts(b, ",\"text\":");
+    ul_sb_json_string(b, text.s && !text.failed ? text.s : NULL);
+    ul_sb_free(&text);
     ul_sb_puts(b, "}\n");
 }

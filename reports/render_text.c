@@ -53,14 +53,46 @@ const char *ul_problem_title(const struct ul_problem *p, const char *comm, char 
     return "WARNING: ulockdep problem";
 }
 
-/* "{+.+.}": for the SIGNAL state (the kernel's hard-irq analogue) W then R, shown twice so
- * the braces read like the kernel's HARDIRQ/SOFTIRQ pairs. '+' = taken with signals able to
- * arrive, '.' = not used that way. */
+/* One usage character, as the kernel's: '-' used in a handler, '+' taken where a signal
+ * could arrive, '?' both for one same signal (the bug state), '.' neither. */
+static char usage_char(uint64_t in, uint64_t on)
+{
+    if (in & on)
+        return '?';
+    return in ? '-' : on ? '+' : '.';
+}
+
+/* "{+.+.}": the SIGNAL state (the kernel's hard-irq analogue) W then R, shown twice so the
+ * braces read like the kernel's HARDIRQ/SOFTIRQ pairs. Maps and SRCU domains print {....}
+ * until used. */
 static void usage_str(const struct ul_class *c, char out[7])
 {
-    unsigned u = c ? c->usage : 0;
-    char w = (u & UL_USED_WRITE) ? '+' : '.', r = (u & UL_USED_READ) ? '+' : '.';
+    if (!c) {
+        snprintf(out, 7, "{....}");
+        return;
+    }
+    char w = usage_char(c->sig_in[0], c->sig_on[0]), r = usage_char(c->sig_in[1], c->sig_on[1]);
     snprintf(out, 7, "{%c%c%c%c}", w, r, w, r);
+}
+
+static const char *usage_name(unsigned bit)
+{
+    switch (bit) {
+    case UL_U_IN_W: return "IN-SIGNAL-W";
+    case UL_U_ON_W: return "SIGNAL-ON-W";
+    case UL_U_IN_R: return "IN-SIGNAL-R";
+    default: return "SIGNAL-ON-R";
+    }
+}
+
+static const char *signal_name(int signo, char *buf, size_t len)
+{
+    const char *abbrev = signo > 0 ? sigabbrev_np(signo) : NULL;
+    if (abbrev)
+        snprintf(buf, len, "SIG%s", abbrev);
+    else
+        snprintf(buf, len, "signal %d", signo);
+    return buf;
 }
 
 static const char *wait_type(const struct ul_class *c)
@@ -168,10 +200,25 @@ static void backtrace_tail(struct ul_strbuf *b, const struct ul_problem *p, cons
     stack_text(b, p->stack, 1);
 }
 
-/* "lock(", "rlock(" for a reader. */
+/* "lock(", "rlock(" for a reader; "sync(" for a grace-period wait (an SRCU domain is
+ * only ever taken as a writer by synchronize_srcu and friends). */
 static const char *op_for(unsigned mode)
 {
     return mode == UL_WRITE ? "lock" : "rlock";
+}
+
+static const char *op_of(const struct ul_lockref *r)
+{
+    if (r->cls && r->cls->kind == UL_KIND_SRCU && r->mode == UL_WRITE)
+        return "sync";
+    return op_for(r->mode);
+}
+
+/* The kernel's [HC0[0]:SC0[0]:HE1:SE1], for signals: the handler running (and its depth)
+ * and whether the signal at issue could arrive. */
+static void context_tag(struct ul_strbuf *b, const struct ul_problem *p, bool enabled)
+{
+    ul_sb_printf(b, "[SIG%d[%u]:SE%d]", p->signo, p->sig_depth, enabled ? 1 : 0);
 }
 
 static void circular(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
@@ -211,10 +258,13 @@ static void circular(struct ul_strbuf *b, const struct ul_problem *p, const stru
     ul_sb_puts(b, " Possible unsafe locking scenario:\n\n");
     ul_sb_puts(b, "       CPU0                    CPU1\n");
     ul_sb_puts(b, "       ----                    ----\n");
-    ul_sb_printf(b, "  %s(%s);\n", op_for(target->mode), name_of(target, nb));
-    ul_sb_printf(b, "                               %s(%s);\n", op_for(parent_mode), name_of(parent, nb));
-    ul_sb_printf(b, "                               %s(%s);\n", op_for(target_mode1), name_of(target, nb));
-    ul_sb_printf(b, "  %s(%s);\n", op_for(source->mode), name_of(source, nb));
+    struct ul_lockref parent1 = *parent, target1 = *target;
+    parent1.mode = (uint8_t)parent_mode;
+    target1.mode = (uint8_t)target_mode1;
+    ul_sb_printf(b, "  %s(%s);\n", op_of(target), name_of(target, nb));
+    ul_sb_printf(b, "                               %s(%s);\n", op_of(&parent1), name_of(parent, nb));
+    ul_sb_printf(b, "                               %s(%s);\n", op_of(&target1), name_of(target, nb));
+    ul_sb_printf(b, "  %s(%s);\n", op_of(source), name_of(source, nb));
     ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
     held_locks(b, p, id);
 }
@@ -256,6 +306,134 @@ static void held_lock_freed(struct ul_strbuf *b, const struct ul_problem *p, con
     held_locks(b, p, id);
 }
 
+static void inconsistent_state(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN], sb[32];
+    ul_sb_printf(b, "inconsistent {%s} -> {%s} usage.\n", usage_name(p->usage_prev), usage_name(p->usage_new));
+    ul_sb_printf(b, "%s/%d ", id->comm, p->tid);
+    context_tag(b, p, p->signal_enabled);
+    ul_sb_puts(b, " takes:\n");
+    lock_line(b, &p->target);
+    ul_sb_printf(b, "{%s} state was registered at:\n", usage_name(p->usage_prev));
+    stack_text(b, p->usage_stack, 2);
+    ul_sb_printf(b, "the signal is %s\n", signal_name(p->usage_signo, sb, sizeof sb));
+    ul_sb_puts(b, "\nother info that might help us debug this:\n");
+    ul_sb_puts(b, " Possible unsafe locking scenario:\n\n");
+    ul_sb_puts(b, "       CPU0\n       ----\n");
+    ul_sb_printf(b, "  %s(%s);\n", op_of(&p->target), name_of(&p->target, nb));
+    ul_sb_puts(b, "  <Interrupt>\n");
+    ul_sb_printf(b, "    %s(%s);\n", op_of(&p->target), name_of(&p->target, nb));
+    ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
+    held_locks(b, p, id);
+}
+
+static void signal_unsafe_order(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN], sb[32];
+    const char *sig = signal_name(p->usage_signo, sb, sizeof sb);
+    if (p->holding.cls) {
+        ul_sb_printf(b, "%s/%d ", id->comm, p->tid);
+        context_tag(b, p, true);
+        ul_sb_puts(b, " is trying to acquire:\n");
+        lock_line(b, &p->target);
+        ul_sb_puts(b, "\nand this task is already holding:\n");
+        lock_line(b, &p->holding);
+        ul_sb_puts(b, "which would create a new lock dependency:\n ");
+        class_label(b, &p->holding);
+        ul_sb_puts(b, " -> ");
+        class_label(b, &p->target);
+        ul_sb_puts(b, "\n\nbut this new dependency connects a SIGNAL-safe lock:\n ");
+    } else {
+        ul_sb_printf(b, "%s/%d ", id->comm, p->tid);
+        context_tag(b, p, true);
+        ul_sb_puts(b, " just changed the state of lock:\n");
+        lock_line(b, &p->target);
+        ul_sb_puts(b, "\nand now a chain of existing dependencies connects a SIGNAL-safe lock:\n ");
+    }
+    class_label(b, &p->safe);
+    ul_sb_printf(b, "\n\n... which became SIGNAL-safe (%s in the %s handler) at:\n", usage_name(p->usage_prev), sig);
+    stack_text(b, p->usage_stack, 2);
+    ul_sb_puts(b, "\nto a SIGNAL-unsafe lock:\n ");
+    class_label(b, &p->unsafe);
+    ul_sb_printf(b, "\n\n... which became SIGNAL-unsafe (%s: taken with %s unblocked) at:\n", usage_name(p->usage_new),
+                 sig);
+    ul_sb_puts(b, "...");
+    stack_text(b, p->usage_stack2, 2);
+    ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
+    const struct ul_lockref *middle = p->ncycle > 1 ? &p->cycle[p->ncycle - 1].from : NULL;
+    if (middle) {
+        ul_sb_printf(b, "Chain exists of:\n  %s", name_of(&p->safe, nb));
+        for (unsigned i = 1; i < p->ncycle; i++)
+            ul_sb_printf(b, " --> %s", name_of(&p->cycle[i].from, nb));
+        ul_sb_printf(b, " --> %s\n\n", name_of(&p->unsafe, nb));
+    }
+    ul_sb_puts(b, " Possible interrupt unsafe locking scenario:\n\n");
+    ul_sb_puts(b, "       CPU0                    CPU1\n");
+    ul_sb_puts(b, "       ----                    ----\n");
+    ul_sb_printf(b, "  lock(%s);\n", name_of(&p->unsafe, nb));
+    ul_sb_printf(b, "                               block(%s);\n", sig);
+    ul_sb_printf(b, "                               lock(%s);\n", name_of(&p->safe, nb));
+    if (middle)
+        ul_sb_printf(b, "                               lock(%s);\n", name_of(middle, nb));
+    ul_sb_printf(b, "                               lock(%s);\n", name_of(&p->unsafe, nb));
+    ul_sb_printf(b, "  <Interrupt: %s>\n", sig);
+    ul_sb_printf(b, "    lock(%s);\n", name_of(&p->safe, nb));
+    ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
+    held_locks(b, p, id);
+    ul_sb_puts(b, "\nthe dependency chain from the SIGNAL-safe lock to the SIGNAL-unsafe lock:\n");
+    for (unsigned i = 0; i < p->ncycle; i++) {
+        ul_sb_puts(b, "\n-> ");
+        class_label(b, &p->cycle[i].from);
+        ul_sb_puts(b, " -> ");
+        class_label(b, &p->cycle[i].to);
+        ul_sb_puts(b, ":\n");
+        stack_text(b, p->cycle[i].stack, 7);
+    }
+}
+
+static void held_at_signal_return(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char sb[32];
+    ul_sb_printf(b, "%s/%d is %s the %s handler with locks still held!\n", id->comm, p->tid,
+                 p->by_longjmp ? "leaving (by longjmp)" : "returning from", signal_name(p->signo, sb, sizeof sb));
+    held_locks(b, p, id);
+}
+
+static void srcu_misuse(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    char nb[NAME_MAX_LEN], sb[32];
+    if (p->target.ip) {
+        frame_text(b, p->target.ip);
+        ul_sb_putc(b, ' ');
+    }
+    ul_sb_printf(b, "%s\n", p->message ? p->message : "suspicious SRCU usage!");
+    ul_sb_printf(b, "SRCU domain: %s\n", name_of(&p->target, nb));
+    ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
+    if (p->readers || p->nreaders) {
+        ul_sb_printf(b, "%u reader%s still in a read-side critical section:\n", p->nreaders, p->nreaders == 1 ? "" : "s");
+        for (unsigned i = 0; i < p->nreaders; i++) {
+            const struct ul_srcu_reader *r = &p->readers[i];
+            char comm[32];
+            ul_thread_comm(r->tid, comm, sizeof comm);
+            ul_sb_printf(b, " thread %s/%d", comm, r->tid);
+            if (r->signo)
+                ul_sb_printf(b, " (in the %s handler)", signal_name(r->signo, sb, sizeof sb));
+            ul_sb_puts(b, ": ");
+            lock_line(b, &r->lock);
+        }
+        ul_sb_putc(b, '\n');
+    }
+    held_locks(b, p, id);
+}
+
+static void assert_held(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    ul_sb_printf(b, "%s/%d: %s:\n", id->comm, p->tid, p->message ? p->message : "lock assertion failed");
+    lock_line(b, &p->target);
+    ul_sb_puts(b, "\nother info that might help us debug this:\n");
+    held_locks(b, p, id);
+}
+
 void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
     char tb[128];
@@ -266,13 +444,11 @@ void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struc
     case UL_P_BAD_UNLOCK: bad_unlock(b, p, id); break;
     case UL_P_HELD_LOCK_FREED: held_lock_freed(b, p, id); break;
     case UL_P_HELD_AT_EXIT: held_locks(b, p, id); break;
-    case UL_P_INCONSISTENT_STATE:
-    case UL_P_SIGNAL_UNSAFE_ORDER:
-    case UL_P_HELD_AT_SIGNAL_RETURN:
-    case UL_P_SRCU_MISUSE:
-    case UL_P_ASSERT_HELD:
-        held_locks(b, p, id); /* bodies come with the signal/SRCU checks */
-        break;
+    case UL_P_INCONSISTENT_STATE: inconsistent_state(b, p, id); break;
+    case UL_P_SIGNAL_UNSAFE_ORDER: signal_unsafe_order(b, p, id); break;
+    case UL_P_HELD_AT_SIGNAL_RETURN: held_at_signal_return(b, p, id); break;
+    case UL_P_SRCU_MISUSE: srcu_misuse(b, p, id); break;
+    case UL_P_ASSERT_HELD: assert_held(b, p, id); break;
     case UL_P_DEADLOCK: held_locks(b, p, id); break; /* body comes with the watchdog */
     case UL_P_KIND_COUNT: break;
     }

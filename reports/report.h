@@ -7,10 +7,21 @@
 
 #include "problem.h"
 
-/* Once, at start-up (reads the command line and executable path). */
+struct ul_class;
+
+/* Once, at start-up: reads the command line and executable path, checks log_path's
+ * directory, loads the suppressions file (problems with either: one line on stderr). */
 void ul_report_setup(void);
-/* Renders and writes; true if reported. Takes the report lock. */
+/* Renders and writes; true if reported, false if a deadlock: suppression hid it.
+ * Takes the report lock. */
 bool ul_report_problem(const struct ul_problem *p);
+/* lock: suppressions. Are there any? Should this class be ignored (its report name, or the
+ * annotation name inst_name, matches one)? Takes the report lock unless the caller holds it;
+ * symbolizes, so not for signal handlers. */
+bool ul_report_has_lock_rules(void);
+bool ul_report_ignore_class(const struct ul_class *cls, const char *inst_name);
+/* At exit: with print_suppressions=1, which suppressions were used and how often. */
+void ul_report_finish(void);
 /* Writes one line (a "ulockdep: ..." message) to the sink. */
 void ul_report_message(const char *line);
 /* In a forked child: the next report opens the child's own log file. */

@@ -1,66 +1,121 @@
 /* Condition variables (pthread_cond_* and C11 cnd_*). glibc releases and re-takes the mutex
  * internally, out of our sight, so a wait is modelled as a release before the call and a
  * fresh acquisition after it, on every return (the mutex is held again whatever the
- * result). The re-acquisition is checked like any other. */
+ * result). The re-acquisition is checked like any other.
+ *
+ * With the hang watchdog on, the thread is marked as waiting on the condition variable for
+ * the duration of the call (a timed wait with its deadline, see watchdog.c for how that
+ * counts); with lock_stat on, the wait ends the mutex's hold and the return starts a new
+ * one. */
 #include "interpose.h"
 
-static bool wait_begin(pthread_mutex_t *m)
+struct cond_wait {
+    bool held;                /* the mutex was on the held stack (released for the wait) */
+    bool marked;              /* the thread is marked waiting (watchdog) */
+    struct ul_wait_frame frame;
+};
+
+/* glibc (2.25 and later) keeps the clock of a condition variable in bit 1 of __wrefs. */
+static clockid_t cond_clock(const pthread_cond_t *c)
 {
-    struct ul_thread *t = ul_enter();
-    if (!t)
-        return false;
-    bool held = ul_on_release(t, m, UL_KIND_MUTEX, UL_UNLOCK_UNKNOWN, UL_CALLER);
-    ul_leave();
-    return held;
+    return (__atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED) & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 }
 
-static void wait_end(pthread_mutex_t *m, bool held, uintptr_t ip)
+/* The deadline of a timed wait on CLOCK_MONOTONIC, in ns; UINT64_MAX for none. */
+static uint64_t monotonic_deadline(clockid_t clk, const struct timespec *abstime)
+{
+    if (!abstime)
+        return UINT64_MAX;
+    struct timespec now;
+    if (clock_gettime(clk, &now) != 0)
+        return UINT64_MAX;
+    int64_t left = ((int64_t)abstime->tv_sec - (int64_t)now.tv_sec) * 1000000000 +
+                   ((int64_t)abstime->tv_nsec - (int64_t)now.tv_nsec);
+    uint64_t mono = ul_now_ns();
+    if (left <= 0)
+        return mono;
+    if ((uint64_t)left > UINT64_MAX - 1 - mono)
+        return UINT64_MAX - 1;
+    return mono + (uint64_t)left;
+}
+
+static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, clockid_t clk,
+                       const struct timespec *abstime, uintptr_t ip)
+{
+    w->held = w->marked = false;
+    struct ul_thread *t = ul_enter();
+    if (!t)
+        return;
+    w->held = ul_on_release(t, m, UL_KIND_MUTEX, UL_UNLOCK_UNKNOWN, ip);
+    if (ul_unlikely(ul_wait_hooks)) {
+        if (ul_lockstat_on && w->held)
+            ul_lockstat_released(m);
+        if (ul_watch_on) {
+            ul_wait_mark(&w->frame, t, UL_WAIT_COND, c, m, monotonic_deadline(clk, abstime), ip);
+            w->marked = true;
+        }
+    }
+    ul_leave();
+}
+
+static void wait_end(struct cond_wait *w, pthread_mutex_t *m, uintptr_t ip)
 {
     struct ul_thread *t;
-    if (held && (t = ul_enter())) {
-        ul_on_acquire(t, m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), ip);
-        ul_leave();
+    if (!(w->held || w->marked) || !(t = ul_enter()))
+        return;
+    if (w->marked)
+        ul_wait_unmark(&w->frame, t);
+    if (w->held) {
+        enum ul_token tok = ul_on_acquire(t, m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), ip);
+        if (ul_unlikely(ul_lockstat_on))
+            ul_lockstat_acquired(t, m, tok, false, 0);
     }
+    ul_leave();
 }
 
 UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    bool held = wait_begin(m);
+    struct cond_wait w;
+    wait_begin(&w, c, m, CLOCK_REALTIME, NULL, UL_CALLER);
     int r = REAL(pthread_cond_wait)(c, m);
-    wait_end(m, held, UL_CALLER);
+    wait_end(&w, m, UL_CALLER);
     return r;
 }
 
 UL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
-    bool held = wait_begin(m);
+    struct cond_wait w;
+    wait_begin(&w, c, m, cond_clock(c), abstime, UL_CALLER);
     int r = REAL(pthread_cond_timedwait)(c, m, abstime);
-    wait_end(m, held, UL_CALLER);
+    wait_end(&w, m, UL_CALLER);
     return r;
 }
 
 UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
                                      const struct timespec *abstime)
 {
-    bool held = wait_begin(m);
+    struct cond_wait w;
+    wait_begin(&w, c, m, clk, abstime, UL_CALLER);
     int r = REAL(pthread_cond_clockwait)(c, m, clk, abstime);
-    wait_end(m, held, UL_CALLER);
+    wait_end(&w, m, UL_CALLER);
     return r;
 }
 
-/* mtx_t shares pthread_mutex_t's layout in glibc. */
+/* mtx_t shares pthread_mutex_t's layout in glibc; C11 timed waits are on TIME_UTC. */
 UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
-    bool held = wait_begin((pthread_mutex_t *)m);
+    struct cond_wait w;
+    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, NULL, UL_CALLER);
     int r = REAL(cnd_wait)(c, m);
-    wait_end((pthread_mutex_t *)m, held, UL_CALLER);
+    wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
     return r;
 }
 
 UL_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *restrict abstime)
 {
-    bool held = wait_begin((pthread_mutex_t *)m);
+    struct cond_wait w;
+    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, abstime, UL_CALLER);
     int r = REAL(cnd_timedwait)(c, m, abstime);
-    wait_end((pthread_mutex_t *)m, held, UL_CALLER);
+    wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
     return r;
 }

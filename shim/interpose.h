@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "shim.h"
+#include "wait.h"
 
 static inline void ul_undo_acquire(void *lock, enum ul_token tok)
 {
@@ -25,12 +26,16 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 {
     struct ul_thread *t = ul_enter();
     if (t) {
-        ul_on_acquire(t, lock, kind, mode, flags | UL_F_TRY, ip);
+        enum ul_token tok = ul_on_acquire(t, lock, kind, mode, flags | UL_F_TRY, ip);
+        if (ul_unlikely(ul_lockstat_on))
+            ul_lockstat_acquired(t, lock, tok, false, 0);
         ul_leave();
     }
 }
 
-/* ok(r): did the real call leave the lock held? */
+/* ok(r): did the real call leave the lock held?
+ * With the watchdog or lock_stat on (wait.h), the lock is tried first and the thread is
+ * marked waiting only when it really has to block. */
 #define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok)                                  \
     do {                                                                                      \
         struct ul_thread *t_ = ul_enter();                                                    \
@@ -38,7 +43,17 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
             return call;                                                                      \
         enum ul_token tok_ = ul_on_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);   \
         ul_leave();                                                                           \
-        int r_ = call;                                                                        \
+        int r_;                                                                               \
+        if (ul_unlikely(ul_wait_hooks)) {                                                     \
+            struct ul_wait_frame w_;                                                          \
+            r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (mode), tok_, UL_CALLER);        \
+            if (r_ < 0) {                                                                     \
+                r_ = call;                                                                    \
+                ul_wait_lock_end(&w_, t_, (lock), ok(r_));                                    \
+            }                                                                                 \
+        } else {                                                                              \
+            r_ = call;                                                                        \
+        }                                                                                     \
         if (!ok(r_))                                                                          \
             ul_undo_acquire((lock), tok_);                                                    \
         return r_;                                                                            \
@@ -58,6 +73,8 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
         if (!t_)                                                                              \
             return call;                                                                      \
         ul_on_release(t_, (lock), (kind), (hint), UL_CALLER);                                 \
+        if (ul_unlikely(ul_lockstat_on))                                                      \
+            ul_lockstat_released(lock);                                                       \
         ul_leave();                                                                           \
         return call;                                                                          \
     } while (0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "shim.h"
+#include "ulockdep/srcu.h"
 
 #define REAL_FN(ret, name, params, version) ret(*ul_real_##name) params;
 #include "real.def"

@@ -120,6 +120,13 @@ static bool engine_report(const struct ul_problem *p)
     return ul_report_problem(p);
 }
 
+/* lock: suppressions. Naming a class symbolizes (malloc, the loader's lock): never from a
+ * signal handler (such a class is then simply traced). */
+static bool engine_ignore_class(const struct ul_class *cls, const char *inst_name)
+{
+    return !(ul_self && ul_self->sig_depth) && ul_report_ignore_class(cls, inst_name);
+}
+
 __attribute__((constructor(101))) static void ul_start(void)
 {
     ul_busy = 1;
@@ -144,7 +151,9 @@ __attribute__((constructor(101))) static void ul_start(void)
     struct ul_env env = { .capture_stack = ul_capture_stack,
                           .is_static = ul_addr_is_static,
                           .report = engine_report,
-                          .out_of_memory = engine_out_of_memory };
+                          .out_of_memory = engine_out_of_memory,
+                          .signal_mask = ul_signal_mask };
+    env.ignore_class = ul_report_has_lock_rules() ? engine_ignore_class : NULL;
     ul_engine_setup(&env);
     if (ul_opt.verbosity >= 1) {
         char line[256];
@@ -161,6 +170,9 @@ __attribute__((destructor(101))) static void ul_finish(void)
     if (!__atomic_load_n(&ul_running, __ATOMIC_ACQUIRE))
         return;
     ul_busy = 1;
+    if (ul_self && !ul_self->sig_depth)
+        ul_engine_flush_deferred(ul_self); /* reports made in this thread's handlers */
+    ul_report_finish(); /* print_suppressions */
     uint64_t n = ul_engine_report_count();
     if (ul_opt.verbosity >= 1) {
         struct ul_engine_stats s;

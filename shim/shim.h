@@ -10,6 +10,8 @@
 #define ULOCKDEP_SHIM_SHIM_H
 
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #define ul_unlikely(x) __builtin_expect(!!(x), 0)
 #define UL_TLS __thread __attribute__((tls_model("initial-exec")))
 
+struct srcu_struct;
 #define REAL_FN(ret, name, params, version) extern ret(*ul_real_##name) params;
 #include "real.def"
 #undef REAL_FN
@@ -61,6 +64,7 @@ static inline void ul_leave(void)
 void ul_unwind_setup(void);
 unsigned ul_capture_stack(uintptr_t *pcs, unsigned max);
 bool ul_addr_is_static(uintptr_t addr);
+uint64_t ul_signal_mask(void);  /* signal.c: the thread's blocked signals */
 
 /* Lock words, read to tell a bad unlock from a lock taken before tracing (lockword.c). */
 enum ul_unlock_hint ul_mutex_unlock_hint(const pthread_mutex_t *m, int tid);

@@ -89,10 +89,15 @@ HIDDEN struct srcu_rec *srcu_active_reader(struct srcu_struct *ssp, int idx)
 			n = SLOTS_PER_CHUNK;
 		for (uint32_t i = 0; i < n; i++) {
 			struct srcu_rec *r = &ch->rec[i];
+			/* Count first, then owner (acquire both): a count written by a
+			 * thread that has just claimed this record (record_claim fences
+			 * between its owner store and its first increment) is then
+			 * always seen together with that thread's id, never with the
+			 * previous, dead owner's id, which would make us skip it. */
+			if (atomic_load_explicit(&r->c[idx], memory_order_acquire) == 0)
+				continue;
 			uint64_t owner = atomic_load_explicit(&r->owner, memory_order_acquire);
 			if (owner == 0 || owner == REC_REPORTED)
-				continue;
-			if (atomic_load_explicit(&r->c[idx], memory_order_relaxed) == 0)
 				continue;
 			if (!record_live(ci * SLOTS_PER_CHUNK + i, owner)) {
 				srcu_report_dead_record(ssp, r, owner);

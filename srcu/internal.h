@@ -33,13 +33,20 @@
  *                about readers that did not survive fork)
  *
  * ID_UNASSIGNED (seq 0) and REC_REPORTED (bit 0) never equal a real id.
+ * ID_UNASSIGNED points into the last chunk, which no slot uses and which is
+ * therefore never mapped: the read fast path of a thread that has no slot yet
+ * (e.g. an srcu_read_unlock() without any lock) finds no chunk there instead
+ * of landing on slot 0's record, which belongs to some other live thread.
  */
 #define SLOTS_PER_CHUNK 512u
 #define MAX_CHUNKS 64u
-#define MAX_SLOTS (SLOTS_PER_CHUNK * MAX_CHUNKS) /* 32768 concurrent threads */
+#define UNUSED_CHUNK (MAX_CHUNKS - 1)
+#define MAX_SLOTS (SLOTS_PER_CHUNK * UNUSED_CHUNK) /* 32256 concurrent threads */
 
-#define ID_UNASSIGNED (0xffull << 56)
+#define ID_UNASSIGNED ((0xffull << 56) | ((uint64_t)UNUSED_CHUNK << 15))
 #define REC_REPORTED 1ull
+_Static_assert(((ID_UNASSIGNED >> 15) & (MAX_CHUNKS - 1)) == UNUSED_CHUNK,
+	       "a thread without a slot must map to the unused chunk");
 
 static inline uint64_t id_make(uint32_t slot, uint32_t seq, uint32_t epoch)
 {

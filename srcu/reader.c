@@ -48,6 +48,9 @@ static void record_claim(struct srcu_struct *ssp, struct srcu_rec *r, uint64_t i
 	atomic_store_explicit(&r->tid, atomic_load(&srcu_self.tid), memory_order_relaxed);
 	/* Release: a scanner that sees the new owner sees the zeroed counts. */
 	atomic_store_explicit(&r->owner, id, memory_order_release);
+	/* And the other way round: a scanner that sees one of our increments
+	 * must see our id, not the dead owner's (see srcu_active_reader). */
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 static struct srcu_rec *srcu_reader_record(struct srcu_struct *ssp)

@@ -207,7 +207,7 @@ HIDDEN uint64_t srcu_thread_register(void)
 			break;
 	}
 	if (s == MAX_SLOTS)
-		srcu_fatal("more than 32768 threads use SRCU at once");
+		srcu_fatal("more than 32256 threads use SRCU at once");
 
 	uint32_t hwm = atomic_load(&srcu_slot_hwm);
 	while (hwm < s + 1 && !atomic_compare_exchange_weak(&srcu_slot_hwm, &hwm, s + 1))

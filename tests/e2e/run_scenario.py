@@ -24,12 +24,19 @@ header). Values are whitespace-separated; there are no trailing comments on dire
   // EXPECT-REPORTING-PROCESSES: N   exactly N distinct processes wrote reports
   // EXPECT-MAIN-REPORTS: N      the process started by the driver itself made exactly N reports
   // EXPECT-STDOUT: TEXT         the program's stdout contains TEXT
+  // EXPECT-TEXT: TEXT           the text reports (all logs together) contain TEXT
   // TIMEOUT: N                  kill the program (its whole process group) after N seconds;
                                  its exit status is then not checked
   // EXPECT-HANG                 the program must still be running when TIMEOUT expires
   // ENV: KEY=VALUE              extra environment; ULOCKDEP_OPTIONS values are appended to the
                                  driver's own options (format=text,json:log_path=...)
   // ARGS: ARG..                 program arguments
+  // SUPPRESSIONS: LINE          a line of a suppressions file written for the run (repeat the
+                                 directive for more lines; an empty LINE is a blank line); the
+                                 driver adds suppressions=<that file> to ULOCKDEP_OPTIONS
+  // EXPECT-MESSAGE: TEXT        some line of the logs or of stderr, without its surrounding
+                                 whitespace, is exactly TEXT (${SUPP} is the suppressions file's
+                                 path). "ulockdep:" lines expected this way are allowed.
 
 In names, ${FILE} is the scenario's file name and ${LINE:tag} the line number of the line of
 the scenario that contains the marker "LINE:tag" (e.g. in a comment /* LINE:tag */).
@@ -40,7 +47,7 @@ line. Besides the expectations, every run checks: each JSON line parses and has 
 fields; its pid is the log file's; the text part holds the kernel title of each report (as many
 times as there are JSON reports of that kind) and, for circular reports, the kernel's phrases;
 circular cycles are closed (cycle[i].to == cycle[i+1].from); no "ulockdep:" message lines appear
-in the logs or on stderr.
+in the logs or on stderr (other than those an EXPECT-MESSAGE asks for).
 
 Exit status: 0 all checks passed, 1 a check failed, 77 the scenario skipped itself (the program
 exited 77 and 77 was not the expected status), 2 usage or spec error.
@@ -72,6 +79,7 @@ TITLES = {
     "held_at_signal_return": "WARNING: lock held when returning from signal handler!",
     "srcu_misuse": "WARNING: suspicious SRCU usage",
     "deadlock": "WARNING: deadlock detected!",
+    "assert_held": "WARNING: ulockdep_assert_held() failed",
 }
 HELD_AT_EXIT_RE = r"WARNING: .+/\d+ still has locks held!"
 CIRCULAR_PHRASES = [
@@ -105,10 +113,13 @@ class Spec:
         self.processes = None
         self.main_reports = None
         self.stdout = []
+        self.text = []
         self.timeout = None
         self.hang = False
         self.env = []                # [(key, value)]
         self.args = []
+        self.suppressions = None     # [lines] of a suppressions file, or None
+        self.messages = []           # [text] of expected message lines
 
 
 def parse_spec(path):
@@ -136,7 +147,7 @@ def parse_spec(path):
     spec = Spec()
     seen = False
     for no, raw in enumerate(lines, 1):
-        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS)\b\s*(:?)\s*(.*?)\s*$", raw)
+        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS|SUPPRESSIONS)\b\s*(:?)\s*(.*?)\s*$", raw)
         if not m:
             continue
         key, colon, val = m.group(1), m.group(2), m.group(3)
@@ -175,6 +186,8 @@ def parse_spec(path):
                 spec.main_reports = int(val)
             elif key == "EXPECT-STDOUT":
                 spec.stdout.append(subst(val))
+            elif key == "EXPECT-TEXT":
+                spec.text.append(subst(val))
             elif key == "TIMEOUT":
                 spec.timeout = float(val)
             elif key == "ENV":
@@ -182,6 +195,12 @@ def parse_spec(path):
                 if not eq or not k:
                     raise SpecError("ENV takes KEY=VALUE")
                 spec.env.append((k, subst(v)))
+            elif key == "SUPPRESSIONS":
+                spec.suppressions = (spec.suppressions or []) + [subst(val)]
+            elif key == "EXPECT-MESSAGE":
+                if not val:
+                    raise SpecError("EXPECT-MESSAGE needs a text")
+                spec.messages.append(subst(val))
             elif key == "ARGS":
                 spec.args = [subst(w) for w in shlex.split(val)]
             else:
@@ -337,6 +356,11 @@ def run(args, spec):
     tmp = tempfile.mkdtemp(prefix="ulockdep-e2e-")
     env = dict(os.environ)
     opts = f"format=text,json:log_path={tmp}/log"
+    if spec.suppressions is not None:
+        supp = os.path.join(tmp, "suppressions")
+        with open(supp, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in spec.suppressions))
+        opts += f":suppressions={supp}"
     extra_opts = []
     env.pop("ULOCKDEP_OPTIONS", None)
     for k, v in spec.env:
@@ -406,6 +430,10 @@ def main():
           f" ({elapsed:.2f}s)")
     logs = read_logs(tmp)
     c = Checker()
+    expected_messages = [m.replace("${SUPP}", os.path.join(tmp, "suppressions")) for m in spec.messages]
+
+    def unexpected(lines):
+        return [line for line in lines if line.strip() not in expected_messages]
     try:
         if not timed_out and rc == SKIP and spec.exit != SKIP:
             print("SKIP: the scenario skipped itself:")
@@ -427,6 +455,7 @@ def main():
         allrep = []
         for lpid, (text, reports, bad, messages, _) in sorted(logs.items()):
             c.ok(not bad, f"log.{lpid}: every JSON line parses", "\n".join(bad))
+            messages = unexpected(messages)
             c.ok(not messages, f"log.{lpid}: no ulockdep message lines", "\n".join(messages))
             probs = []
             for i, r in enumerate(reports):
@@ -459,6 +488,10 @@ def main():
                         if top not in text:
                             c.ok(False, f"log.{lpid}: text has the chain entry {top.strip()!r}")
             allrep += reports
+
+        alltext = "\n".join(t for (t, _, _, _, _) in logs.values())
+        for want in spec.text:
+            c.ok(want in alltext, f"report text contains {want!r}", f"text was:\n{alltext[-6000:]}")
 
         print("reports:")
         for r in allrep:
@@ -517,7 +550,13 @@ def main():
                  f"it made {n}")
 
         # ---- stderr ----
-        bad_err = [line for line in stderr.splitlines() if line.startswith("ulockdep:") or "WARNING: " in line]
+        bad_err = [line for line in unexpected(stderr.splitlines())
+                   if line.startswith("ulockdep:") or "WARNING: " in line]
+        all_lines = {line.strip() for line in stderr.splitlines()}
+        for v in logs.values():
+            all_lines |= {line.strip() for line in v[4].splitlines()}
+        for want in expected_messages:
+            c.ok(want in all_lines, f"message {want!r} in the logs or on stderr")
         c.ok(not bad_err, "no ulockdep output on stderr (everything goes to log_path)", "\n".join(bad_err))
 
         failed = bool(c.failures)

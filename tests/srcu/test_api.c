@@ -335,6 +335,58 @@ Test(gp, concurrent_updaters_share_grace_periods, .timeout = 90)
 	free_domain(d);
 }
 
+/*
+ * N callers arrive together while a reader holds up the first grace period.
+ * Every caller's snapshot is taken before that grace period can end, so one
+ * more grace period satisfies them all: 2 in total, not N. The bound allows
+ * one more for a caller that is descheduled before its snapshot.
+ */
+#define N_SIMULTANEOUS 16
+
+struct simultaneous {
+	struct srcu_struct *ssp;
+	atomic_int started, finished;
+};
+
+static void *simultaneous_caller(void *arg)
+{
+	struct simultaneous *s = arg;
+	int me = atomic_fetch_add(&s->started, 1);
+	if (me & 1)
+		synchronize_srcu_expedited(s->ssp);
+	else
+		synchronize_srcu(s->ssp);
+	atomic_fetch_add(&s->finished, 1);
+	return NULL;
+}
+
+Test(gp, simultaneous_callers_share_grace_periods, .timeout = 60)
+{
+	struct srcu_struct *d = new_domain("simul");
+	struct holder h = { .ssp = d };
+	struct simultaneous s = { .ssp = d };
+	pthread_t t, c[N_SIMULTANEOUS];
+
+	pthread_create(&t, NULL, hold_reader, &h);
+	spin_until(&h.entered, 1);
+	unsigned long gp0 = srcu_batches_completed(d);
+	for (int i = 0; i < N_SIMULTANEOUS; i++)
+		pthread_create(&c[i], NULL, simultaneous_caller, &s); /* no mutex around synchronize */
+	spin_until(&s.started, N_SIMULTANEOUS);
+	sleep_us(200000); /* let every caller take its snapshot and block */
+	cr_assert_eq(atomic_load(&s.finished), 0, "a grace period ended under a pre-existing reader");
+	atomic_store(&h.release, 1);
+	for (int i = 0; i < N_SIMULTANEOUS; i++)
+		pthread_join(c[i], NULL);
+	pthread_join(t, NULL);
+	unsigned long gps = srcu_batches_completed(d) - gp0;
+	cr_log_info("%d simultaneous callers -> %lu grace periods", N_SIMULTANEOUS, gps);
+	cr_assert_geq(gps, 1ul);
+	cr_assert_leq(gps, 3ul, "%d simultaneous callers cost %lu grace periods (expected 2)",
+		      N_SIMULTANEOUS, gps);
+	free_domain(d);
+}
+
 /* ---- call_srcu / srcu_barrier --------------------------------------------- */
 
 static atomic_int cb_flag;
@@ -412,6 +464,57 @@ Test(cb, barrier_waits_for_all_in_queue_order, .timeout = 60)
 	cr_assert_eq(atomic_load(&order_count), 2 * CB_PER_THREAD);
 	cr_assert_eq(atomic_load(&order_errors), 0, "callbacks of one thread ran out of order");
 	srcu_barrier(d); /* nothing pending: returns at once */
+	free_domain(d);
+}
+
+/* Several threads queue a callback and then call srcu_barrier() at once,
+ * while the others keep queueing: each barrier must have waited for the
+ * callback its own thread queued just before it. */
+#define BARRIER_THREADS 4
+#define BARRIER_ROUNDS 200
+
+struct flag_head {
+	struct rcu_head rh;
+	atomic_int ran;
+};
+
+static void set_ran(struct rcu_head *h)
+{
+	atomic_store(&((struct flag_head *)h)->ran, 1);
+}
+
+static atomic_int barrier_misses;
+
+static void *queue_then_barrier(void *arg)
+{
+	struct srcu_struct *d = arg;
+	struct flag_head *f = calloc(BARRIER_ROUNDS, sizeof(*f));
+	for (int k = 0; k < BARRIER_ROUNDS; k++) {
+		call_srcu(d, &f[k].rh, set_ran);
+		srcu_barrier(d);
+		if (!atomic_load(&f[k].ran))
+			atomic_fetch_add(&barrier_misses, 1);
+	}
+	free(f);
+	return NULL;
+}
+
+Test(cb, concurrent_barriers_each_wait_for_earlier_callbacks, .timeout = 60)
+{
+	struct srcu_struct *d = new_domain("barriers");
+	struct churner c = { d, 0, 0, 100 }; /* a reader keeps grace periods non-trivial */
+	pthread_t r, t[BARRIER_THREADS];
+
+	pthread_create(&r, NULL, overlap_reader, &c);
+	for (int i = 0; i < BARRIER_THREADS; i++)
+		pthread_create(&t[i], NULL, queue_then_barrier, d);
+	for (int i = 0; i < BARRIER_THREADS; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&c.stop, 1);
+	pthread_join(r, NULL);
+	cr_assert_eq(atomic_load(&barrier_misses), 0,
+		     "%d srcu_barrier calls returned before a callback queued before them had run",
+		     atomic_load(&barrier_misses));
 	free_domain(d);
 }
 
@@ -778,6 +881,38 @@ Test(misuse, unbalanced_unlock_is_ignored_and_reported)
 	free(err);
 	cr_assert_eq(srcu_readers_active(d), 0);
 	synchronize_srcu(d);
+	free_domain(d);
+}
+
+/* A thread that never used SRCU unlocks (a bug): it must not touch the
+ * counters of the live reader that owns slot 0 of the domain. */
+static void *unlock_without_lock(void *arg)
+{
+	srcu_read_unlock(arg, 0);
+	srcu_read_unlock(arg, 1);
+	return NULL;
+}
+
+Test(misuse, unlock_from_thread_without_slot_leaves_other_readers_alone, .timeout = 30)
+{
+	struct srcu_struct *d = new_domain("noslot");
+	struct holder h = { .ssp = d };
+	struct stderr_capture cap;
+	pthread_t t, u;
+
+	pthread_create(&t, NULL, hold_reader, &h);
+	spin_until(&h.entered, 1);
+	cr_assert_eq(srcu_readers_active(d), 1);
+	capture_stderr(&cap);
+	pthread_create(&u, NULL, unlock_without_lock, d);
+	pthread_join(u, NULL);
+	char *err = captured_stderr(&cap);
+	cr_assert(strstr(err, "ulockdep-srcu: srcu_read_unlock(noslot, 0) without a matching"), "%s", err);
+	free(err);
+	cr_assert_eq(srcu_readers_active(d), 1, "another thread's section was closed by a stray unlock");
+	atomic_store(&h.release, 1);
+	pthread_join(t, NULL);
+	cr_assert_eq(srcu_readers_active(d), 0);
 	free_domain(d);
 }
 

@@ -1,0 +1,211 @@
+/* ulockdep merge [--db FILE] [--format=text|json] [--quiet] DIR|FILE...
+ * Folds the graph files the shim wrote (graph_dir=DIR) into one SQLite database and reports
+ * every cycle of the union graph that no single run reported. Exit status: 1 if it reported
+ * a cycle, 0 if not, 2 on a usage error or when the database cannot be used. */
+#include "cli.h"
+#include "merge.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct paths {
+    char **v;
+    size_t n, cap;
+};
+
+static struct paths *walk_paths; /* nftw has no user argument */
+
+static bool paths_add(struct paths *p, const char *path)
+{
+    if (p->n == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 64;
+        char **m = realloc(p->v, ncap * sizeof *m);
+        if (!m)
+            return false;
+        p->v = m;
+        p->cap = ncap;
+    }
+    return (p->v[p->n] = strdup(path)) && ++p->n;
+}
+
+static bool is_graph_file_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base), s = strlen(GRAPH_FILE_SUFFIX);
+    return base[0] != '.' && n > s && !strcmp(base + n - s, GRAPH_FILE_SUFFIX);
+}
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    if (type == FTW_F && S_ISREG(st->st_mode) && is_graph_file_name(path) && !paths_add(walk_paths, path))
+        return -1;
+    if (type == FTW_DNR)
+        fprintf(stderr, "ulockdep: warning: cannot read directory %s\n", path);
+    return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Directories are searched recursively (the graph dirs of many machines copied side by
+ * side); files are taken as they are. Sorted, so merges are reproducible. */
+static bool collect(const struct merge_opts *o, struct paths *out)
+{
+    for (size_t i = 0; i < o->ninputs; i++) {
+        struct stat st;
+        if (stat(o->inputs[i], &st) != 0) {
+            fprintf(stderr, "ulockdep: %s: %s\n", o->inputs[i], strerror(errno));
+            return false;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk_paths = out;
+            if (nftw(o->inputs[i], walk_one, 32, FTW_PHYS) != 0) {
+                fprintf(stderr, "ulockdep: %s: cannot list the directory\n", o->inputs[i]);
+                return false;
+            }
+        } else if (!paths_add(out, o->inputs[i])) {
+            return false;
+        }
+    }
+    qsort(out->v, out->n, sizeof *out->v, str_cmp);
+    return true;
+}
+
+long merge_run(const struct merge_opts *o, FILE *out)
+{
+    struct paths files = { 0 };
+    if (!collect(o, &files)) {
+        for (size_t i = 0; i < files.n; i++)
+            free(files.v[i]);
+        free(files.v);
+        return -1;
+    }
+    struct merge_db *db = merge_db_open(o->db);
+    long result = db ? 0 : -1;
+    size_t added = 0, before = 0, skipped = 0;
+    for (size_t i = 0; db && result >= 0 && i < files.n; i++) {
+        struct graph_file g;
+        char err[512];
+        long line;
+        if (!graph_file_read(files.v[i], &g, err, sizeof err, &line)) {
+            if (line)
+                fprintf(stderr, "ulockdep: warning: %s:%ld: %s; file skipped\n", files.v[i], line, err);
+            else
+                fprintf(stderr, "ulockdep: warning: %s: %s; file skipped\n", files.v[i], err);
+            skipped++;
+        } else {
+            int rc = merge_db_add(db, files.v[i], &g);
+            if (rc < 0)
+                result = -1;
+            else if (rc)
+                added++;
+            else
+                before++;
+        }
+        graph_file_free(&g);
+    }
+    for (size_t i = 0; i < files.n; i++)
+        free(files.v[i]);
+    free(files.v);
+    if (result < 0) {
+        merge_db_close(db);
+        return -1;
+    }
+    if (!o->quiet) {
+        struct merge_counts c;
+        merge_db_counts(db, &c);
+        fprintf(stderr,
+                "ulockdep merge: %zu new graph file%s, %zu merged before, %zu skipped; %s holds %lld run%s, "
+                "%lld lock classes, %lld dependencies\n",
+                added, added == 1 ? "" : "s", before, skipped, o->db, c.runs, c.runs == 1 ? "" : "s", c.classes,
+                c.edges);
+    }
+    struct union_graph ug;
+    struct xcycle *cycles = NULL;
+    size_t n = 0;
+    if (!merge_db_load(db, &ug) || !find_cross_run_cycles(db, &ug, &cycles, &n)) {
+        union_graph_free(&ug);
+        merge_db_close(db);
+        return -1;
+    }
+    if (n && o->heading && o->format == MERGE_TEXT)
+        fputs(o->heading, out);
+    for (size_t i = 0; i < n; i++) {
+        if (o->format == MERGE_JSON)
+            render_cross_json(out, &ug, &cycles[i], (unsigned)i + 1, o->db);
+        else
+            render_cross_text(out, &ug, &cycles[i], (unsigned)i + 1, o->db);
+    }
+    if (!o->quiet)
+        fprintf(stderr, "ulockdep merge: %zu cross-run cycle%s\n", n, n == 1 ? "" : "s");
+    fflush(out);
+    xcycles_free(cycles, n);
+    union_graph_free(&ug);
+    merge_db_close(db);
+    return (long)n;
+}
+
+static void merge_usage(FILE *f)
+{
+    fputs("Usage: ulockdep merge --db FILE [--format=text|json] [--quiet] [DIR|FILE...]\n"
+          "  Folds the lock-graph files that runs with graph_dir=DIR wrote (DIR is searched\n"
+          "  recursively for *.ulg) into the SQLite database FILE (created if missing; files\n"
+          "  merged before are skipped), then reports every lock cycle of all the runs together\n"
+          "  that no single run saw, naming the run each dependency came from.\n"
+          "  Exit status: 1 if a cycle was reported, 0 if not, 2 on errors.\n",
+          f);
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    struct merge_opts o = { .format = MERGE_TEXT };
+    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs)
+        return CLI_EXIT_USAGE;
+    bool only_inputs = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_inputs || a[0] != '-' || !a[1]) {
+            inputs[o.ninputs++] = argv[i];
+        } else if (!strcmp(a, "--")) {
+            only_inputs = true;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            merge_usage(stdout);
+            free(inputs);
+            return 0;
+        } else if (!strcmp(a, "--db") && i + 1 < argc) {
+            o.db = argv[++i];
+        } else if (!strncmp(a, "--db=", 5)) {
+            o.db = a + 5;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o.quiet = true;
+        } else if (!strcmp(a, "--format=json") || (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json"))) {
+            o.format = MERGE_JSON;
+            i += a[8] == 0;
+        } else if (!strcmp(a, "--format=text") || (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "text"))) {
+            o.format = MERGE_TEXT;
+            i += a[8] == 0;
+        } else {
+            fprintf(stderr, "ulockdep merge: unknown or incomplete option '%s'\n", a);
+            merge_usage(stderr);
+            free(inputs);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!o.db || !*o.db) {
+        fprintf(stderr, "ulockdep merge: --db FILE is required\n");
+        merge_usage(stderr);
+        free(inputs);
+        return CLI_EXIT_USAGE;
+    }
+    o.inputs = inputs;
+    long n = merge_run(&o, stdout);
+    free(inputs);
+    return n < 0 ? CLI_EXIT_USAGE : n > 0 ? 1 : 0;
+}

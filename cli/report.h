@@ -1,0 +1,162 @@
+/* `ulockdep report`: reads the JSON logs written by the shim (format=json, or text,json),
+ * symbolises what the shim could not, merges identical problems across processes and runs,
+ * and renders them (text, json, sarif, dot, svg, html). Declarations shared by its files:
+ * cmd_report.c (command line), report_load.c, report_symbolize.c, report_dedup.c,
+ * report_kinds.c, report_util.c and one report_<format>.c per output format. */
+#ifndef ULOCKDEP_CLI_REPORT_H
+#define ULOCKDEP_CLI_REPORT_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- options ------------------------------------------------------------------------ */
+
+struct rp_options {
+    const char *format;        /* text, json, sarif, dot, svg, html */
+    const char *output;        /* -o FILE, NULL: stdout */
+    const char *srcroot;       /* SARIF: repository root (absolute, resolved) */
+    bool gen_suppressions;
+    bool symbolize;            /* symbolise frames the shim left as module+offset */
+    const char **module_dirs;  /* --module-dir: where to look for modules by name */
+    size_t nmodule_dirs;
+};
+
+/* ---- kinds (report_kinds.c) ------------------------------------------------------- */
+
+struct rp_kind {
+    const char *kind;          /* JSON "kind" */
+    const char *rule_name;     /* SARIF rule name, PascalCase */
+    const char *title;         /* the text title (held_at_exit: with <comm>/<tid>) */
+    const char *short_desc;
+    const char *full_desc;
+    const char *level;         /* SARIF level: error, warning */
+};
+
+/* The table entry of a report kind, NULL for a kind this version does not know. */
+const struct rp_kind *rp_kind_find(const char *kind);
+/* All kinds, in the order of the contract table (SARIF rule indices). */
+const struct rp_kind *rp_kinds(size_t *n);
+
+/* ---- one merged problem (report_dedup.c) ------------------------------------------- */
+
+/* A process that made a report: pids repeat across runs and machines, so the log file
+ * is part of its identity. */
+struct rp_run {
+    long pid;
+    char *exe;
+    char *cmdline;
+    char *log;
+    unsigned count;
+};
+
+struct rp_problem {
+    json_object *obj;          /* the first report seen (owned): symbolised, "text" patched */
+    char *key;                 /* what makes two reports the same problem */
+    char fingerprint[33];      /* hex hash of key: stable across runs and machines */
+    char *where;               /* "FILE:LINE" of its first report */
+    unsigned count;            /* reports merged into it */
+    struct rp_run *runs;
+    size_t nruns, capruns;
+};
+
+struct rp_set {
+    struct rp_problem *v;
+    size_t n, cap;
+    unsigned reports;          /* valid reports read */
+    unsigned files;            /* log files read */
+    unsigned skipped;          /* lines skipped with a warning */
+};
+
+/* Adds one report (takes ownership of obj) read from file:line. */
+void rp_set_add(struct rp_set *set, json_object *obj, const char *file, unsigned line);
+void rp_set_free(struct rp_set *set);
+/* Number of distinct processes over all problems. */
+size_t rp_set_processes(const struct rp_set *set);
+
+/* ---- loading (report_load.c) -------------------------------------------------------- */
+
+/* Reads every JSON report of path (a file, a directory of log files, or "-" for stdin),
+ * symbolises and adds them to set. Lines that are not reports are skipped with a one-line
+ * warning naming the file and line. Returns -1 if path cannot be read (after saying why). */
+int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt);
+
+/* ---- symbolisation (report_symbolize.c) ---------------------------------------------- */
+
+/* Fills function/file/line of frames that lack them, and names locks that the shim could
+ * only name by address or module+offset, from the modules on this machine whose build-id
+ * matches; patches the report's "text" to match. */
+void rp_symbolize_report(json_object *report, const struct rp_options *opt);
+void rp_symbolizer_free(void);
+
+/* ---- JSON helpers (report_util.c) -------------------------------------------------- */
+
+const char *rp_str(json_object *o, const char *key);      /* NULL unless a string */
+long rp_int(json_object *o, const char *key, long def);    /* def unless an integer */
+json_object *rp_arr(json_object *o, const char *key);     /* NULL unless an array */
+json_object *rp_obj(json_object *o, const char *key);     /* NULL unless an object */
+bool rp_is_frame(json_object *o);                          /* has "module" and "offset" */
+
+/* Calls fn for every stack frame anywhere in the report (locks' "at", stacks, ...). */
+void rp_for_each_frame(json_object *report, void (*fn)(json_object *frame, void *arg), void *arg);
+
+/* "func file.c:12 [mod+0x12]" style one-line description of a frame into buf. */
+const char *rp_frame_label(json_object *frame, char *buf, size_t len);
+/* The frame's function, or "module+0xoff", or "?" (buf used when needed). */
+const char *rp_frame_function(json_object *frame, char *buf, size_t len);
+const char *rp_basename(const char *path);
+/* path relative to the current directory when inside it ("./a.out"), else path. */
+const char *rp_display_path(const char *path, char *buf, size_t len);
+
+/* The report's title: "title", or the kind's. */
+const char *rp_title(json_object *report);
+/* "A -> B -> A" for a cycle, else the lock names joined by ", " (malloc'd). */
+char *rp_lock_summary(json_object *report);
+/* "(seen 3 times in 2 processes: pid 12 ./a.out, ...)" (malloc'd). */
+char *rp_seen_line(const struct rp_problem *p);
+/* The first frame of the reporting stack that is in the program (not in a system library or
+ * the shim), or NULL. */
+json_object *rp_program_frame(json_object *report);
+/* The text splat: the shim's "text", else one rebuilt from the JSON fields (malloc'd). */
+char *rp_report_text(json_object *report);
+
+/* A growing string. */
+struct rp_buf {
+    char *s;
+    size_t len, cap;
+};
+void rp_printf(struct rp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rp_puts(struct rp_buf *b, const char *s);
+void rp_putn(struct rp_buf *b, const char *s, size_t n);
+void rp_html_escape(struct rp_buf *b, const char *s);
+char *rp_buf_take(struct rp_buf *b);   /* the string (never NULL), b reset */
+
+void *rp_xmalloc(size_t n);
+void *rp_xrealloc(void *p, size_t n);
+char *rp_xstrdup(const char *s);
+
+/* Warnings go to stderr as one "ulockdep report: ..." line. */
+void rp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- renderers: each writes the whole output to out; 0 on success ---------------------- */
+
+int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_json(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_sarif(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_dot(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_svg(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+int rp_render_suppressions(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+
+/* report_dot.c: the DOT of some problems (all of the set, or just one). */
+char *rp_dot_graph(const struct rp_problem *const *problems, size_t n, const char *title);
+/* Runs Graphviz `dot -Tsvg` (or $ULOCKDEP_DOT) on dot; the SVG (malloc'd) or NULL after
+ * printing why. */
+char *rp_dot_to_svg(const char *dot);
+
+/* report_suppress.c: the suppression pattern of a problem (malloc'd). */
+char *rp_suppression_pattern(json_object *report);
+
+#endif

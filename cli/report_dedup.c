@@ -1,0 +1,192 @@
+/* `ulockdep report`: merging identical problems. Two reports are the same problem when they
+ * have the same kind, the same lock classes and the same sites: the functions of every
+ * dependency's stack for a cycle (in any rotation: which edge closed the cycle depends on
+ * timing), else the functions of the locks' acquisition sites and of the reporting stack.
+ * Pids, thread ids, addresses and thread names are left out, so the same bug found by many
+ * processes of many runs (or machines) is one problem with a count. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void frames_key(struct rp_buf *b, json_object *frames)
+{
+    size_t n = frames ? json_object_array_length(frames) : 0;
+    for (size_t i = 0; i < n; i++) {
+        char fb[512];
+        rp_printf(b, "%s%s", i ? "," : "", rp_frame_function(json_object_array_get_idx(frames, i), fb, sizeof fb));
+    }
+}
+
+static const char *class_of(json_object *lock)
+{
+    const char *c = rp_str(lock, "class");
+    return c ? c : rp_str(lock, "name") ? rp_str(lock, "name") : "?";
+}
+
+/* The cycle's edges, each "from>to:f1,f2,...", sorted. */
+static void cycle_key(struct rp_buf *b, json_object *cycle)
+{
+    size_t n = json_object_array_length(cycle);
+    char **edges = rp_xmalloc(n * sizeof *edges);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(cycle, i);
+        struct rp_buf eb = { 0 };
+        rp_printf(&eb, "%s>%s:", rp_str(e, "from"), rp_str(e, "to"));
+        frames_key(&eb, rp_arr(e, "stack"));
+        edges[i] = rp_buf_take(&eb);
+    }
+    qsort(edges, n, sizeof *edges, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        rp_printf(b, "edge %s\n", edges[i]);
+        free(edges[i]);
+    }
+    free(edges);
+}
+
+static char *problem_key(json_object *o)
+{
+    struct rp_buf b = { 0 };
+    const char *kind = rp_str(o, "kind");
+    rp_printf(&b, "kind %s\n", kind);
+    json_object *cycle = rp_arr(o, "cycle");
+    if (cycle && json_object_array_length(cycle)) {
+        cycle_key(&b, cycle);
+        if (!strcmp(kind, "circular"))
+            return rp_buf_take(&b);
+    }
+    json_object *locks = rp_arr(o, "locks");
+    size_t n = locks ? json_object_array_length(locks) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *l = json_object_array_get_idx(locks, i);
+        char fb[512];
+        json_object *at = rp_obj(l, "at");
+        rp_printf(&b, "lock %s at %s\n", class_of(l), at ? rp_frame_function(at, fb, sizeof fb) : "-");
+    }
+    rp_puts(&b, "stack ");
+    frames_key(&b, rp_arr(o, "stack"));
+    rp_puts(&b, "\n");
+    return rp_buf_take(&b);
+}
+
+/* Two FNV-1a 64-bit hashes with different offset bases: 128 bits as 32 hex digits. */
+static void fingerprint(const char *key, char out[33])
+{
+    uint64_t h1 = 0xcbf29ce484222325ull, h2 = 0x84222325cbf29ce4ull;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+        h1 = (h1 ^ *p) * 0x100000001b3ull;
+        h2 = (h2 ^ *p) * 0x100000001b3ull;
+        h2 ^= h2 >> 29;
+    }
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+}
+
+static void add_run(struct rp_problem *p, long pid, const char *exe, const char *cmdline, const char *log,
+                    unsigned count)
+{
+    for (size_t i = 0; i < p->nruns; i++) {
+        struct rp_run *r = &p->runs[i];
+        if (r->pid == pid && !strcmp(r->exe, exe ? exe : "") && !strcmp(r->log, log ? log : "")) {
+            r->count += count;
+            return;
+        }
+    }
+    if (p->nruns == p->capruns) {
+        p->capruns = p->capruns ? 2 * p->capruns : 4;
+        p->runs = rp_xrealloc(p->runs, p->capruns * sizeof *p->runs);
+    }
+    p->runs[p->nruns++] = (struct rp_run){ pid, rp_xstrdup(exe), rp_xstrdup(cmdline), rp_xstrdup(log), count };
+}
+
+/* A report that is itself a merged problem (the output of --format=json read back) brings
+ * its count and runs along. */
+static void add_runs_of(struct rp_problem *p, json_object *o, const char *file)
+{
+    json_object *runs = rp_arr(o, "runs");
+    long count = rp_int(o, "count", 0);
+    if (runs && count > 0) {
+        size_t n = json_object_array_length(runs);
+        for (size_t i = 0; i < n; i++) {
+            json_object *r = json_object_array_get_idx(runs, i);
+            long c = rp_int(r, "count", 1);
+            add_run(p, rp_int(r, "pid", 0), rp_str(r, "exe"), rp_str(r, "cmdline"),
+                    rp_str(r, "log") ? rp_str(r, "log") : file, c > 0 ? (unsigned)c : 1);
+        }
+        p->count += (unsigned)count;
+        return;
+    }
+    add_run(p, rp_int(o, "pid", 0), rp_str(o, "exe"), rp_str(o, "cmdline"), file, 1);
+    p->count++;
+}
+
+void rp_set_add(struct rp_set *set, json_object *obj, const char *file, unsigned line)
+{
+    set->reports++;
+    char *key = problem_key(obj);
+    for (size_t i = 0; i < set->n; i++) {
+        struct rp_problem *p = &set->v[i];
+        if (!strcmp(p->key, key)) {
+            add_runs_of(p, obj, file);
+            json_object_put(obj);
+            free(key);
+            return;
+        }
+    }
+    if (set->n == set->cap) {
+        set->cap = set->cap ? 2 * set->cap : 16;
+        set->v = rp_xrealloc(set->v, set->cap * sizeof *set->v);
+    }
+    struct rp_problem *p = &set->v[set->n++];
+    memset(p, 0, sizeof *p);
+    p->obj = obj;
+    p->key = key;
+    fingerprint(key, p->fingerprint);
+    size_t wl = strlen(file) + 16;
+    p->where = rp_xmalloc(wl);
+    snprintf(p->where, wl, "%s:%u", file, line);
+    add_runs_of(p, obj, file);
+}
+
+size_t rp_set_processes(const struct rp_set *set)
+{
+    /* Distinct (pid, exe, log) over all problems; sets are small, so quadratic is fine. */
+    size_t n = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        for (size_t j = 0; j < set->v[i].nruns; j++) {
+            const struct rp_run *r = &set->v[i].runs[j];
+            bool seen = false;
+            for (size_t k = 0; k <= i && !seen; k++) {
+                size_t lim = k == i ? j : set->v[k].nruns;
+                for (size_t m = 0; m < lim && !seen; m++) {
+                    const struct rp_run *q = &set->v[k].runs[m];
+                    seen = q->pid == r->pid && !strcmp(q->exe, r->exe) && !strcmp(q->log, r->log);
+                }
+            }
+            n += !seen;
+        }
+    }
+    return n;
+}
+
+void rp_set_free(struct rp_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        struct rp_problem *p = &set->v[i];
+        json_object_put(p->obj);
+        free(p->key);
+        free(p->where);
+        for (size_t j = 0; j < p->nruns; j++) {
+            free(p->runs[j].exe);
+            free(p->runs[j].cmdline);
+            free(p->runs[j].log);
+        }
+        free(p->runs);
+    }
+    free(set->v);
+    memset(set, 0, sizeof *set);
+}

@@ -1,0 +1,178 @@
+/* `ulockdep report`: reading logs. A log holds one JSON object per line (format=json), maybe
+ * mixed with text splats and "ulockdep: ..." messages (format=text,json): the lines whose
+ * first non-blank character is '{' are the reports, everything else is ignored. A report
+ * line that cannot be used is skipped with one warning naming the file and line. */
+#include "report.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Why a parsed object is not a usable report, or NULL when it is. */
+static const char *report_problem(json_object *o, char *buf, size_t len)
+{
+    const char *kind = rp_str(o, "kind");
+    if (!kind) {
+        return "no \"kind\" string";
+    }
+    if (!rp_kind_find(kind)) {
+        snprintf(buf, len, "unknown report kind \"%.100s\"", kind);
+        return buf;
+    }
+    json_object *pid;
+    if (!json_object_object_get_ex(o, "pid", &pid) || !json_object_is_type(pid, json_type_int))
+        return "no \"pid\" number";
+    if (!rp_arr(o, "locks"))
+        return "no \"locks\" array";
+    if (!strcmp(kind, "circular")) {
+        json_object *cycle = rp_arr(o, "cycle");
+        size_t n = cycle ? json_object_array_length(cycle) : 0;
+        if (!n)
+            return "circular report without a \"cycle\" array";
+        for (size_t i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(cycle, i);
+            if (!rp_str(e, "from") || !rp_str(e, "to"))
+                return "circular report with a cycle step without \"from\"/\"to\"";
+        }
+    }
+    return NULL;
+}
+
+static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t len, const char *file,
+                      unsigned lineno, const struct rp_options *opt)
+{
+    json_tokener_reset(tok);
+    json_object *o = json_tokener_parse_ex(tok, line, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    if (!o) {
+        if (err == json_tokener_continue)
+            rp_warn("%s:%u: skipped: truncated JSON (the line ends inside the object)", file, lineno);
+        else
+            rp_warn("%s:%u: skipped: not valid JSON (%s)", file, lineno, json_tokener_error_desc(err));
+        set->skipped++;
+        return;
+    }
+    size_t end = json_tokener_get_parse_end(tok);
+    while (end < len && (line[end] == ' ' || line[end] == '\t'))
+        end++;
+    char why[160];
+    const char *problem = NULL;
+    if (!json_object_is_type(o, json_type_object))
+        problem = "not a JSON object";
+    else if (end < len)
+        problem = "text after the JSON object";
+    else
+        problem = report_problem(o, why, sizeof why);
+    if (problem) {
+        rp_warn("%s:%u: skipped: %s", file, lineno, problem);
+        json_object_put(o);
+        set->skipped++;
+        return;
+    }
+    if (opt->symbolize)
+        rp_symbolize_report(o, opt);
+    rp_set_add(set, o, file, lineno);
+}
+
+static int load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
+{
+    json_tokener *tok = json_tokener_new();
+    if (!tok) {
+        rp_warn("out of memory");
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned lineno = 0, reports = 0;
+    bool text_reports = false;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        size_t start = strspn(line, " \t");
+        if (line[start] != '{') {
+            if (!strncmp(line + start, "WARNING: ", 9))
+                text_reports = true;
+            continue;
+        }
+        reports++;
+        load_line(set, tok, line + start, len - start, name, lineno, opt);
+    }
+    if (ferror(f))
+        rp_warn("%s: read error: %s", name, strerror(errno));
+    if (!reports && text_reports)
+        rp_warn("%s: has text reports but no JSON ones (run with ULOCKDEP_OPTIONS=format=json or "
+                "format=text,json)", name);
+    free(line);
+    json_tokener_free(tok);
+    set->files++;
+    return 0;
+}
+
+static int load_file(struct rp_set *set, const char *path, const struct rp_options *opt)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        rp_warn("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = load_stream(set, f, path, opt);
+    fclose(f);
+    return rc;
+}
+
+/* Our own outputs may sit next to the logs (a CI job writing report.sarif into the log
+ * directory): they are not logs. */
+static bool is_our_output(const char *name)
+{
+    static const char *const exts[] = { ".sarif", ".svg", ".html", ".dot", ".png", ".db" };
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && !strcmp(name + n - e, exts[i]))
+            return true;
+    }
+    return false;
+}
+
+static int load_dir(struct rp_set *set, const char *path, const struct rp_options *opt)
+{
+    struct dirent **names;
+    int n = scandir(path, &names, NULL, alphasort);
+    if (n < 0) {
+        rp_warn("cannot read directory %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (name[0] != '.' && !is_our_output(name)) {
+            size_t len = strlen(path) + strlen(name) + 2;
+            char *full = rp_xmalloc(len);
+            snprintf(full, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
+            struct stat st;
+            if (!stat(full, &st) && S_ISREG(st.st_mode) && load_file(set, full, opt) < 0)
+                rc = -1;
+            free(full);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt)
+{
+    if (!strcmp(path, "-"))
+        return load_stream(set, stdin, "<stdin>", opt);
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        rp_warn("cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return S_ISDIR(st.st_mode) ? load_dir(set, path, opt) : load_file(set, path, opt);
+}

@@ -1,0 +1,410 @@
+/* `ulockdep report --format=sarif`: SARIF 2.1.0 for GitHub code scanning (upload-sarif).
+ *
+ * One run, tool "ulockdep" with one rule per report kind (id "ulockdep/<kind>", stable
+ * indices). One result per merged problem:
+ *  - message: what and where in one line, then the kernel-style text (all frames);
+ *  - locations: the first frame of the reporting stack inside the repository (--srcroot),
+ *    as a repository-relative URI; frames outside it appear only in the message and stacks;
+ *  - relatedLocations: each dependency of a cycle where it was first seen (the message links
+ *    them as [#k A -> B](id)), or where each lock was taken;
+ *  - codeFlows: for a cycle, one thread flow per dependency (its stack, outermost first);
+ *  - stacks: the reporting thread's backtrace and each dependency's stack, all frames;
+ *  - partialFingerprints: a hash of kind, lock classes and functions, stable across runs;
+ *  - occurrenceCount and properties (processes, locks). */
+#include "report.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SRCROOT_ID "%SRCROOT%"
+
+static json_object *str(const char *s)
+{
+    return json_object_new_string(s ? s : "");
+}
+
+static json_object *message(const char *text)
+{
+    json_object *m = json_object_new_object();
+    json_object_object_add(m, "text", str(text));
+    return m;
+}
+
+/* RFC 3986 path characters pass, the rest is percent-encoded. */
+static char *uri_encode(const char *path)
+{
+    static const char ok[] = "-._~/!$&'()*+,;=:@";
+    struct rp_buf b = { 0 };
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(ok, *p))
+            rp_putn(&b, (const char *)p, 1);
+        else
+            rp_printf(&b, "%%%02X", *p);
+    }
+    return rp_buf_take(&b);
+}
+
+/* The file as a path relative to srcroot, or NULL when it is not inside it. A relative
+ * file name (DWARF without a compilation directory) counts only if it exists there. */
+static char *repo_relative(const char *file, const char *srcroot)
+{
+    if (!file || !*file || !srcroot)
+        return NULL;
+    char joined[PATH_MAX * 2], real[PATH_MAX];
+    const char *path = file;
+    if (file[0] != '/') {
+        snprintf(joined, sizeof joined, "%s/%s", srcroot, file);
+        if (!realpath(joined, real))
+            return NULL;
+        path = real;
+    } else if (realpath(file, real)) {
+        path = real;
+    }
+    size_t n = strlen(srcroot);
+    if (strncmp(path, srcroot, n) || (path[n] != '/' && n > 1) || !path[n + (n > 1)])
+        return NULL;
+    const char *rel = path + n + (n > 1);
+    if (strstr(rel, "../") || !strncmp(rel, "./", 2))
+        return NULL; /* unnormalised and not on disk: cannot be a repository path */
+    return uri_encode(rel);
+}
+
+static json_object *physical(json_object *frame, const char *srcroot)
+{
+    char *rel = repo_relative(rp_str(frame, "file"), srcroot);
+    if (!rel)
+        return NULL;
+    json_object *art = json_object_new_object();
+    json_object_object_add(art, "uri", str(rel));
+    json_object_object_add(art, "uriBaseId", str(SRCROOT_ID));
+    free(rel);
+    json_object *phys = json_object_new_object();
+    json_object_object_add(phys, "artifactLocation", art);
+    long line = rp_int(frame, "line", 0);
+    if (line > 0) {
+        json_object *region = json_object_new_object();
+        json_object_object_add(region, "startLine", json_object_new_int64(line));
+        json_object_object_add(phys, "region", region);
+    }
+    return phys;
+}
+
+static json_object *logical(json_object *frame)
+{
+    const char *fn = rp_str(frame, "function");
+    if (!fn || !*fn)
+        return NULL;
+    json_object *l = json_object_new_object();
+    json_object_object_add(l, "fullyQualifiedName", str(fn));
+    json_object_object_add(l, "kind", str("function"));
+    json_object *arr = json_object_new_array();
+    json_object_array_add(arr, l);
+    return arr;
+}
+
+/* A location for a frame; with only_in_repo, NULL for a frame outside the repository. */
+static json_object *frame_location(json_object *frame, const char *srcroot, bool only_in_repo, const char *msg)
+{
+    json_object *phys = physical(frame, srcroot);
+    if (!phys && only_in_repo)
+        return NULL;
+    json_object *loc = json_object_new_object();
+    if (phys)
+        json_object_object_add(loc, "physicalLocation", phys);
+    json_object *lg = logical(frame);
+    if (lg)
+        json_object_object_add(loc, "logicalLocations", lg);
+    char fb[2048];
+    json_object_object_add(loc, "message", message(msg ? msg : rp_frame_label(frame, fb, sizeof fb)));
+    return loc;
+}
+
+/* The first frame of a stack that is inside the repository. */
+static json_object *first_in_repo(json_object *stack, const char *srcroot)
+{
+    size_t n = stack ? json_object_array_length(stack) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = json_object_array_get_idx(stack, i);
+        char *rel = repo_relative(rp_str(f, "file"), srcroot);
+        free(rel);
+        if (rel)
+            return f;
+    }
+    return NULL;
+}
+
+static json_object *stack_json(json_object *frames, const char *what, const char *srcroot)
+{
+    json_object *st = json_object_new_object();
+    json_object_object_add(st, "message", message(what));
+    json_object *arr = json_object_new_array();
+    size_t n = frames ? json_object_array_length(frames) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *f = json_object_array_get_idx(frames, i);
+        json_object *sf = json_object_new_object();
+        json_object_object_add(sf, "location", frame_location(f, srcroot, false, NULL));
+        const char *mod = rp_str(f, "module");
+        if (mod)
+            json_object_object_add(sf, "module", str(mod));
+        json_object_array_add(arr, sf);
+    }
+    json_object_object_add(st, "frames", arr);
+    return st;
+}
+
+/* One thread flow: a dependency's stack inside the repository, outermost call first. */
+static json_object *thread_flow(json_object *frames, const char *what, const char *srcroot)
+{
+    json_object *locs = json_object_new_array();
+    size_t n = frames ? json_object_array_length(frames) : 0;
+    for (size_t i = n; i-- > 0;) {
+        json_object *f = json_object_array_get_idx(frames, i);
+        char fb[2048];
+        json_object *loc = frame_location(f, srcroot, true, rp_frame_label(f, fb, sizeof fb));
+        if (!loc)
+            continue;
+        json_object *tfl = json_object_new_object();
+        json_object_object_add(tfl, "location", loc);
+        json_object_array_add(locs, tfl);
+    }
+    if (!json_object_array_length(locs)) {
+        json_object_put(locs);
+        return NULL;
+    }
+    json_object *tf = json_object_new_object();
+    json_object_object_add(tf, "message", message(what));
+    json_object_object_add(tf, "locations", locs);
+    return tf;
+}
+
+static json_object *rules_json(void)
+{
+    size_t n;
+    const struct rp_kind *k = rp_kinds(&n);
+    json_object *rules = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "ulockdep/%s", k[i].kind);
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "id", str(id));
+        json_object_object_add(r, "name", str(k[i].rule_name));
+        json_object_object_add(r, "shortDescription", message(k[i].short_desc));
+        json_object_object_add(r, "fullDescription", message(k[i].full_desc));
+        struct rp_buf help = { 0 };
+        rp_printf(&help, "%s\n\nulockdep prints this report as \"%s\". Its stacks show where each lock "
+                         "was taken; `ulockdep report --format=html LOGS` draws the locks involved.",
+                  k[i].full_desc, k[i].title);
+        json_object *h = json_object_new_object();
+        json_object_object_add(h, "text", str(help.s));
+        json_object_object_add(h, "markdown", str(help.s));
+        free(help.s);
+        json_object_object_add(r, "help", h);
+        json_object *cfg = json_object_new_object();
+        json_object_object_add(cfg, "level", str(k[i].level));
+        json_object_object_add(r, "defaultConfiguration", cfg);
+        json_object *props = json_object_new_object();
+        json_object *tags = json_object_new_array();
+        json_object_array_add(tags, str("concurrency"));
+        json_object_array_add(tags, str("deadlock"));
+        json_object_array_add(tags, str("ulockdep"));
+        json_object_object_add(props, "tags", tags);
+        json_object_object_add(props, "precision", str(!strcmp(k[i].kind, "deadlock") ? "very-high" : "high"));
+        json_object_object_add(props, "problem.severity", str(k[i].level));
+        json_object_object_add(r, "properties", props);
+        json_object_array_add(rules, r);
+    }
+    return rules;
+}
+
+static int rule_index(const char *kind)
+{
+    size_t n;
+    const struct rp_kind *k = rp_kinds(&n);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(k[i].kind, kind))
+            return (int)i;
+    return -1;
+}
+
+/* Related locations, code flows and stacks of a cycle; the message gets links. */
+static void cycle_parts(json_object *res, json_object *stacks, json_object *cycle, const char *srcroot,
+                        struct rp_buf *msg)
+{
+    json_object *related = json_object_new_array(), *flows = json_object_new_array();
+    size_t n = json_object_array_length(cycle);
+    rp_puts(msg, " Dependencies:");
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(cycle, i);
+        json_object *st = rp_arr(e, "stack");
+        char what[1200];
+        snprintf(what, sizeof what, "#%zu %s -> %s", i, rp_str(e, "from"), rp_str(e, "to"));
+        json_object *f = first_in_repo(st, srcroot);
+        json_object *loc = f ? frame_location(f, srcroot, true, NULL) : NULL;
+        if (loc) {
+            char m[1400];
+            snprintf(m, sizeof m, "%s: %s first taken with %s held here", what, rp_str(e, "to"), rp_str(e, "from"));
+            json_object_object_add(loc, "message", message(m));
+            json_object_object_add(loc, "id", json_object_new_int64((int64_t)i + 1));
+            json_object_array_add(related, loc);
+            rp_printf(msg, "%s [%s](%zu)", i ? ";" : "", what, i + 1);
+        } else {
+            rp_printf(msg, "%s %s", i ? ";" : "", what);
+        }
+        json_object *tf = thread_flow(st, what, srcroot);
+        if (tf) {
+            json_object *flow = json_object_new_object();
+            json_object *tfs = json_object_new_array();
+            json_object_array_add(tfs, tf);
+            json_object_object_add(flow, "message", message(what));
+            json_object_object_add(flow, "threadFlows", tfs);
+            json_object_array_add(flows, flow);
+        }
+        char sw[1400];
+        snprintf(sw, sizeof sw, "%s: stack where %s was first taken with %s held", what, rp_str(e, "to"),
+                 rp_str(e, "from"));
+        json_object_array_add(stacks, stack_json(st, sw, srcroot));
+    }
+    rp_puts(msg, ".");
+    if (json_object_array_length(related))
+        json_object_object_add(res, "relatedLocations", related);
+    else
+        json_object_put(related);
+    if (json_object_array_length(flows))
+        json_object_object_add(res, "codeFlows", flows);
+    else
+        json_object_put(flows);
+}
+
+/* Where each lock was taken, as related locations. */
+static void lock_sites(json_object *res, json_object *locks, const char *srcroot)
+{
+    json_object *related = json_object_new_array();
+    size_t n = locks ? json_object_array_length(locks) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *l = json_object_array_get_idx(locks, i);
+        json_object *at = rp_obj(l, "at");
+        json_object *loc = at ? frame_location(at, srcroot, true, NULL) : NULL;
+        if (!loc)
+            continue;
+        char m[1200];
+        snprintf(m, sizeof m, "lock %s taken here", rp_str(l, "name") ? rp_str(l, "name") : "?");
+        json_object_object_add(loc, "message", message(m));
+        json_object_object_add(loc, "id", json_object_new_int64((int64_t)i + 1));
+        json_object_array_add(related, loc);
+    }
+    if (json_object_array_length(related))
+        json_object_object_add(res, "relatedLocations", related);
+    else
+        json_object_put(related);
+}
+
+static json_object *result_json(const struct rp_problem *p, const char *srcroot)
+{
+    json_object *r = p->obj, *res = json_object_new_object();
+    const char *kind = rp_str(r, "kind");
+    const struct rp_kind *k = rp_kind_find(kind);
+    char id[64];
+    snprintf(id, sizeof id, "ulockdep/%s", kind);
+    json_object_object_add(res, "ruleId", str(id));
+    json_object_object_add(res, "ruleIndex", json_object_new_int(rule_index(kind)));
+    json_object_object_add(res, "level", str(k->level));
+
+    struct rp_buf msg = { 0 };
+    char *locks = rp_lock_summary(r);
+    char *seen = rp_seen_line(p);
+    rp_printf(&msg, "%s: %s.", k->short_desc, locks);
+    free(locks);
+
+    json_object *stack = rp_arr(r, "stack"), *cycle = rp_arr(r, "cycle");
+    json_object *primary = first_in_repo(stack, srcroot);
+    for (size_t i = 0; !primary && cycle && i < json_object_array_length(cycle); i++)
+        primary = first_in_repo(rp_arr(json_object_array_get_idx(cycle, i), "stack"), srcroot);
+
+    json_object *stacks = json_object_new_array();
+    char what[256];
+    snprintf(what, sizeof what, "stack backtrace of %s/%ld", rp_str(r, "thread") ? rp_str(r, "thread") : "?",
+             rp_int(r, "tid", 0));
+    json_object_array_add(stacks, stack_json(stack, what, srcroot));
+    if (cycle && json_object_array_length(cycle)) {
+        cycle_parts(res, stacks, cycle, srcroot, &msg);
+    } else {
+        lock_sites(res, rp_arr(r, "locks"), srcroot);
+    }
+    char *text = rp_report_text(r);
+    rp_printf(&msg, " %s\n%s", seen, text);
+    free(text);
+    free(seen);
+    json_object_object_add(res, "message", message(msg.s));
+    free(msg.s);
+
+    if (primary) {
+        json_object *locs = json_object_new_array();
+        json_object_array_add(locs, frame_location(primary, srcroot, true, NULL));
+        json_object_object_add(res, "locations", locs);
+    }
+    json_object *fp = json_object_new_object();
+    json_object_object_add(fp, "ulockdepProblem/v1", str(p->fingerprint));
+    json_object_object_add(res, "partialFingerprints", fp);
+    json_object_object_add(res, "stacks", stacks);
+    json_object_object_add(res, "occurrenceCount", json_object_new_int64(p->count));
+
+    json_object *props = json_object_new_object();
+    json_object_object_add(props, "kind", str(kind));
+    json_object *procs = json_object_new_array();
+    for (size_t i = 0; i < p->nruns; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "pid", json_object_new_int64(p->runs[i].pid));
+        json_object_object_add(o, "exe", str(p->runs[i].exe));
+        json_object_object_add(o, "cmdline", str(p->runs[i].cmdline));
+        json_object_object_add(o, "log", str(p->runs[i].log));
+        json_object_object_add(o, "count", json_object_new_int64(p->runs[i].count));
+        json_object_array_add(procs, o);
+    }
+    json_object_object_add(props, "processes", procs);
+    json_object *lk = rp_arr(r, "locks");
+    json_object_object_add(props, "locks", lk ? json_object_get(lk) : json_object_new_array());
+    json_object_object_add(res, "properties", props);
+    return res;
+}
+
+int rp_render_sarif(FILE *out, const struct rp_set *set, const struct rp_options *opt)
+{
+    json_object *driver = json_object_new_object();
+    json_object_object_add(driver, "name", str("ulockdep"));
+    json_object_object_add(driver, "fullName", str("ulockdep: the Linux kernel's lockdep for userspace"));
+    json_object_object_add(driver, "version", str(ULOCKDEP_VERSION));
+    json_object_object_add(driver, "semanticVersion", str(ULOCKDEP_VERSION));
+    json_object_object_add(driver, "rules", rules_json());
+    json_object *tool = json_object_new_object();
+    json_object_object_add(tool, "driver", driver);
+
+    json_object *run = json_object_new_object();
+    json_object_object_add(run, "tool", tool);
+    json_object *base = json_object_new_object(), *root = json_object_new_object();
+    char *enc = uri_encode(opt->srcroot);
+    char uri[PATH_MAX * 3 + 16];
+    snprintf(uri, sizeof uri, "file://%s%s", enc, enc[strlen(enc) - 1] == '/' ? "" : "/");
+    free(enc);
+    json_object_object_add(root, "uri", str(uri));
+    json_object_object_add(base, SRCROOT_ID, root);
+    json_object_object_add(run, "originalUriBaseIds", base);
+    json_object *results = json_object_new_array();
+    for (size_t i = 0; i < set->n; i++)
+        json_object_array_add(results, result_json(&set->v[i], opt->srcroot));
+    json_object_object_add(run, "results", results);
+    json_object_object_add(run, "columnKind", str("utf16CodeUnits"));
+
+    json_object *log = json_object_new_object();
+    json_object_object_add(log, "$schema", str("https://json.schemastore.org/sarif-2.1.0.json"));
+    json_object_object_add(log, "version", str("2.1.0"));
+    json_object *runs = json_object_new_array();
+    json_object_array_add(runs, run);
+    json_object_object_add(log, "runs", runs);
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(log, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(log);
+    return 0;
+}

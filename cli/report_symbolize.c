@@ -1,0 +1,654 @@
+/* `ulockdep report`: symbolising later what the shim wrote as module + offset.
+ *
+ * A frame the shim could not symbolise (symbolize=0, no debug info on the machine that ran
+ * the test, a stripped binary) still carries its module's name, build-id and offset. Here we
+ * look for a file with that build-id on this machine -- the program itself (the report's
+ * "exe"), the --module-dir directories, the program's directory, LD_LIBRARY_PATH and the
+ * system library directories, then /usr/lib/debug/.build-id/xx/yyyy.debug -- and read
+ * function, file and line from it with elfutils' libdwfl (offline: nothing is loaded). A file
+ * whose build-id differs is never used: a rebuilt binary would give wrong answers.
+ *
+ * Lock names the shim could only give as an address ("0x55d0c0a4b100": a global whose symbol
+ * it could not read) or as a class site "module+0x1234" are named the same way, the global
+ * by its data symbol: the address minus the module's load bias (known from any frame of the
+ * same report: pc - offset) is the symbol's link-time address.
+ *
+ * The report's "text" is patched to match: frame lines ending in " [module+0xoff]" get the
+ * new function and file:line, renamed locks are renamed where the text names them. */
+#include "report.h"
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- modules ------------------------------------------------------------------------ */
+
+struct module {
+    char *name;       /* basename, as in the JSON */
+    char *build_id;   /* hex, "" if the report had none */
+    char *path;       /* the file used, NULL if none was found */
+    Dwfl *dwfl;
+    Dwfl_Module *mod;
+    GElf_Addr bias;   /* dwfl address = bias + link-time address */
+    bool noted;       /* "cannot find" said once */
+    struct module *next;
+};
+
+static struct module *modules;
+
+static const Dwfl_Callbacks offline_callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+};
+
+/* The hex build-id of an ELF file, or false. */
+static bool file_build_id(const char *path, char *hex, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = false;
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    if (elf && elf_kind(elf) == ELF_K_ELF) {
+        const void *bits;
+        ssize_t n = dwelf_elf_gnu_build_id(elf, &bits);
+        if (n > 0 && (size_t)n * 2 < len) {
+            for (ssize_t i = 0; i < n; i++)
+                snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)bits)[i]);
+            ok = true;
+        }
+    }
+    if (elf)
+        elf_end(elf);
+    close(fd);
+    return ok;
+}
+
+static bool open_dwfl(struct module *m, const char *path)
+{
+    Dwfl *d = dwfl_begin(&offline_callbacks);
+    if (!d)
+        return false;
+    dwfl_report_begin(d);
+    Dwfl_Module *mod = dwfl_report_elf(d, m->name, path, -1, 0, false);
+    if (dwfl_report_end(d, NULL, NULL) != 0 || !mod) {
+        dwfl_end(d);
+        return false;
+    }
+    GElf_Addr bias = 0;
+    if (!dwfl_module_getelf(mod, &bias)) {
+        dwfl_end(d);
+        return false;
+    }
+    m->dwfl = d;
+    m->mod = mod;
+    m->bias = bias;
+    m->path = rp_xstrdup(path);
+    return true;
+}
+
+/* Tries one candidate file. Without a build-id to compare, only a file we were told about
+ * (the report's own executable) is trusted. */
+static bool try_candidate(struct module *m, const char *path, bool trusted)
+{
+    if (access(path, R_OK) != 0)
+        return false;
+    if (m->build_id[0]) {
+        char hex[256];
+        if (!file_build_id(path, hex, sizeof hex) || strcmp(hex, m->build_id))
+            return false;
+    } else if (!trusted) {
+        return false;
+    }
+    return open_dwfl(m, path);
+}
+
+static bool try_in_dir(struct module *m, const char *dir, size_t dirlen)
+{
+    if (!dirlen)
+        return false;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%.*s/%s", (int)dirlen, dir, m->name);
+    return try_candidate(m, path, false);
+}
+
+static bool try_path_list(struct module *m, const char *list)
+{
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ":");
+        if (try_in_dir(m, p, n))
+            return true;
+        p += n + (p[n] == ':');
+    }
+    return false;
+}
+
+#if defined(__x86_64__)
+#define MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define MULTIARCH "aarch64-linux-gnu"
+#elif defined(__i386__)
+#define MULTIARCH "i386-linux-gnu"
+#else
+#define MULTIARCH "unknown"
+#endif
+
+static void locate(struct module *m, const char *exe, const char *hint, const struct rp_options *opt)
+{
+    if (hint && try_candidate(m, hint, true))
+        return;
+    if (exe && !strcmp(rp_basename(exe), m->name) && try_candidate(m, exe, true))
+        return;
+    for (size_t i = 0; i < opt->nmodule_dirs; i++)
+        if (try_in_dir(m, opt->module_dirs[i], strlen(opt->module_dirs[i])))
+            return;
+    if (exe && strchr(exe, '/') && try_in_dir(m, exe, (size_t)(strrchr(exe, '/') - exe)))
+        return;
+    if (try_path_list(m, getenv("LD_LIBRARY_PATH")))
+        return;
+    if (try_path_list(m, "/lib/" MULTIARCH ":/usr/lib/" MULTIARCH ":/lib64:/usr/lib64:/lib:/usr/lib:"
+                         "/usr/local/lib"))
+        return;
+    if (strlen(m->build_id) > 2) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%.2s/%s.debug", m->build_id, m->build_id + 2);
+        try_candidate(m, path, false);
+    }
+}
+
+/* The module for (name, build_id), located on first use; NULL if no matching file. */
+static struct module *module_get(const char *name, const char *build_id, const char *exe, const char *hint,
+                                 const struct rp_options *opt)
+{
+    if (!name || !*name)
+        return NULL;
+    const char *bid = build_id ? build_id : "";
+    struct module *m;
+    for (m = modules; m; m = m->next)
+        if (!strcmp(m->name, name) && !strcmp(m->build_id, bid))
+            return m->mod ? m : NULL;
+    m = rp_xmalloc(sizeof *m);
+    memset(m, 0, sizeof *m);
+    m->name = rp_xstrdup(name);
+    m->build_id = rp_xstrdup(bid);
+    m->next = modules;
+    modules = m;
+    locate(m, exe, hint, opt);
+    return m->mod ? m : NULL;
+}
+
+/* Once per module that frames needed and we could not find. */
+static void note_missing(const char *name, const char *build_id)
+{
+    for (struct module *m = modules; m; m = m->next) {
+        if (!strcmp(m->name, name) && !strcmp(m->build_id, build_id ? build_id : "") && !m->noted) {
+            m->noted = true;
+            rp_warn("note: frames in %s (build-id %s) stay unsymbolised: no file with that build-id "
+                    "found (--module-dir DIR adds a place to look)",
+                    name, build_id && *build_id ? build_id : "unknown");
+        }
+    }
+}
+
+void rp_symbolizer_free(void)
+{
+    while (modules) {
+        struct module *next = modules->next;
+        if (modules->dwfl)
+            dwfl_end(modules->dwfl);
+        free(modules->name);
+        free(modules->build_id);
+        free(modules->path);
+        free(modules);
+        modules = next;
+    }
+}
+
+/* ---- code addresses ------------------------------------------------------------------ */
+
+struct code_info {
+    const char *function; /* points into libdw's tables */
+    size_t function_len;  /* without a "@VERSION" suffix */
+    uint64_t func_off, func_size;
+    const char *file;
+    int line;
+};
+
+/* Offsets are of return addresses (as the shim records them): look up the call, offset-1. */
+static bool code_lookup(struct module *m, uint64_t offset, struct code_info *ci)
+{
+    memset(ci, 0, sizeof *ci);
+    GElf_Addr pc = m->bias + offset, at = offset ? pc - 1 : pc;
+    GElf_Off off = 0;
+    GElf_Sym sym;
+    const char *name = dwfl_module_addrinfo(m->mod, at, &off, &sym, NULL, NULL, NULL);
+    if (name && *name) {
+        ci->function = name;
+        ci->function_len = strcspn(name, "@");
+        ci->func_off = pc - (at - off);
+        ci->func_size = sym.st_size;
+    }
+    Dwfl_Line *l = dwfl_module_getsrc(m->mod, at);
+    if (l) {
+        Dwarf_Addr a;
+        int line = 0;
+        const char *file = dwfl_lineinfo(l, &a, &line, NULL, NULL, NULL);
+        if (file && line > 0) {
+            ci->file = file;
+            ci->line = line;
+        }
+    }
+    return ci->function || ci->file;
+}
+
+/* ---- data addresses (the shim's rules: symbolize.c) --------------------------------- */
+
+static bool data_sym_covers(const GElf_Sym *sym, GElf_Addr value, GElf_Addr addr)
+{
+    unsigned char type = GELF_ST_TYPE(sym->st_info);
+    if (type != STT_OBJECT && type != STT_COMMON && type != STT_NOTYPE)
+        return false;
+    if (sym->st_size == 0)
+        return addr == value && (type == STT_OBJECT || type == STT_COMMON);
+    return addr >= value && addr - value < sym->st_size;
+}
+
+/* Is the link-time address inside one of the module's PT_LOAD segments? */
+static bool module_covers(struct module *m, GElf_Addr vaddr)
+{
+    GElf_Addr bias;
+    Elf *elf = dwfl_module_getelf(m->mod, &bias);
+    size_t n;
+    if (!elf || elf_getphdrnum(elf, &n) != 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr &&
+            vaddr - ph.p_vaddr < ph.p_memsz)
+            return true;
+    }
+    return false;
+}
+
+static bool data_lookup(struct module *m, GElf_Addr vaddr, char *buf, size_t len)
+{
+    GElf_Addr addr = m->bias + vaddr;
+    int n = dwfl_module_getsymtab(m->mod);
+    const char *best = NULL;
+    GElf_Sym best_sym = { 0 };
+    GElf_Addr best_value = 0;
+    for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr value;
+        GElf_Word shndx;
+        const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &value, &shndx, NULL, NULL);
+        if (!name || !*name || shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || !data_sym_covers(&sym, value, addr))
+            continue;
+        bool better = !best || value > best_value ||
+                      (value == best_value && GELF_ST_BIND(sym.st_info) != STB_LOCAL &&
+                       GELF_ST_BIND(best_sym.st_info) == STB_LOCAL);
+        if (better) {
+            best = name;
+            best_sym = sym;
+            best_value = value;
+        }
+    }
+    if (!best)
+        return false;
+    int nl = (int)strcspn(best, "@");
+    if (addr - best_value)
+        snprintf(buf, len, "%.*s+0x%llx", nl, best, (unsigned long long)(addr - best_value));
+    else
+        snprintf(buf, len, "%.*s", nl, best);
+    return true;
+}
+
+/* ---- one report ---------------------------------------------------------------------- */
+
+struct patch {
+    char *old, *new;
+};
+
+struct patches {
+    struct patch *v;
+    size_t n, cap;
+};
+
+static void patch_add(struct patches *ps, const char *old, const char *new)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (!strcmp(ps->v[i].old, old))
+            return;
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? 2 * ps->cap : 16;
+        ps->v = rp_xrealloc(ps->v, ps->cap * sizeof *ps->v);
+    }
+    ps->v[ps->n++] = (struct patch){ rp_xstrdup(old), rp_xstrdup(new) };
+}
+
+static void patches_free(struct patches *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        free(ps->v[i].old);
+        free(ps->v[i].new);
+    }
+    free(ps->v);
+}
+
+/* Load bias of a module in the process that wrote the report: pc - offset of its frames. */
+struct runtime_module {
+    char *name, *build_id;
+    uint64_t bias;
+};
+
+struct report_ctx {
+    const struct rp_options *opt;
+    const char *exe;
+    struct patches frames; /* " [mod+0xoff]" -> the whole new frame text */
+    struct patches names;  /* old lock name -> new */
+    struct runtime_module *rt;
+    size_t nrt, caprt;
+};
+
+static uint64_t hex_value(const char *s, bool *ok)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = s ? strtoull(s, &end, 0) : 0;
+    *ok = s && *s && !*end && !errno;
+    return v;
+}
+
+static void note_runtime(struct report_ctx *c, json_object *frame)
+{
+    bool ok1, ok2;
+    uint64_t pc = hex_value(rp_str(frame, "pc"), &ok1), off = hex_value(rp_str(frame, "offset"), &ok2);
+    const char *name = rp_str(frame, "module");
+    if (!ok1 || !ok2 || !name || pc < off)
+        return;
+    for (size_t i = 0; i < c->nrt; i++)
+        if (!strcmp(c->rt[i].name, name))
+            return;
+    if (c->nrt == c->caprt) {
+        c->caprt = c->caprt ? 2 * c->caprt : 8;
+        c->rt = rp_xrealloc(c->rt, c->caprt * sizeof *c->rt);
+    }
+    const char *bid = rp_str(frame, "build_id");
+    c->rt[c->nrt++] = (struct runtime_module){ rp_xstrdup(name), rp_xstrdup(bid ? bid : ""), pc - off };
+}
+
+static void symbolize_frame(json_object *frame, void *arg)
+{
+    struct report_ctx *c = arg;
+    note_runtime(c, frame);
+    const char *fn = rp_str(frame, "function"), *file = rp_str(frame, "file");
+    if (fn && *fn && file && *file)
+        return;
+    const char *mod = rp_str(frame, "module"), *bid = rp_str(frame, "build_id");
+    bool ok;
+    uint64_t offset = hex_value(rp_str(frame, "offset"), &ok);
+    if (!mod || !ok)
+        return;
+    struct module *m = module_get(mod, bid, c->exe, rp_str(frame, "module_path"), c->opt);
+    if (!m) {
+        note_missing(mod, bid);
+        return;
+    }
+    struct code_info ci;
+    if (!code_lookup(m, offset, &ci))
+        return;
+    /* Keep what the shim knew; add what it did not. */
+    if (!(fn && *fn) && ci.function)
+        json_object_object_add(frame, "function", json_object_new_string_len(ci.function, (int)ci.function_len));
+    if (!(file && *file) && ci.file) {
+        json_object_object_add(frame, "file", json_object_new_string(ci.file));
+        json_object_object_add(frame, "line", json_object_new_int(ci.line));
+    }
+    /* The text line of this frame, as reports/render_text.c writes it. */
+    struct rp_buf b = { 0 };
+    fn = rp_str(frame, "function");
+    file = rp_str(frame, "file");
+    long line = rp_int(frame, "line", 0);
+    if (fn && ci.function)
+        rp_printf(&b, "%s+0x%llx/0x%llx", fn, (unsigned long long)ci.func_off, (unsigned long long)ci.func_size);
+    else if (fn)
+        rp_puts(&b, fn);
+    else
+        rp_puts(&b, rp_str(frame, "pc") ? rp_str(frame, "pc") : "?");
+    if (file && line > 0)
+        rp_printf(&b, " %s:%ld", rp_basename(file), line);
+    char suffix[512];
+    snprintf(suffix, sizeof suffix, " [%s+%s]", mod, rp_str(frame, "offset"));
+    rp_puts(&b, suffix);
+    patch_add(&c->frames, suffix, b.s);
+    free(b.s);
+}
+
+static struct runtime_module *runtime_named(struct report_ctx *c, const char *name, size_t len)
+{
+    for (size_t i = 0; i < c->nrt; i++)
+        if (strlen(c->rt[i].name) == len && !strncmp(c->rt[i].name, name, len))
+            return &c->rt[i];
+    return NULL;
+}
+
+/* "0x55d0c0a4b100": a global the shim could not name. */
+static bool rename_address(struct report_ctx *c, const char *name, char *out, size_t len)
+{
+    if (strncmp(name, "0x", 2) || !name[2] || strspn(name + 2, "0123456789abcdef") != strlen(name + 2))
+        return false;
+    bool ok;
+    uint64_t addr = hex_value(name, &ok);
+    for (size_t i = 0; ok && i < c->nrt; i++) {
+        struct runtime_module *r = &c->rt[i];
+        if (addr < r->bias)
+            continue;
+        struct module *m = module_get(r->name, r->build_id, c->exe, NULL, c->opt);
+        if (m && module_covers(m, addr - r->bias) && data_lookup(m, addr - r->bias, out, len))
+            return true;
+    }
+    return false;
+}
+
+/* "module+0x1234" or "function@module+0x1234" (maybe "#2" after it): a class named by the
+ * site that created it, as the shim writes it without line information. */
+static bool rename_site(struct report_ctx *c, const char *name, char *out, size_t len)
+{
+    const char *plus = strstr(name, "+0x");
+    if (!plus)
+        return false;
+    const char *hex = plus + 3;
+    size_t nhex = strspn(hex, "0123456789abcdef");
+    const char *rest = hex + nhex;
+    if (!nhex || (*rest && (*rest != '#' || strspn(rest + 1, "0123456789") != strlen(rest + 1) || !rest[1])))
+        return false;
+    const char *at = memchr(name, '@', (size_t)(plus - name));
+    const char *modname = at ? at + 1 : name;
+    struct runtime_module *r = runtime_named(c, modname, (size_t)(plus - modname));
+    if (!r)
+        return false;
+    struct module *m = module_get(r->name, r->build_id, c->exe, NULL, c->opt);
+    char offs[32];
+    snprintf(offs, sizeof offs, "0x%.*s", (int)nhex, hex);
+    bool ok;
+    uint64_t off = hex_value(offs, &ok);
+    struct code_info ci;
+    if (!m || !ok || !code_lookup(m, off, &ci) || !ci.function)
+        return false;
+    if (ci.file)
+        snprintf(out, len, "%.*s@%s:%d%s", (int)ci.function_len, ci.function, rp_basename(ci.file), ci.line, rest);
+    else if (!at)
+        snprintf(out, len, "%.*s@%s%s", (int)ci.function_len, ci.function, modname, rest);
+    else
+        return false;
+    return true;
+}
+
+static void collect_name(struct report_ctx *c, const char *name)
+{
+    char out[1024];
+    if (!name)
+        return;
+    for (size_t i = 0; i < c->names.n; i++)
+        if (!strcmp(c->names.v[i].old, name))
+            return;
+    if (rename_address(c, name, out, sizeof out) || rename_site(c, name, out, sizeof out))
+        patch_add(&c->names, name, out);
+}
+
+static bool is_name_key(const char *key)
+{
+    return !strcmp(key, "name") || !strcmp(key, "class") || !strcmp(key, "from") || !strcmp(key, "to") ||
+           !strcmp(key, "lock");
+}
+
+/* Visits every lock-naming string field; collects renames (collect) or applies them. */
+static void walk_names(struct report_ctx *c, json_object *o, bool collect)
+{
+    if (json_object_is_type(o, json_type_array)) {
+        size_t n = json_object_array_length(o);
+        for (size_t i = 0; i < n; i++)
+            walk_names(c, json_object_array_get_idx(o, i), collect);
+        return;
+    }
+    if (!json_object_is_type(o, json_type_object) || rp_is_frame(o))
+        return;
+    json_object_object_foreach(o, key, val) {
+        if (json_object_is_type(val, json_type_string) && is_name_key(key)) {
+            const char *s = json_object_get_string(val);
+            if (collect) {
+                collect_name(c, s);
+                continue;
+            }
+            for (size_t i = 0; i < c->names.n; i++) {
+                if (!strcmp(c->names.v[i].old, s)) {
+                    json_object_set_string(val, c->names.v[i].new);
+                    break;
+                }
+            }
+        } else if (strcmp(key, "text")) {
+            walk_names(c, val, collect);
+        }
+    }
+}
+
+/* A lock name in the text is delimited like "(name)", "lock(name);", " --> name". */
+static bool name_boundary_before(const char *text, const char *p)
+{
+    return p == text || p[-1] == '(' || p[-1] == ' ' || p[-1] == '\n';
+}
+
+static bool name_boundary_after(char ch)
+{
+    return !ch || ch == ')' || ch == ' ' || ch == '\n' || ch == ';' || ch == ',' || ch == ':';
+}
+
+static void patch_names(struct rp_buf *out, const char *line, size_t len, const struct patches *names)
+{
+    size_t i = 0;
+    while (i < len) {
+        bool done = false;
+        for (size_t k = 0; k < names->n && !done; k++) {
+            const struct patch *pt = &names->v[k];
+            size_t n = strlen(pt->old);
+            if (i + n <= len && !strncmp(line + i, pt->old, n) && name_boundary_before(line, line + i) &&
+                name_boundary_after(i + n < len ? line[i + n] : 0)) {
+                rp_puts(out, pt->new);
+                i += n;
+                done = true;
+            }
+        }
+        if (!done)
+            rp_putn(out, line + i++, 1);
+    }
+}
+
+/* A frame line ends with " [mod+0xoff]"; the frame starts after ", at: " or the indentation.
+ * Returns the new frame text for this line, or NULL. */
+static const struct patch *frame_patch(const char *line, size_t len, const struct patches *frames,
+                                       size_t *start)
+{
+    if (!len || line[len - 1] != ']')
+        return NULL;
+    const char *br = NULL;
+    for (const char *p = line + len - 1; p > line; p--)
+        if (p[0] == '[' && p[-1] == ' ') {
+            br = p - 1;
+            break;
+        }
+    if (!br)
+        return NULL;
+    for (size_t i = 0; i < frames->n; i++) {
+        const struct patch *pt = &frames->v[i];
+        size_t n = strlen(pt->old);
+        if ((size_t)(line + len - br) != n || strncmp(br, pt->old, n))
+            continue;
+        const char *s = line + strspn(line, " ");
+        for (const char *q = line; (q = strstr(q, ", at: ")) && q < br; q += 6)
+            s = q + 6;
+        if (s > br)
+            return NULL;
+        *start = (size_t)(s - line);
+        return pt;
+    }
+    return NULL;
+}
+
+static void patch_line(struct rp_buf *out, const char *line, size_t len, const struct report_ctx *c)
+{
+    size_t start;
+    const struct patch *pt = frame_patch(line, len, &c->frames, &start);
+    if (!pt) {
+        patch_names(out, line, len, &c->names);
+        return;
+    }
+    patch_names(out, line, start, &c->names);
+    rp_puts(out, pt->new);
+}
+
+static void patch_text(json_object *report, const struct report_ctx *c)
+{
+    const char *text = rp_str(report, "text");
+    if (!text || (!c->frames.n && !c->names.n))
+        return;
+    struct rp_buf out = { 0 };
+    for (const char *p = text; *p;) {
+        size_t n = strcspn(p, "\n");
+        patch_line(&out, p, n, c);
+        if (p[n] == '\n')
+            rp_puts(&out, "\n");
+        p += n + (p[n] == '\n');
+    }
+    char *s = rp_buf_take(&out);
+    json_object_object_add(report, "text", json_object_new_string(s));
+    free(s);
+}
+
+void rp_symbolize_report(json_object *report, const struct rp_options *opt)
+{
+    static bool elf_ready;
+    if (!elf_ready) {
+        elf_version(EV_CURRENT);
+        elf_ready = true;
+    }
+    struct report_ctx c = { .opt = opt, .exe = rp_str(report, "exe") };
+    rp_for_each_frame(report, symbolize_frame, &c);
+    walk_names(&c, report, true);
+    walk_names(&c, report, false);
+    patch_text(report, &c);
+    patches_free(&c.frames);
+    patches_free(&c.names);
+    for (size_t i = 0; i < c.nrt; i++) {
+        free(c.rt[i].name);
+        free(c.rt[i].build_id);
+    }
+    free(c.rt);
+}

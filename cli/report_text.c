@@ -1,0 +1,117 @@
+/* `ulockdep report --format=text`: each problem's kernel-style splat once (the shim's own
+ * text from the report's "text" field, symbolised later where needed), then where it was
+ * seen. Logs without "text" (another producer, an older shim) get a splat rebuilt from the
+ * JSON fields, in the same layout but shorter. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void frame_line(struct rp_buf *b, json_object *frame, const char *indent)
+{
+    char fb[2048];
+    rp_printf(b, "%s%s\n", indent, rp_frame_label(frame, fb, sizeof fb));
+}
+
+static void frames(struct rp_buf *b, json_object *stack, const char *indent)
+{
+    size_t n = stack ? json_object_array_length(stack) : 0;
+    if (!n)
+        rp_printf(b, "%s(no stack recorded)\n", indent);
+    for (size_t i = 0; i < n; i++)
+        frame_line(b, json_object_array_get_idx(stack, i), indent);
+}
+
+static void lock_line(struct rp_buf *b, json_object *lock)
+{
+    const char *name = rp_str(lock, "name"), *addr = rp_str(lock, "addr"), *mode = rp_str(lock, "mode");
+    rp_printf(b, "%s (%s)", addr ? addr : "-", name ? name : "?");
+    if (mode && strcmp(mode, "write"))
+        rp_printf(b, " [%s]", mode);
+    json_object *at = rp_obj(lock, "at");
+    if (at) {
+        char fb[2048];
+        rp_printf(b, ", at: %s", rp_frame_label(at, fb, sizeof fb));
+    }
+    rp_puts(b, "\n");
+}
+
+static void lock_list(struct rp_buf *b, json_object *locks, const char *prefix)
+{
+    size_t n = locks ? json_object_array_length(locks) : 0;
+    for (size_t i = 0; i < n; i++) {
+        rp_printf(b, prefix, (unsigned)i);
+        lock_line(b, json_object_array_get_idx(locks, i));
+    }
+}
+
+char *rp_report_text(json_object *r)
+{
+    const char *text = rp_str(r, "text");
+    if (text && *text)
+        return rp_xstrdup(text);
+    struct rp_buf b = { 0 };
+    const char *title = rp_title(r), *thread = rp_str(r, "thread"), *exe = rp_str(r, "exe");
+    const char *kind = rp_str(r, "kind");
+    long tid = rp_int(r, "tid", 0);
+    size_t w = strlen(title);
+    rp_puts(&b, "\n");
+    for (size_t i = 0; i < w; i++)
+        rp_puts(&b, "=");
+    rp_printf(&b, "\n%s\nulockdep #%ld pid %ld %s\n", title, rp_int(r, "seq", 0), rp_int(r, "pid", 0),
+              exe ? exe : "?");
+    for (size_t i = 0; i < w; i++)
+        rp_puts(&b, "-");
+    rp_puts(&b, "\n(text rebuilt from the JSON report)\n");
+    json_object *locks = rp_arr(r, "locks"), *cycle = rp_arr(r, "cycle");
+    if (!strcmp(kind, "circular") && cycle && json_object_array_length(locks) >= 2) {
+        rp_printf(&b, "%s/%ld is trying to acquire lock:\n", thread ? thread : "?", tid);
+        lock_line(&b, json_object_array_get_idx(locks, 0));
+        rp_puts(&b, "\nbut task is already holding lock:\n");
+        lock_line(&b, json_object_array_get_idx(locks, 1));
+        rp_puts(&b, "\nwhich lock already depends on the new lock.\n\n"
+                    "\nthe existing dependency chain (in reverse order) is:\n");
+        for (size_t k = json_object_array_length(cycle); k-- > 0;) {
+            json_object *e = json_object_array_get_idx(cycle, k);
+            rp_printf(&b, "\n-> #%zu (%s):\n", k, rp_str(e, "to"));
+            frames(&b, rp_arr(e, "stack"), "       ");
+        }
+        rp_puts(&b, "\n *** DEADLOCK ***\n\n");
+    } else {
+        rp_puts(&b, "locks involved:\n");
+        lock_list(&b, locks, " ");
+        rp_puts(&b, "\n");
+    }
+    json_object *held = rp_arr(r, "held");
+    size_t nheld = held ? json_object_array_length(held) : 0;
+    if (nheld) {
+        rp_printf(&b, "%zu lock%s held by %s/%ld:\n", nheld, nheld > 1 ? "s" : "", thread ? thread : "?", tid);
+        lock_list(&b, held, " #%u: ");
+    } else {
+        rp_printf(&b, "no locks held by %s/%ld.\n", thread ? thread : "?", tid);
+    }
+    rp_printf(&b, "\nstack backtrace:\nTID: %ld Comm: %s\nCall Trace:\n", tid, thread ? thread : "?");
+    frames(&b, rp_arr(r, "stack"), " ");
+    return rp_buf_take(&b);
+}
+
+int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options *opt)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const struct rp_problem *p = &set->v[i];
+        char *text = rp_report_text(p->obj);
+        char *seen = rp_seen_line(p);
+        size_t n = strlen(text);
+        fprintf(out, "%s%s%s\n", text, n && text[n - 1] == '\n' ? "" : "\n", seen);
+        free(text);
+        free(seen);
+    }
+    size_t procs = rp_set_processes(set);
+    if (set->n)
+        fprintf(out, "\nulockdep report: %zu problem%s (%u report%s from %zu process%s in %u file%s)\n", set->n,
+                set->n == 1 ? "" : "s", set->reports, set->reports == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
+                set->files, set->files == 1 ? "" : "s");
+    else
+        fprintf(out, "ulockdep report: no problems (%u file%s read)\n", set->files, set->files == 1 ? "" : "s");
+    return 0;
+}

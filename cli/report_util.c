@@ -1,0 +1,316 @@
+/* `ulockdep report`: small helpers shared by its files (JSON access, frames, strings). */
+#include "report.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void rp_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ulockdep report: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void out_of_memory(void)
+{
+    fputs("ulockdep report: out of memory\n", stderr);
+    exit(2);
+}
+
+void *rp_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void *rp_xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+char *rp_xstrdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        out_of_memory();
+    return d;
+}
+
+/* ---- strings ------------------------------------------------------------------------ */
+
+static void reserve(struct rp_buf *b, size_t more)
+{
+    if (b->len + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    b->s = rp_xrealloc(b->s, cap);
+    b->cap = cap;
+}
+
+void rp_putn(struct rp_buf *b, const char *s, size_t n)
+{
+    reserve(b, n);
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = 0;
+}
+
+void rp_puts(struct rp_buf *b, const char *s)
+{
+    rp_putn(b, s, strlen(s));
+}
+
+void rp_printf(struct rp_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    reserve(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+void rp_html_escape(struct rp_buf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': rp_puts(b, "&amp;"); break;
+        case '<': rp_puts(b, "&lt;"); break;
+        case '>': rp_puts(b, "&gt;"); break;
+        case '"': rp_puts(b, "&quot;"); break;
+        case '\'': rp_puts(b, "&#39;"); break;
+        default: rp_putn(b, s, 1);
+        }
+    }
+}
+
+char *rp_buf_take(struct rp_buf *b)
+{
+    char *s = b->s ? b->s : rp_xstrdup("");
+    b->s = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+/* ---- JSON access -------------------------------------------------------------------- */
+
+const char *rp_str(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+long rp_int(json_object *o, const char *key, long def)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return def;
+    return (long)json_object_get_int64(v);
+}
+
+json_object *rp_arr(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array))
+        return NULL;
+    return v;
+}
+
+json_object *rp_obj(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_object))
+        return NULL;
+    return v;
+}
+
+bool rp_is_frame(json_object *o)
+{
+    return json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "module", NULL) &&
+           json_object_object_get_ex(o, "offset", NULL);
+}
+
+static void walk(json_object *o, void (*fn)(json_object *, void *), void *arg)
+{
+    if (json_object_is_type(o, json_type_array)) {
+        size_t n = json_object_array_length(o);
+        for (size_t i = 0; i < n; i++)
+            walk(json_object_array_get_idx(o, i), fn, arg);
+    } else if (json_object_is_type(o, json_type_object)) {
+        if (rp_is_frame(o)) {
+            fn(o, arg);
+            return;
+        }
+        json_object_object_foreach(o, key, val) {
+            if (strcmp(key, "text"))
+                walk(val, fn, arg);
+        }
+    }
+}
+
+void rp_for_each_frame(json_object *report, void (*fn)(json_object *frame, void *arg), void *arg)
+{
+    walk(report, fn, arg);
+}
+
+const char *rp_basename(const char *path)
+{
+    if (!path)
+        return NULL;
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+const char *rp_display_path(const char *path, char *buf, size_t len)
+{
+    char cwd[PATH_MAX];
+    if (!path || path[0] != '/' || !getcwd(cwd, sizeof cwd))
+        return path ? path : "?";
+    size_t n = strlen(cwd);
+    if (n > 1 && !strncmp(path, cwd, n) && path[n] == '/') {
+        snprintf(buf, len, ".%s", path + n);
+        return buf;
+    }
+    return path;
+}
+
+const char *rp_frame_function(json_object *frame, char *buf, size_t len)
+{
+    const char *fn = rp_str(frame, "function");
+    if (fn && *fn)
+        return fn;
+    const char *mod = rp_str(frame, "module");
+    const char *off = rp_str(frame, "offset");
+    if (mod && off) {
+        snprintf(buf, len, "%s+%s", mod, off);
+        return buf;
+    }
+    return "?";
+}
+
+const char *rp_frame_label(json_object *frame, char *buf, size_t len)
+{
+    const char *fn = rp_str(frame, "function");
+    const char *file = rp_str(frame, "file");
+    long line = rp_int(frame, "line", 0);
+    const char *mod = rp_str(frame, "module");
+    const char *off = rp_str(frame, "offset");
+    const char *pc = rp_str(frame, "pc");
+    char where[512] = "";
+    if (file && line > 0)
+        snprintf(where, sizeof where, " %s:%ld", rp_basename(file), line);
+    char modpart[512] = "";
+    if (mod)
+        snprintf(modpart, sizeof modpart, " [%s+%s]", mod, off ? off : "?");
+    snprintf(buf, len, "%s%s%s", fn && *fn ? fn : pc ? pc : "?", where, modpart);
+    return buf;
+}
+
+/* ---- report summaries --------------------------------------------------------------- */
+
+const char *rp_title(json_object *report)
+{
+    const char *t = rp_str(report, "title");
+    if (t && *t)
+        return t;
+    const struct rp_kind *k = rp_kind_find(rp_str(report, "kind"));
+    return k ? k->title : "WARNING: ulockdep problem";
+}
+
+char *rp_lock_summary(json_object *report)
+{
+    struct rp_buf b = { 0 };
+    json_object *cycle = rp_arr(report, "cycle");
+    size_t n = cycle ? json_object_array_length(cycle) : 0;
+    if (n && !strcmp(rp_str(report, "kind") ? rp_str(report, "kind") : "", "circular")) {
+        for (size_t i = 0; i < n; i++) {
+            const char *from = rp_str(json_object_array_get_idx(cycle, i), "from");
+            rp_printf(&b, "%s -> ", from ? from : "?");
+        }
+        const char *first = rp_str(json_object_array_get_idx(cycle, 0), "from");
+        rp_puts(&b, first ? first : "?");
+        return rp_buf_take(&b);
+    }
+    json_object *locks = rp_arr(report, "locks");
+    size_t nl = locks ? json_object_array_length(locks) : 0;
+    for (size_t i = 0, shown = 0; i < nl; i++) {
+        const char *name = rp_str(json_object_array_get_idx(locks, i), "name");
+        if (!name)
+            continue;
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++) {
+            const char *prev = rp_str(json_object_array_get_idx(locks, j), "name");
+            dup = prev && !strcmp(prev, name);
+        }
+        if (!dup)
+            rp_printf(&b, "%s%s", shown++ ? ", " : "", name);
+    }
+    return rp_buf_take(&b);
+}
+
+char *rp_seen_line(const struct rp_problem *p)
+{
+    struct rp_buf b = { 0 };
+    rp_printf(&b, "(seen %u time%s in %zu process%s: ", p->count, p->count == 1 ? "" : "s", p->nruns,
+              p->nruns == 1 ? "" : "es");
+    const size_t max_shown = 8;
+    for (size_t i = 0; i < p->nruns && i < max_shown; i++) {
+        char db[4096];
+        rp_printf(&b, "%spid %ld %s", i ? ", " : "", p->runs[i].pid,
+                  rp_display_path(p->runs[i].exe, db, sizeof db));
+    }
+    if (p->nruns > max_shown)
+        rp_printf(&b, ", and %zu more", p->nruns - max_shown);
+    rp_puts(&b, ")");
+    return rp_buf_take(&b);
+}
+
+/* Libraries that are never "the program": the C runtime, the loader, ulockdep itself. */
+static bool system_module(const char *mod)
+{
+    static const char *const prefixes[] = { "libc.so", "libc-", "ld-linux", "ld64.so", "libpthread",
+                                            "libdl.", "librt.", "libm.so", "libgcc_s", "libstdc++",
+                                            "libulockdep" };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncmp(mod, prefixes[i], strlen(prefixes[i])))
+            return true;
+    return false;
+}
+
+json_object *rp_program_frame(json_object *report)
+{
+    json_object *stack = rp_arr(report, "stack");
+    size_t n = stack ? json_object_array_length(stack) : 0;
+    const char *prog = rp_basename(rp_str(report, "exe"));
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            json_object *f = json_object_array_get_idx(stack, i);
+            const char *fn = rp_str(f, "function"), *mod = rp_str(f, "module");
+            if (!fn || !*fn || !mod)
+                continue;
+            if (pass == 0 ? prog && !strcmp(mod, prog) : !system_module(mod))
+                return f;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,110 @@
+/* One program, many lock orders: the cross-run tests run it several times with different
+ * arguments. The locks are static, so they are the same classes in every run.
+ *   cross_order ORDER...     take the locks in each ORDER, one after the other: "ab" takes
+ *                            lock_a then lock_b (each order nested, then released)
+ *   cross_order fork ORDER   a forked child takes ORDER and leaves with _exit(0); the parent
+ *                            takes no lock
+ *   cross_order _Exit ORDER  take ORDER, then leave with _Exit(0)
+ *   cross_order turn FILE    the k-th run (counted with FILE.0, FILE.1, ...) takes ab when k
+ *                            is even and ba when k is odd
+ *   cross_order sleep N      sleep N seconds (a run that hangs)
+ * Letters: a b c (mutexes lock_a, lock_b, lock_c), r (rwlock rw_r, taken as a reader),
+ * w (rw_r taken as a writer), m (mutex lock_m). */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_c = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t rw_r = PTHREAD_RWLOCK_INITIALIZER;
+
+static void take(char l)
+{
+    switch (l) {
+    case 'a': pthread_mutex_lock(&lock_a); break;
+    case 'b': pthread_mutex_lock(&lock_b); break;
+    case 'c': pthread_mutex_lock(&lock_c); break;
+    case 'm': pthread_mutex_lock(&lock_m); break;
+    case 'r': pthread_rwlock_rdlock(&rw_r); break;
+    case 'w': pthread_rwlock_wrlock(&rw_r); break;
+    default: fprintf(stderr, "cross_order: unknown lock '%c'\n", l); exit(2);
+    }
+}
+
+static void drop(char l)
+{
+    switch (l) {
+    case 'a': pthread_mutex_unlock(&lock_a); break;
+    case 'b': pthread_mutex_unlock(&lock_b); break;
+    case 'c': pthread_mutex_unlock(&lock_c); break;
+    case 'm': pthread_mutex_unlock(&lock_m); break;
+    case 'r':
+    case 'w': pthread_rwlock_unlock(&rw_r); break;
+    }
+}
+
+/* Nested in the order given, released in reverse. */
+static void take_in_order(const char *order)
+{
+    size_t n = strlen(order);
+    for (size_t i = 0; i < n; i++)
+        take(order[i]);
+    for (size_t i = n; i-- > 0;)
+        drop(order[i]);
+}
+
+/* This run's number among the runs sharing `base`: the first FILE.k it manages to create. */
+static int turn(const char *base)
+{
+    char path[4096];
+    for (int k = 0; k < 100000; k++) {
+        snprintf(path, sizeof path, "%s.%d", base, k);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd >= 0) {
+            close(fd);
+            return k;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: cross_order ORDER... | fork ORDER | _Exit ORDER | turn FILE | sleep N\n");
+        return 2;
+    }
+    if (!strcmp(argv[1], "fork") && argc == 3) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            take_in_order(argv[2]);
+            printf("child %d\n", (int)getpid());
+            fflush(stdout);
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+    }
+    if (!strcmp(argv[1], "_Exit") && argc == 3) {
+        take_in_order(argv[2]);
+        _Exit(0);
+    }
+    if (!strcmp(argv[1], "turn") && argc == 3) {
+        take_in_order(turn(argv[2]) % 2 ? "ba" : "ab");
+        return 0;
+    }
+    if (!strcmp(argv[1], "sleep") && argc == 3) {
+        sleep((unsigned)atoi(argv[2]));
+        return 0;
+    }
+    for (int i = 1; i < argc; i++)
+        take_in_order(argv[i]);
+    return 0;
+}

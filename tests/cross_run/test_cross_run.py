@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Cross-run lock graphs end to end: real runs of cross_order under the shim with graph_dir,
+then `ulockdep merge` and `ulockdep stress`.
+
+usage: test_cross_run.py --ulockdep PATH --prog PATH CASE
+Each CASE is one ctest test (cross_run.CASE)."""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+TITLE = "WARNING: possible circular locking dependency detected"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what, *context):
+    if not cond:
+        raise Failure(what + ("\n" + "\n".join(str(c) for c in context) if context else ""))
+
+
+class Env:
+    def __init__(self, ulockdep, prog, tmp):
+        self.ulockdep = ulockdep
+        self.prog = prog
+        self.tmp = tmp
+        self.graph = os.path.join(tmp, "graph")
+        self.db = os.path.join(tmp, "graph.db")
+        self.env = {k: v for k, v in os.environ.items() if k not in ("ULOCKDEP_OPTIONS", "LD_PRELOAD")}
+
+    def run(self, *args, graph=None, expect=0):
+        """One traced run of cross_order; returns (pid, stdout, stderr)."""
+        cmd = [self.ulockdep, "run", "--graph_dir=" + (graph or self.graph), "--", self.prog, *args]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=60)
+        check(p.returncode == expect, f"{' '.join(args)}: exit {p.returncode}, wanted {expect}", p.stdout, p.stderr)
+        return p
+
+    def clean_run(self, *args, graph=None):
+        before = set(glob.glob(os.path.join(graph or self.graph, "*.ulg")))
+        p = self.run(*args, graph=graph)
+        check("WARNING" not in p.stderr, f"{' '.join(args)} alone must be clean", p.stderr)
+        new = set(glob.glob(os.path.join(graph or self.graph, "*.ulg"))) - before
+        check(len(new) == 1, f"{' '.join(args)}: wanted one new graph file, got {sorted(new)}")
+        pid = int(re.search(r"-(\d+)-[0-9a-f]{16}\.ulg$", new.pop()).group(1))
+        return pid
+
+    def merge(self, *inputs, fmt="text", expect=None, db=None):
+        cmd = [self.ulockdep, "merge", "--db", db or self.db]
+        if fmt == "json":
+            cmd.append("--format=json")
+        cmd += list(inputs or [self.graph])
+        p = subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=300)
+        if expect is not None:
+            check(p.returncode == expect, f"merge: exit {p.returncode}, wanted {expect}", p.stdout, p.stderr)
+        return p
+
+    def stress(self, *args, expect=None):
+        cmd = [self.ulockdep, "stress", *args]
+        p = subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=300)
+        if expect is not None:
+            check(p.returncode == expect, f"stress: exit {p.returncode}, wanted {expect}", p.stdout, p.stderr)
+        return p
+
+
+def json_reports(out):
+    reps = [json.loads(l) for l in out.splitlines() if l.strip()]
+    for r in reps:
+        check(r["kind"] == "circular" and r["cross_run"] is True, "JSON report kind", r)
+    return reps
+
+
+def db_counts(path):
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("runs", "classes", "edges", "edge_runs", "stacks")}
+    finally:
+        con.close()
+
+
+def one_cross_report(env, pids, locks):
+    """Merges and checks there is exactly one cross-run report over `locks` naming `pids`."""
+    p = env.merge(expect=1)
+    check(p.stdout.count(TITLE) == 1, "wanted exactly one circular report", p.stdout, p.stderr)
+    for name in locks:
+        check(f"({name})" in p.stdout, f"lock {name} not named", p.stdout)
+    for pid in pids:
+        check(f"recorded by pid {pid} " in p.stdout, f"run {pid} not named in a -> #N entry", p.stdout)
+    check("the existing dependency chain (in reverse order) is:" in p.stdout and "*** DEADLOCK ***" in p.stdout,
+          "kernel layout", p.stdout)
+    j = env.merge(fmt="json", expect=1)
+    reps = json_reports(j.stdout)
+    check(len(reps) == 1, "wanted one JSON report", j.stdout)
+    r = reps[0]
+    check(sorted(l["name"] for l in r["locks"]) == sorted(locks), "JSON locks", r["locks"])
+    check(len(r["cycle"]) == len(locks), "JSON cycle length", r["cycle"])
+    check(sorted({e["run"]["pid"] for e in r["cycle"]}) == sorted(pids), "JSON runs of the edges", r["cycle"])
+    for e in r["cycle"]:
+        check(e["stack"] and e["stack"][0]["function"] == "take", "edge stack", e)
+        check(e["run"]["command"].startswith(env.prog), "run command", e["run"])
+        check(e["run"]["host"], "run host", e["run"])
+    check(r["text"].count(TITLE) == 1, "JSON text field", r)
+    return p
+
+
+# ---- cases ------------------------------------------------------------------------------------
+
+def case_opposite_orders(env):
+    a = env.clean_run("ab")
+    b = env.clean_run("ba")
+    one_cross_report(env, [a, b], ["lock_a", "lock_b"])
+
+
+def case_merge_twice(env):
+    a = env.clean_run("ab")
+    b = env.clean_run("ba")
+    first = env.merge(expect=1)
+    counts = db_counts(env.db)
+    check(counts["runs"] == 2 and counts["classes"] == 2 and counts["edges"] == 2, "db counts", counts)
+    second = env.merge(expect=1)
+    check(db_counts(env.db) == counts, "the second merge added something", counts, db_counts(env.db))
+    check(first.stdout == second.stdout, "the second merge reports differently", first.stdout, second.stdout)
+    check("0 new graph files, 2 merged before" in second.stderr, "second merge summary", second.stderr)
+    # The same files copied elsewhere (another machine's copy) are recognised by content.
+    copy = os.path.join(env.tmp, "copy")
+    shutil.copytree(env.graph, copy)
+    third = env.merge(copy, expect=1)
+    check(db_counts(env.db) == counts and "0 new graph files, 2 merged before" in third.stderr, "copies", third.stderr)
+    check(f"recorded by pid {a} " in third.stdout and f"recorded by pid {b} " in third.stdout, "pids", third.stdout)
+
+
+def case_incremental(env):
+    env.clean_run("ab")
+    p = env.merge(expect=0)
+    check("1 new graph file," in p.stderr and TITLE not in p.stdout, "first merge", p.stderr, p.stdout)
+    env.clean_run("ba")
+    p = env.merge(expect=1)
+    check("1 new graph file, 1 merged before" in p.stderr, "second merge takes only the new file", p.stderr)
+    check(p.stdout.count(TITLE) == 1, "one report", p.stdout)
+
+
+def case_truncated_file(env):
+    env.clean_run("ab")
+    b = env.clean_run("ba")
+    victim = [f for f in glob.glob(os.path.join(env.graph, "*.ulg")) if f"-{b}-" in f][0]
+    data = open(victim, "rb").read()
+    cut = data.index(b"\ne\t") + 5   # in the middle of the dependency record
+    open(victim, "wb").write(data[:cut])
+    nlines = data[:cut].count(b"\n") + 1
+    p = env.merge(expect=0)
+    check(f"{victim}:{nlines}:" in p.stderr and "file skipped" in p.stderr, "warning naming file and line", p.stderr)
+    check(TITLE not in p.stdout, "a skipped file contributes nothing", p.stdout)
+    check(db_counts(env.db)["runs"] == 1, "only the good file is merged", db_counts(env.db))
+    # A file with no end record (cut at a line boundary) is skipped too.
+    open(victim, "wb").write(data[:data.index(b"\nend\t") + 1])
+    p = env.merge(expect=0)
+    check(f"{victim}:" in p.stderr and "no end record" in p.stderr, "missing end record", p.stderr)
+    # Once the file is whole again, the next merge takes it.
+    open(victim, "wb").write(data)
+    p = env.merge(expect=1)
+    check("1 new graph file, 1 merged before, 0 skipped" in p.stderr, "repaired file merged", p.stderr)
+    check(f"recorded by pid {b} " in p.stdout, "report names the repaired run", p.stdout)
+
+
+def case_single_run_cycle(env):
+    p = env.run("ab", "ba", expect=66)
+    check(p.stderr.count(TITLE) == 1, "the run itself reports its cycle", p.stderr)
+    env.clean_run("ab")
+    p = env.merge(expect=0)
+    check(TITLE not in p.stdout, "a cycle one run saw is not reported again", p.stdout)
+    check("0 cross-run cycles" in p.stderr, "summary", p.stderr)
+
+
+def case_same_order(env):
+    env.clean_run("ab")
+    env.clean_run("ab")
+    env.clean_run("bc")
+    p = env.merge(expect=0)
+    check(TITLE not in p.stdout, "no cycle", p.stdout)
+
+
+def case_three_runs(env):
+    pids = [env.clean_run("ab"), env.clean_run("bc"), env.clean_run("ca")]
+    p = one_cross_report(env, pids, ["lock_a", "lock_b", "lock_c"])
+    check("Chain exists of:" in p.stdout and "3 runs" in p.stdout, "three-lock layout", p.stdout)
+
+
+def case_fork_child(env):
+    p = env.run("fork", "ab")
+    child = int(re.search(r"child (\d+)", p.stdout).group(1))
+    files = glob.glob(os.path.join(env.graph, "*.ulg"))
+    check(len(files) == 1 and f"-{child}-" in files[0],
+          "the forked child (which left with _exit) writes its own file; the parent learned nothing", files)
+    b = env.clean_run("ba")
+    one_cross_report(env, [child, b], ["lock_a", "lock_b"])
+
+
+def case_underscore_exit(env):
+    a = env.clean_run("_Exit", "ab")
+    b = env.clean_run("ba")
+    one_cross_report(env, [a, b], ["lock_a", "lock_b"])
+
+
+def case_recursive_readers(env):
+    # rdlock(rw_r) then lock(lock_m) in one run, lock(lock_m) then rdlock(rw_r) in another:
+    # readers of a reader-preferring rwlock are recursive, so this cannot deadlock.
+    env.clean_run("rm")
+    env.clean_run("mr")
+    p = env.merge(expect=0)
+    check(TITLE not in p.stdout, "recursive readers make no cycle", p.stdout)
+    # The same with the rwlock taken as a writer on one side is a deadlock.
+    env.clean_run("wm")
+    p = env.merge(expect=1)
+    check(p.stdout.count(TITLE) == 1 and "(rw_r)" in p.stdout and "(lock_m)" in p.stdout, "writer cycle", p.stdout)
+
+
+def case_cli_errors(env):
+    p = subprocess.run([env.ulockdep, "merge", env.graph], capture_output=True, text=True, env=env.env)
+    check(p.returncode == 2 and "--db" in p.stderr, "merge without --db", p.stderr)
+    p = env.merge(os.path.join(env.tmp, "does-not-exist"))
+    check(p.returncode == 2 and "does-not-exist" in p.stderr, "missing input", p.stderr)
+    p = env.stress("--", env.prog, "ab")
+    check(p.returncode == 2 and "-n" in p.stderr, "stress without -n", p.stderr)
+    p = env.stress("-n", "x", "--", env.prog, "ab")
+    check(p.returncode == 2, "stress with a bad -n", p.stderr)
+
+
+def case_stress_cross_run(env):
+    turn = os.path.join(env.tmp, "turn")
+    p = env.stress("-n", "4", "-j", "2", "--", env.prog, "turn", turn, expect=1)
+    check(re.search(r"^\[4/4\] run \d+ \(pid \d+\): exit 0", p.stderr, re.M), "progress", p.stderr)
+    check("0 distinct reports, 1 cross-run cycle" in p.stdout, "summary", p.stdout)
+    check("=== lock cycles across runs" in p.stdout and p.stdout.count(TITLE) == 1, "cross-run section", p.stdout)
+
+
+def case_stress_dedup(env):
+    p = env.stress("-n", "3", "-j", "2", "--", env.prog, "ab", "ba", expect=1)
+    check(p.stdout.count(TITLE) == 1, "one de-duplicated report", p.stdout)
+    check("report 1 of 1: circular, seen 3 times in 3 of 3 runs" in p.stdout, "count", p.stdout)
+    check("lock cycles across runs" not in p.stdout, "nothing cross-run: each run saw the cycle", p.stdout)
+    check("1 distinct report, 0 cross-run cycles" in p.stdout, "summary", p.stdout)
+
+
+def case_stress_clean(env):
+    keep = os.path.join(env.tmp, "kept")
+    p = env.stress("-n", "3", "--keep", keep, "--", env.prog, "ab", expect=0)
+    check("passed" in p.stdout and "3 clean" in p.stdout, "clean summary", p.stdout)
+    check(len(glob.glob(os.path.join(keep, "graph", "*.ulg"))) == 3, "kept graphs", os.listdir(keep))
+    check(os.path.exists(os.path.join(keep, "graph.db")), "kept database")
+    p = env.stress("-n", "1", "--keep", keep, "--", env.prog, "ab")
+    check(p.returncode == 2 and "not empty" in p.stderr, "--keep refuses a used directory", p.stderr)
+
+
+def case_stress_timeout(env):
+    p = env.stress("-n", "2", "-j", "2", "--timeout", "1", "--", env.prog, "sleep", "60", expect=3)
+    check("TIMED OUT" in p.stderr, "progress names the timeout", p.stderr)
+    check("runs that timed out" in p.stdout and "2 runs timed out" in p.stdout, "summary names the timeouts", p.stdout)
+
+
+def case_stress_failed_run(env):
+    p = env.stress("-n", "2", "--", env.prog, "x", expect=4)
+    check("runs that failed: 1, 2" in p.stdout and "unknown lock" in p.stdout, "failed runs and their output", p.stdout)
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ulockdep", required=True)
+    ap.add_argument("--prog", required=True)
+    ap.add_argument("case", choices=sorted(CASES))
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="ulockdep-cross-run-")
+    try:
+        CASES[a.case](Env(os.path.abspath(a.ulockdep), os.path.abspath(a.prog), tmp))
+    except Failure as e:
+        print(f"FAIL {a.case}: {e}", file=sys.stderr)
+        print(f"(files kept in {tmp})", file=sys.stderr)
+        return 1
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(f"ok {a.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,578 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `ulockdep report`: report_prog (lock bugs on demand) runs under the
+shim with format=json, and each case checks one side of the report command.
+
+Usage: test_report.py CASE --cli ULOCKDEP --shim LIBULOCKDEP.SO --prog REPORT_PROG
+                           --srcroot REPO --schema SARIF_SCHEMA.json
+
+Cases: text_dedup, kinds_json, sarif, dot_svg, html_chromium, symbolize_later, bad_input,
+exit_status, gen_suppressions. Exit status 0 pass, 1 fail, 2 usage.
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+import zlib
+
+KINDS = ["circular", "recursive", "bad_unlock", "held_lock_freed", "held_at_exit", "inconsistent_state",
+         "signal_unsafe_order", "held_at_signal_return", "srcu_misuse", "deadlock", "assert_held"]
+TITLES = {
+    "circular": "WARNING: possible circular locking dependency detected",
+    "recursive": "WARNING: possible recursive locking detected",
+    "bad_unlock": "WARNING: bad unlock balance detected!",
+}
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what, detail=""):
+    if not cond:
+        raise Fail(what + (f"\n--- detail ---\n{detail}" if detail else ""))
+    print(f"ok: {what}")
+
+
+class Env:
+    def __init__(self, args):
+        self.a = args
+        self.tmp = tempfile.mkdtemp(prefix="ulockdep-report-test-")
+        self.n = 0
+        with open(os.path.join(args.srcroot, "tests", "report_cli", "report_prog.c")) as f:
+            self.src = f.read().splitlines()
+
+    def line(self, marker):
+        """Line number of the source line of report_prog.c holding /* LINE:marker */."""
+        hits = [i + 1 for i, l in enumerate(self.src) if f"LINE:{marker} " in l]
+        assert len(hits) == 1, marker
+        return hits[0]
+
+    def newdir(self, name):
+        self.n += 1
+        d = os.path.join(self.tmp, f"{self.n:02d}-{name}")
+        os.makedirs(d)
+        return d
+
+    def run_prog(self, modes, name="logs", options="format=json", prog=None, expect_rc=66):
+        """Runs report_prog MODES under the shim; returns (log dir, sorted log paths)."""
+        d = self.newdir(name)
+        env = dict(os.environ)
+        env["LD_PRELOAD"] = os.path.abspath(self.a.shim)
+        env["ULOCKDEP_OPTIONS"] = f"{options}:log_path={d}/log"
+        cmd = [prog or self.a.prog] + modes
+        p = subprocess.run(cmd, env=env, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=60)
+        check(p.returncode == expect_rc, f"{' '.join(modes)} under the shim exits {expect_rc}",
+              f"exit {p.returncode}\nstderr:\n{p.stderr}")
+        logs = sorted(glob.glob(os.path.join(d, "log.*")))
+        check(logs, f"{' '.join(modes)} wrote logs")
+        return d, logs
+
+    def report(self, *argv, env_extra=None, cwd=None, input=None):
+        env = dict(os.environ)
+        env.pop("LD_PRELOAD", None)
+        if env_extra:
+            env.update(env_extra)
+        p = subprocess.run([self.a.cli, "report", *argv], env=env, cwd=cwd or self.tmp, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=120, input=input)
+        print(f"$ ulockdep report {' '.join(argv)}  -> exit {p.returncode}")
+        return p
+
+
+def reports_of(paths):
+    out = []
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                if line.startswith("{"):
+                    out.append(json.loads(line))
+    return out
+
+
+def json_lines(text):
+    return [json.loads(l) for l in text.splitlines() if l.strip()]
+
+
+# ---------------------------------------------------------------------------------------
+def case_text_dedup(e):
+    """The same cycle from 3 processes of 2 runs (one written as text,json) is one problem,
+    printed once with the shim's exact text and where it was seen."""
+    d1, logs1 = e.run_prog(["fork", "abba"], "fork-run")
+    check(len(logs1) == 2, "the forking run wrote two logs (child and parent)", "\n".join(logs1))
+    d2, logs2 = e.run_prog(["abba"], "mixed-run", options="format=text,json")
+    with open(logs2[0]) as f:
+        mixed = f.read()
+    check(TITLES["circular"] + "\n" in mixed and '{"kind":"circular"' in mixed,
+          "the text,json log holds both a text splat and a JSON line", mixed[:2000])
+    ordered = logs1 + logs2  # the order report reads them: operands in order, files sorted
+    reps = reports_of(ordered)
+    check(len(reps) == 3 and all(r["kind"] == "circular" for r in reps), "three circular JSON reports")
+    check(all(isinstance(r.get("text"), str) and r["text"].startswith("\n" + "=" * 54 + "\n" + TITLES["circular"])
+              for r in reps), "every JSON report carries its text splat in \"text\"")
+    p = e.report(d1, d2)
+    check(p.returncode == 1, "exit status 1 when problems are shown", p.stderr)
+    check(p.stderr == "", "no warnings", p.stderr)
+    procs = ", ".join(f"pid {r['pid']} {r['exe']}" for r in reps)
+    expected = (reps[0]["text"] + f"(seen 3 times in 3 processes: {procs})\n"
+                "\nulockdep report: 1 problem (3 reports from 3 processes in 3 files)\n")
+    check(p.stdout == expected, "output is the first report's exact text, the seen line and the summary",
+          f"expected:\n{expected}\ngot:\n{p.stdout}")
+    # A program path inside the current directory is shown relative to it.
+    p = e.report(d1, cwd=os.path.dirname(e.a.prog))
+    check(f"pid {reps[0]['pid']} ./{os.path.basename(e.a.prog)}" in p.stdout,
+          "the program is shown as ./NAME when it is under the current directory", p.stdout[-400:])
+
+
+def case_kinds_json(e):
+    """--format=json: one merged object per problem with count, runs and fingerprint; the
+    output reads back in and merges again."""
+    d, logs = e.run_prog(["abba", "recursive", "exit_held", "bad_unlock"])
+    raw = reports_of(logs)
+    p = e.report("--format=json", d)
+    check(p.returncode == 1 and p.stderr == "", "exit 1, no warnings", p.stderr)
+    objs = json_lines(p.stdout)
+    check([o["kind"] for o in objs] == ["circular", "recursive", "held_at_exit", "bad_unlock"],
+          "four problems, in the order they were reported", p.stdout[:3000])
+    want_locks = [{"lock_a", "lock_b"}, {"lock_c"}, {"lock_d"}, {"lock_e"}]
+    for o, want, r in zip(objs, want_locks, raw):
+        check({l["name"] for l in o["locks"]} == want, f"{o['kind']} names {sorted(want)}")
+        check(o["count"] == 1 and len(o["runs"]) == 1, f"{o['kind']}: count 1, one run")
+        run = o["runs"][0]
+        check(run["pid"] == r["pid"] and run["exe"] == r["exe"] and run["log"] == logs[0] and run["count"] == 1,
+              f"{o['kind']}: the run is pid {r['pid']} {r['exe']} from {logs[0]}", json.dumps(run))
+        check(re.fullmatch(r"[0-9a-f]{32}", o["fingerprint"]) is not None, f"{o['kind']}: a 128-bit fingerprint")
+        for key in ("pid", "tid", "thread", "title", "exe", "cmdline", "locks", "held", "stack", "text"):
+            check(o[key] == r[key], f"{o['kind']}: original field {key!r} kept")
+    merged = os.path.join(e.newdir("merged"), "merged.json")
+    with open(merged, "w") as f:
+        f.write(p.stdout)
+    p2 = e.report("--format=json", merged, merged)
+    again = json_lines(p2.stdout)
+    check(p2.returncode == 1 and len(again) == 4, "merged output reads back: four problems", p2.stderr)
+    for o, a in zip(objs, again):
+        check(a["count"] == 2 and len(a["runs"]) == 1 and a["runs"][0]["count"] == 2,
+              f"{o['kind']}: read twice, count 2 from the same process", json.dumps(a["runs"]))
+        check(a["fingerprint"] == o["fingerprint"], f"{o['kind']}: same fingerprint after the round trip")
+
+
+def load_schema_validator(schema_path):
+    """jsonschema from this Python, else from Debian's (python3-jsonschema in install-deps.sh)."""
+    try:
+        import jsonschema  # noqa: F401
+        return None
+    except ImportError:
+        return "/usr/bin/python3"
+
+
+def validate_sarif(e, path):
+    code = ("import json,sys,jsonschema\n"
+            "s=json.load(open(sys.argv[1]));d=json.load(open(sys.argv[2]))\n"
+            "v=jsonschema.validators.validator_for(s)(s)\n"
+            "errs=sorted(v.iter_errors(d),key=lambda x:list(x.path))\n"
+            "[print(list(x.path),x.message[:300]) for x in errs[:20]]\n"
+            "sys.exit(1 if errs else 0)\n")
+    py = load_schema_validator(e.a.schema) or sys.executable
+    p = subprocess.run([py, "-c", code, e.a.schema, path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    check(p.returncode == 0, f"SARIF validates against the SARIF 2.1.0 JSON schema ({os.path.basename(e.a.schema)})",
+          p.stdout)
+
+
+def all_artifact_uris(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "artifactLocation":
+                yield v
+            else:
+                yield from all_artifact_uris(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from all_artifact_uris(v)
+
+
+def case_sarif(e):
+    """SARIF 2.1.0: schema-valid, GitHub's required parts, stable rule ids and fingerprints,
+    repository-relative locations, the cycle's edges as related locations."""
+    runs = [e.run_prog(["abba", "recursive", "exit_held", "bad_unlock"], f"run{i}")[0] for i in (1, 2)]
+    out = []
+    for i, d in enumerate(runs):
+        path = os.path.join(e.tmp, f"r{i}.sarif")
+        p = e.report("--format=sarif", "-o", path, "--srcroot", e.a.srcroot, d)
+        check(p.returncode == 1 and p.stderr == "", "sarif: exit 1, no warnings", p.stderr)
+        with open(path) as f:
+            out.append(json.load(f))
+    validate_sarif(e, os.path.join(e.tmp, "r0.sarif"))
+    s = out[0]
+    check(s["version"] == "2.1.0" and "sarif-2.1.0" in s["$schema"], "version 2.1.0 and its $schema")
+    check(len(s["runs"]) == 1, "one run")
+    run = s["runs"][0]
+    driver = run["tool"]["driver"]
+    check(driver["name"] == "ulockdep" and driver.get("version"), "tool.driver name and version")
+    ids = [r["id"] for r in driver["rules"]]
+    check(ids == [f"ulockdep/{k}" for k in KINDS], "one rule per report kind, ids ulockdep/<kind>", str(ids))
+    for r in driver["rules"]:
+        check(r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"]
+              and r["defaultConfiguration"]["level"] in ("error", "warning", "note"),
+              f"rule {r['id']} has descriptions, help and a level")
+    root_uri = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    check(root_uri == "file://" + os.path.realpath(e.a.srcroot) + "/", "%SRCROOT% is the --srcroot", root_uri)
+    res = run["results"]
+    check([r["ruleId"] for r in res] == ["ulockdep/circular", "ulockdep/recursive", "ulockdep/held_at_exit",
+                                         "ulockdep/bad_unlock"], "four results with the kinds' rule ids")
+    for r in res:
+        check(driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"], f"{r['ruleId']}: ruleIndex points at its rule")
+        check(r["message"]["text"].strip() != "", f"{r['ruleId']}: a message")
+        check(r["partialFingerprints"] and all(v for v in r["partialFingerprints"].values()),
+              f"{r['ruleId']}: partialFingerprints")
+        check(r["occurrenceCount"] == 1, f"{r['ruleId']}: occurrenceCount 1")
+    fp = [r["partialFingerprints"] for r in res]
+    fp2 = [r["partialFingerprints"] for r in out[1]["runs"][0]["results"]]
+    check(fp == fp2, "fingerprints are the same for a second run (other pids and addresses)", f"{fp}\n{fp2}")
+    check(len({json.dumps(x, sort_keys=True) for x in fp}) == 4, "the four problems have different fingerprints")
+
+    src = "tests/report_cli/report_prog.c"
+    for art in all_artifact_uris(s):
+        check(art["uri"] == src and art["uriBaseId"] == "%SRCROOT%",
+              f"artifact URI {art['uri']} is the repository-relative source (libc frames left out)")
+
+    def loc_line(loc):
+        return loc["physicalLocation"]["region"]["startLine"]
+
+    circ = res[0]
+    check(loc_line(circ["locations"][0]) == e.line("b_then_a_2"),
+          "circular: located at the acquisition that closed the cycle", json.dumps(circ["locations"]))
+    rel = sorted(loc_line(l) for l in circ["relatedLocations"])
+    check(rel == sorted([e.line("a_then_b_2"), e.line("b_then_a_2")]),
+          "circular: both dependencies of the cycle are related locations", str(rel))
+    for l in circ["relatedLocations"]:
+        check(f"]({l['id']})" in circ["message"]["text"], f"the message links related location {l['id']}")
+    flows = circ["codeFlows"]
+    check(len(flows) == 2 and all(tf["locations"] for f in flows for tf in f["threadFlows"]),
+          "circular: one code flow per dependency")
+    frames = [f for st in circ["stacks"] for f in st["frames"]]
+    libc = [f for f in frames if f.get("module", "").startswith("libc.so")]
+    check(libc and all("physicalLocation" not in f["location"] for f in libc),
+          "frames outside the repository stay in the stacks, without a location")
+    check(len(circ["stacks"]) == 3, "circular: the backtrace and each dependency's stack")
+    check(loc_line(res[1]["locations"][0]) == e.line("relock"), "recursive: located at the relock")
+    check(loc_line(res[3]["locations"][0]) == e.line("unlock_e"), "bad_unlock: located at the unlock")
+
+    # With the repository elsewhere, nothing is a location but the message keeps the frames.
+    p = e.report("--format=sarif", "--srcroot", e.tmp, runs[0])
+    other = json.loads(p.stdout)["runs"][0]["results"]
+    check(all("locations" not in r and "relatedLocations" not in r for r in other),
+          "--srcroot elsewhere: no locations")
+    check("take_b_then_a" in other[0]["message"]["text"] and other[0]["stacks"][0]["frames"],
+          "--srcroot elsewhere: frames still in the message and stacks")
+
+
+def case_dot_svg(e):
+    """DOT of the lock-class graph with the cycle edges red and labelled; SVG from Graphviz;
+    a clear error without Graphviz."""
+    d, _ = e.run_prog(["abba", "recursive"])
+    p = e.report("--format=dot", d)
+    check(p.returncode == 1, "dot: exit 1", p.stderr)
+    edges = re.findall(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', p.stdout, re.M)
+    red = {(a, b): attrs for a, b, attrs in edges if "#d32f2f" in attrs}
+    check(set(red) == {("lock_a", "lock_b"), ("lock_b", "lock_a"), ("lock_c", "lock_c")},
+          "the red edges are the cycle's and the recursive acquisition", p.stdout)
+    check(f'label="take_a_then_b\\nreport_prog.c:{e.line("a_then_b_2")}"' in red[("lock_a", "lock_b")],
+          "lock_a -> lock_b is labelled with the first frame of its stack", red[("lock_a", "lock_b")])
+    check(f'label="take_b_then_a\\nreport_prog.c:{e.line("b_then_a_2")}"' in red[("lock_b", "lock_a")],
+          "lock_b -> lock_a is labelled with the first frame of its stack", red[("lock_b", "lock_a")])
+    nodes = set(re.findall(r'^\s*"([^"]+)"(?: \[.*\])?;$', p.stdout, re.M))
+    check(nodes == {"lock_a", "lock_b", "lock_c"}, "nodes are the lock names", str(nodes))
+
+    svg_path = os.path.join(e.tmp, "graph.svg")
+    p = e.report("--format=svg", "-o", svg_path, d)
+    check(p.returncode == 1 and p.stderr == "", "svg: exit 1, no warnings", p.stderr)
+    with open(svg_path) as f:
+        svg = f.read()
+    root = ET.fromstring(svg)
+    check(root.tag == "{http://www.w3.org/2000/svg}svg", "the SVG is well-formed SVG")
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    for want in ("lock_a", "lock_b", "lock_c", "take_a_then_b", "take_b_then_a", "relock_c"):
+        check(want in texts, f"the SVG shows {want}", str(texts))
+    check('stroke="#d32f2f"' in svg, "the SVG draws the cycle in red")
+
+    missing = os.path.join(e.tmp, "none.svg")
+    p = e.report("--format=svg", "-o", missing, d, env_extra={"ULOCKDEP_DOT": "/nonexistent/dot"})
+    check(p.returncode == 2, "without Graphviz: exit 2", p.stderr)
+    check("Graphviz" in p.stderr and "/nonexistent/dot" in p.stderr and p.stderr.count("\n") == 1,
+          "without Graphviz: one clear line naming it", p.stderr)
+    check(not os.path.exists(missing), "without Graphviz: no output file is left")
+
+
+def png_pixels(path):
+    """(width, height, rows of RGB(A) tuples) of an 8-bit RGB/RGBA non-interlaced PNG."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "the screenshot is a PNG")
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, typ = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if typ == b"IHDR":
+            ihdr = struct.unpack(">IIBBBBB", body)
+        elif typ == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, ctype, _, _, interlace = ihdr
+    check(depth == 8 and ctype in (2, 6) and interlace == 0, "PNG is 8-bit RGB(A), not interlaced", str(ihdr))
+    bpp = 3 if ctype == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    prev = bytearray(stride)
+    rows = []
+    for y in range(h):
+        ft = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if ft == 1:
+                line[i] = (line[i] + a) & 255
+            elif ft == 2:
+                line[i] = (line[i] + b) & 255
+            elif ft == 3:
+                line[i] = (line[i] + ((a + b) >> 1)) & 255
+            elif ft == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+def case_html_chromium(e):
+    """One self-contained page; rendered by a real headless Chromium: the screenshot shows the
+    page (text and the red cycle edges), the DOM has every problem's title and picture."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    check(chromium is not None, "chromium is installed (scripts/install-deps.sh installs it)")
+    d, logs = e.run_prog(["abba", "recursive", "exit_held", "bad_unlock"])
+    titles = [r["title"] for r in reports_of(logs)]
+    page = os.path.join(e.tmp, "report.html")
+    p = e.report("--format=html", "-o", page, d)
+    check(p.returncode == 1 and p.stderr == "", "html: exit 1, no warnings", p.stderr)
+    with open(page) as f:
+        html = f.read()
+    for bad in ("<script", "<link", "src=", "url(", "@import", "<iframe", "<img"):
+        check(bad not in html, f"self-contained: no {bad!r}")
+    check(html.count("<section") == 4, "one section per problem")
+    check(html.count("<svg") == 5, "an inline picture per problem and one of all of them")
+
+    profile = os.path.join(e.tmp, "chromium-profile")
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}"]
+    url = "file://" + page
+    shot = os.path.join(e.tmp, "report.png")
+    p = subprocess.run(base + ["--window-size=1280,1600", f"--screenshot={shot}", url], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=180)
+    check(p.returncode == 0 and os.path.exists(shot), "chromium took a screenshot", p.stderr[-3000:])
+    size = os.path.getsize(shot)
+    check(size > 40000, f"the screenshot is not blank ({size} bytes)")
+    w, h, bpp, rows = png_pixels(shot)
+    check((w, h) == (1280, 1600), f"screenshot is 1280x1600 ({w}x{h})")
+    red = dark = 0
+    colours = set()
+    for row in rows[::2]:
+        for x in range(0, w * bpp, bpp * 2):
+            r, g, b = row[x], row[x + 1], row[x + 2]
+            colours.add((r >> 3, g >> 3, b >> 3))
+            if r > 170 and g < 90 and b < 90:
+                red += 1
+            if r < 80 and g < 80 and b < 80:
+                dark += 1
+    print(f"pixels sampled: {red} red, {dark} dark, {len(colours)} colours")
+    check(red > 150, "the screenshot shows red (the cycle edges and the badges)")
+    check(dark > 1500, "the screenshot shows text")
+    check(len(colours) > 40, "the screenshot is a rendered page, not a flat colour")
+
+    p = subprocess.run(base + ["--dump-dom", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=180)
+    dom = p.stdout
+    check(p.returncode == 0 and "<body" in dom, "chromium dumped the DOM", p.stderr[-3000:])
+    h2 = re.findall(r'<h2 class="title"><span class="badge">([a-z_]+)</span>(.*?)</h2>', dom)
+    check([t for _, t in h2] == titles, "the DOM has every problem's title, in order", f"{h2}\n{titles}")
+    check(dom.count("<svg") == 5 and "lock_a" in dom and "take_b_then_a" in dom,
+          "the DOM has the inline pictures with the lock names and sites")
+
+
+def case_symbolize_later(e):
+    """A log written with symbolize=0 (module+offset only) is symbolised by report from the
+    binary with the same build-id; a binary with another build-id is never used."""
+    bindir = e.newdir("bin")
+    prog = os.path.join(bindir, "report_prog")
+    shutil.copy2(e.a.prog, prog)
+    d, logs = e.run_prog(["abba", "heap_abba"], "nosym", options="format=json:symbolize=0", prog=prog)
+    raw = reports_of(logs)
+    own = [f for r in raw for f in r["stack"] if f["module"] == "report_prog"]
+    check(own and all(f["function"] is None and f["file"] is None for f in own),
+          "the shim wrote the program's frames as module+offset only")
+    check(all(re.fullmatch(r"0x[0-9a-f]+", l["name"]) for l in raw[0]["locks"]),
+          "the shim named the global locks by address", str([l["name"] for l in raw[0]["locks"]]))
+    check("take_a_then_b" not in raw[0]["text"], "the shim's text has no function names")
+
+    p = e.report(d)
+    check(p.returncode == 1 and p.stderr == "", "exit 1, no warnings", p.stderr)
+    out = p.stdout
+    for want in (f"take_a_then_b+0x", f"report_prog.c:{e.line('a_then_b_2')} [report_prog+0x",
+                 f"take_b_then_a+0x", f"report_prog.c:{e.line('b_then_a_2')} [report_prog+0x",
+                 "(lock_a){", "(lock_b){", "lock(lock_a);",
+                 f"(new_lock@report_prog.c:{e.line('new_lock_init')}){{", "heap_abba+0x"):
+        check(want in out, f"the text names {want!r}", out[:4000])
+    check(not re.search(r"\(0x[0-9a-f]+\)", out), "no lock is named by address any more")
+    j = json_lines(e.report("--format=json", d).stdout)
+    fr = j[0]["cycle"][0]["stack"][0]
+    check(fr["function"] == "take_b_then_a" and fr["file"].endswith("report_prog.c")
+          and fr["line"] == e.line("b_then_a_2"), "the JSON frames are symbolised", json.dumps(fr))
+    check({l["name"] for l in j[0]["locks"]} == {"lock_a", "lock_b"}, "the JSON lock names are symbolised")
+    check("take_a_then_b" not in e.report("--no-symbolize", d).stdout, "--no-symbolize keeps the frames as written")
+
+    d2, _ = e.run_prog(["abba", "heap_abba"], "sym", prog=prog)
+    p = e.report(d, d2)
+    check(p.stdout.count("(seen 2 times in 2 processes") == 2,
+          "each problem of the symbolize=0 run merges with the same problem of a symbolised run", p.stdout)
+
+    shutil.copy2("/bin/true", prog)  # same path, another build-id
+    p = e.report(d)
+    check("take_a_then_b" not in p.stdout, "a binary with another build-id is not used")
+    check(re.search(r"note: frames in report_prog \(build-id [0-9a-f]+\) stay unsymbolised", p.stderr)
+          and p.stderr.count("\n") == 1, "one note says which module could not be found", p.stderr)
+    p = e.report("--module-dir", os.path.dirname(os.path.abspath(e.a.prog)), d)
+    check("take_a_then_b+0x" in p.stdout and p.stderr == "", "--module-dir finds the binary by build-id",
+          p.stderr)
+
+
+def case_bad_input(e):
+    """Unusable lines are skipped with one warning each naming file and line; every valid
+    report is still rendered."""
+    d, logs = e.run_prog(["abba"])
+    with open(logs[0]) as f:
+        good = f.readline().rstrip("\n")
+    lines = [
+        "some text the program printed",                     # 1: not JSON, ignored silently
+        good[:len(good) // 2],                               # 2: truncated
+        "{not json at all",                                  # 3: invalid
+        '{"kind":"frobnicate","pid":1,"locks":[]}',          # 4: unknown kind
+        '{"kind":"recursive","locks":[]}',                   # 5: no pid
+        '{"kind":"circular","pid":5,"locks":[]}',            # 6: circular without cycle
+        good,                                                # 7: valid
+        good + " trailing words",                            # 8: text after the object
+        '{"kind":"bad_unlock","pid":3}',                     # 9: no locks
+        "",                                                  # 10: blank
+        "[1, 2, 3]",                                         # 11: not an object line, ignored
+    ]
+    bad = os.path.join(e.newdir("bad"), "bad.log")
+    with open(bad, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = e.report(bad)
+    check(p.returncode == 1, "exit 1: the valid report is shown", p.stderr)
+    warn = p.stderr.splitlines()
+    check([int(re.match(rf"ulockdep report: {re.escape(bad)}:(\d+): skipped: ", w).group(1)) for w in warn]
+          == [2, 3, 4, 5, 6, 8, 9], "one warning per unusable line, naming file and line", p.stderr)
+    for n, phrase in ((2, "truncated"), (4, 'unknown report kind "frobnicate"'), (5, '"pid"'), (6, '"cycle"'),
+                      (8, "text after"), (9, '"locks"')):
+        check(any(w.startswith(f"ulockdep report: {bad}:{n}:") and phrase in w for w in warn),
+              f"line {n}: the warning says {phrase}")
+    check(p.stdout.count(TITLES["circular"]) == 1 and "(seen 1 time in 1 process" in p.stdout,
+          "the valid report is rendered once", p.stdout)
+    only_bad = os.path.join(e.newdir("bad2"), "only-bad.log")
+    with open(only_bad, "w") as f:
+        f.write("\n".join(lines[1:6]) + "\n")
+    p = e.report(only_bad)
+    check(p.returncode == 0 and "no problems" in p.stdout and len(p.stderr.splitlines()) == 5,
+          "a log with only unusable lines: 5 warnings, no problems, exit 0", p.stdout + p.stderr)
+    textonly, _ = e.run_prog(["abba"], "text-only", options="format=text")
+    p = e.report(textonly)
+    check(p.returncode == 0 and "no JSON" in p.stderr and "format=json" in p.stderr,
+          "a text-only log: a warning saying how to get JSON", p.stderr)
+
+
+def case_exit_status(e):
+    """0 no problems, 1 problems, 2 usage errors."""
+    empty = e.newdir("empty")
+    d, _ = e.run_prog(["recursive"])
+    cases = [
+        ([], 2, "no log files given"),
+        (["--format=xml", d], 2, "unknown format"),
+        (["--bogus", d], 2, "--bogus"),
+        (["/nonexistent/log"], 2, "/nonexistent/log"),
+        (["-o", "/nonexistent/dir/out.txt", d], 2, "cannot write"),
+        (["--srcroot", "/nonexistent", d], 2, "--srcroot"),
+        ([empty], 0, ""),
+        ([d], 1, ""),
+    ]
+    for argv, rc, msg in cases:
+        p = e.report(*argv)
+        check(p.returncode == rc, f"report {' '.join(argv)}: exit {rc}", p.stdout + p.stderr)
+        if msg:
+            check(msg in p.stderr, f"report {' '.join(argv)}: says {msg!r}", p.stderr)
+    p = e.report(empty)
+    check(p.stdout == "ulockdep report: no problems (0 files read)\n", "an empty directory: no problems", p.stdout)
+    p = e.report("--help")
+    check(p.returncode == 0 and p.stdout.startswith("Usage: ulockdep report"), "report --help")
+    p = subprocess.run([e.a.cli, "--help"], stdout=subprocess.PIPE, text=True)
+    check(re.search(r"^  report ", p.stdout, re.M), "ulockdep --help lists report")
+    with open(glob.glob(os.path.join(d, "log.*"))[0]) as f:
+        p = e.report("-", input=f.read())
+    check(p.returncode == 1 and TITLES["recursive"] in p.stdout, "'-' reads a log from standard input")
+
+
+def case_gen_suppressions(e):
+    """--gen-suppressions: a suppressions file, one '# kind: title' + 'deadlock:PATTERN' per
+    problem; PATTERN is the first program frame of the reporting stack, else a lock name."""
+    d, logs = e.run_prog(["abba", "recursive", "exit_held", "bad_unlock"])
+    raw = reports_of(logs)
+    p = e.report("--gen-suppressions", d)
+    check(p.returncode == 1 and p.stderr == "", "exit 1, no warnings", p.stderr)
+    for line in p.stdout.splitlines():
+        check(line == "" or line.startswith("#") or re.fullmatch(r"(deadlock|lock):\S+", line),
+              f"suppressions syntax: {line!r}")
+    pairs = re.findall(r"^(# .*)\n(deadlock:.*)$", p.stdout, re.M)
+    want = [(f"# {r['kind']}: {r['title']}", f"deadlock:{pat}")
+            for r, pat in zip(raw, ["take_b_then_a", "relock_c", "lock_d", "unlock_e_unheld"])]
+    check(pairs == want, "one entry per problem with its kind and title", f"{pairs}\n{want}")
+    sarif = os.path.join(e.tmp, "with-supp.sarif")
+    p = e.report("--gen-suppressions", "--format=sarif", "-o", sarif, d)
+    check(p.stdout.count("deadlock:") == 4 and json.load(open(sarif))["version"] == "2.1.0",
+          "with -o FILE the format output goes to FILE and the suppressions to stdout")
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(CASES))
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--prog", required=True)
+    ap.add_argument("--srcroot", required=True)
+    ap.add_argument("--schema", required=True)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    e = Env(args)
+    try:
+        CASES[args.case](e)
+    except Fail as f:
+        print(f"FAIL: {f}")
+        print(f"(files kept in {e.tmp})")
+        return 1
+    if not args.keep:
+        shutil.rmtree(e.tmp, ignore_errors=True)
+    print(f"PASS: {args.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

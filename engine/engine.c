@@ -24,6 +24,7 @@ static struct ul_keyset edges;      /* (class, class, dep) already in the class 
 static struct ul_keyset iedges;     /* the same for the instance graph */
 static atomic_uint_fast64_t nslow, ninstance_edges;
 static uint64_t instance_class_seq, static_init_seq;
+static uint64_t module_epoch; /* bumped by each module unload: static class keys change */
 
 /* ---- lock instances and classes ---------------------------------------------------- */
 
@@ -71,7 +72,8 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
     } else if (is_static) {
         /* A static lock is its own class; each explicit (re-)initialisation makes it a new
          * lock, so a destroyed and re-initialised static lock starts with no history. */
-        key = ul_hash3(UL_ORIGIN_STATIC, addr, origin == UL_ORIGIN_INIT ? ++static_init_seq : 0);
+        key = ul_hash3(UL_ORIGIN_STATIC, addr,
+                       (origin == UL_ORIGIN_INIT ? ++static_init_seq : 0) ^ module_epoch << 40);
         origin = UL_ORIGIN_STATIC;
     } else {
         key = ul_hash3(origin, site_key(c, (unsigned)ul_opt.class_depth), kind);
@@ -625,6 +627,51 @@ void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
     struct ul_instance *batch[64];
     size_t n;
     while ((n = ul_instance_collect(lo, hi, batch, 64)) > 0) {
+        size_t m = n < 64 ? n : 64;
+        for (size_t k = 0; k < m; k++)
+            ul_instance_retire(batch[k]);
+    }
+    ul_flock_unlock(&ul_glock);
+    for (int k = (int)t->depth - 1; k >= 0; k--)
+        if (t->held[k].addr >= lo && t->held[k].addr < hi)
+            remove_held(t, (uint32_t)k);
+    ctx_flush(&c);
+}
+
+size_t ul_module_classes(uintptr_t lo, uintptr_t hi, struct ul_class **out, size_t max)
+{
+    size_t n = 0;
+    ul_flock_lock(&ul_glock);
+    uint32_t count = ul_class_count();
+    for (uint32_t id = 1; id <= count; id++) {
+        struct ul_class *c = ul_class_get(id);
+        if (!c)
+            continue;
+        const struct ul_stack *st = c->site_stack ? ul_stack_get(c->site_stack) : NULL;
+        bool in = (c->static_addr >= lo && c->static_addr < hi) ||
+                  (st && st->n && st->pcs[0] >= lo && st->pcs[0] < hi);
+        if (in) {
+            if (n < max)
+                out[n] = c;
+            n++;
+        }
+    }
+    ul_flock_unlock(&ul_glock);
+    return n;
+}
+
+void ul_on_module_unloaded(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    ul_on_memory_freed(t, lo, hi); /* heap-registered locks in the range, held ones reported */
+    struct ctx c;
+    ctx_init(&c, t);
+    ul_flock_lock(&ul_glock);
+    module_epoch++;
+    struct ul_instance *batch[64];
+    size_t n;
+    while ((n = ul_instance_collect_static(lo, hi, batch, 64)) > 0) {
         size_t m = n < 64 ? n : 64;
         for (size_t k = 0; k < m; k++)
             ul_instance_retire(batch[k]);

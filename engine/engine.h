@@ -67,6 +67,12 @@ void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok);
 bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum ul_unlock_hint hint,
                    uintptr_t ip);
 void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi);
+/* A module is about to be unloaded (dlclose): the classes named by its code or data, so they
+ * can be named while it is still there. Returns how many there are (fills up to max). */
+size_t ul_module_classes(uintptr_t lo, uintptr_t hi, struct ul_class **out, size_t max);
+/* It was unloaded: its static locks are gone (held ones reported as freed), and a lock at
+ * the same address later (another library loaded there) is a new class. */
+void ul_on_module_unloaded(struct ul_thread *t, uintptr_t lo, uintptr_t hi);
 /* Thread exit or return from its start routine: reports locks still held (once). */
 void ul_on_thread_exit(struct ul_thread *t);
 /* Annotation: name an instance (registers it if new). */

@@ -23,7 +23,12 @@ struct page_entry {
     struct page_entry *next;
 };
 static struct page_entry *page_buckets[1u << PAGE_BUCKET_BITS];
+/* Pages that ever held a heap lock (never shrinks: bounded by the pages a program uses, and
+ * it never sees removals, which would make its tables pile up), and, hashed, how many of
+ * them hold a lock now. free() asks both without a lock; either may say "maybe". */
 static struct ul_keyset page_filter;
+#define PAGE_COUNT_BITS 16
+static _Atomic uint32_t page_live[1u << PAGE_COUNT_BITS];
 static _Atomic uint64_t heap_live;
 
 /* Instance-graph nodes. */
@@ -70,12 +75,14 @@ static bool page_add(struct ul_instance *inst, uintptr_t addr)
     struct page_entry **slot = page_slot(page);
     if (!*slot) {
         struct page_entry *e = ul_alloc(sizeof *e);
-        if (!e || !ul_keyset_insert(&page_filter, page + 1)) {
+        if (!e || !ul_keyset_insert(&page_filter, page + 1)) { /* (already there: no-op) */
             ul_free(e, sizeof *e);
             return false;
         }
         e->page = page;
         *slot = e;
+        atomic_fetch_add_explicit(&page_live[ul_mix64(page) & ((1u << PAGE_COUNT_BITS) - 1)], 1,
+                                  memory_order_relaxed);
     }
     inst->page_next = (*slot)->list;
     (*slot)->list = inst;
@@ -96,7 +103,8 @@ static void page_remove(struct ul_instance *inst, uintptr_t addr)
         }
     if (!e->list) {
         *slot = e->next;
-        ul_keyset_remove(&page_filter, page + 1);
+        atomic_fetch_sub_explicit(&page_live[ul_mix64(page) & ((1u << PAGE_COUNT_BITS) - 1)], 1,
+                                  memory_order_relaxed);
         ul_free(e, sizeof *e);
     }
 }
@@ -218,7 +226,8 @@ bool ul_instance_range_maybe(uintptr_t lo, uintptr_t hi)
     if (last - first > 64)
         return true; /* large blocks: let the locked path decide */
     for (uintptr_t p = first; p <= last; p++)
-        if (ul_keyset_contains(&page_filter, p + 1))
+        if (atomic_load_explicit(&page_live[ul_mix64(p) & ((1u << PAGE_COUNT_BITS) - 1)], memory_order_relaxed) &&
+            ul_keyset_contains(&page_filter, p + 1))
             return true;
     return false;
 }
@@ -259,4 +268,22 @@ size_t ul_instance_collect(uintptr_t lo, uintptr_t hi, struct ul_instance **out,
 uint64_t ul_instance_live(void)
 {
     return live;
+}
+
+size_t ul_instance_collect_static(uintptr_t lo, uintptr_t hi, struct ul_instance **out, size_t max)
+{
+    size_t n = 0;
+    if (!buckets)
+        return 0;
+    for (size_t b = 0; b < ((size_t)1 << BUCKET_BITS); b++)
+        for (struct ul_instance *i = atomic_load_explicit(&buckets[b], memory_order_relaxed); i;
+             i = atomic_load_explicit(&i->next, memory_order_relaxed)) {
+            uintptr_t a = atomic_load_explicit(&i->addr, memory_order_relaxed);
+            if (!i->heap && a >= lo && a < hi) {
+                if (n < max)
+                    out[n] = i;
+                n++;
+            }
+        }
+    return n;
 }

@@ -58,6 +58,8 @@ bool ul_instance_range_maybe(uintptr_t lo, uintptr_t hi);
 /* Graph lock held: heap instances inside [lo, hi), up to max of them; returns the count
  * found (which may exceed max). */
 size_t ul_instance_collect(uintptr_t lo, uintptr_t hi, struct ul_instance **out, size_t max);
+/* The same for static (non-heap) instances: scans the whole table (module unload only). */
+size_t ul_instance_collect_static(uintptr_t lo, uintptr_t hi, struct ul_instance **out, size_t max);
 uint64_t ul_instance_live(void);
 
 #endif

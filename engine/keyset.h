@@ -3,7 +3,10 @@
  * without any lock; inserts and removals happen under the graph lock. Growing publishes a
  * new table; readers still on the old one may miss a fresh key and simply take the slow
  * path, which looks again under the lock. Old tables are kept (they add up to less than the
- * current one), so a reader can never touch unmapped memory. Key 0 is reserved. */
+ * current one), so a reader can never touch unmapped memory. Key 0 is reserved.
+ * Removal leaves tombstones; a table that fills with them is rebuilt at the same size and
+ * the old one kept too, so memory grows with the number of removals: the engine's sets only
+ * ever grow (the page filter in instance.c never removes), removal is for small sets. */
 #ifndef ULOCKDEP_ENGINE_KEYSET_H
 #define ULOCKDEP_ENGINE_KEYSET_H
 

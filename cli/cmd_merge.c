@@ -90,9 +90,18 @@ long merge_run(const struct merge_opts *o, FILE *out)
     long result = db ? 0 : -1;
     size_t added = 0, before = 0, skipped = 0;
     for (size_t i = 0; db && result >= 0 && i < files.n; i++) {
-        struct graph_file g;
+        struct graph_file g = { 0 };
         char err[512];
         long line;
+        struct stat st;
+        long long mtime = 0;
+        if (stat(files.v[i], &st) == 0) {
+            mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+            if (merge_db_has_file(db, files.v[i], (long long)st.st_size, mtime)) {
+                before++; /* same path, size and time as a file merged before: not read again */
+                continue;
+            }
+        }
         if (!graph_file_read(files.v[i], &g, err, sizeof err, &line)) {
             if (line)
                 fprintf(stderr, "ulockdep: warning: %s:%ld: %s; file skipped\n", files.v[i], line, err);
@@ -100,7 +109,7 @@ long merge_run(const struct merge_opts *o, FILE *out)
                 fprintf(stderr, "ulockdep: warning: %s: %s; file skipped\n", files.v[i], err);
             skipped++;
         } else {
-            int rc = merge_db_add(db, files.v[i], &g);
+            int rc = merge_db_add(db, files.v[i], mtime, &g);
             if (rc < 0)
                 result = -1;
             else if (rc)

@@ -121,7 +121,7 @@ int cmd_report(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "+f:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f': opt.format = optarg; format_given = true; break;
         case 'o': opt.output = optarg; break;

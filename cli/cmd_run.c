@@ -57,6 +57,9 @@ int cmd_run(int argc, char **argv)
     if (!shim)
         goto usage_error;
 
+    /* The hang watchdog is on by default under `ulockdep run` (off in the bare shim): first,
+     * so a deadlock_timeout from the environment or the command line wins. */
+    setenv_joined("ULOCKDEP_OPTIONS", "deadlock_timeout=10", getenv_or_empty("ULOCKDEP_OPTIONS"));
     /* The environment's options first, ours after them so ours win. */
     if (spec)
         setenv_joined("ULOCKDEP_OPTIONS", getenv_or_empty("ULOCKDEP_OPTIONS"), spec);

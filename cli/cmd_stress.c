@@ -216,6 +216,7 @@ static bool make_workdir(struct stress *s)
 static void child(struct stress *s, unsigned index, const sigset_t *old_mask)
 {
     setpgid(0, 0); /* its own process group: a timeout kills what it started too */
+    signal(SIGPIPE, SIG_DFL);
     sigprocmask(SIG_SETMASK, old_mask, NULL);
     char path[4300];
     snprintf(path, sizeof path, "%s/out/run-%u.txt", s->dir, index);
@@ -423,8 +424,16 @@ static void show_output_tail(const struct stress *s, unsigned index)
         free(lines[i]);
 }
 
-static void list(const char *what, const unsigned *v, unsigned n)
+static int cmp_unsigned(const void *a, const void *b)
 {
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return (x > y) - (x < y);
+}
+
+/* Run numbers in ascending order, whatever order the runs finished in. */
+static void list(const char *what, unsigned *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, cmp_unsigned);
     printf("%s", what);
     for (unsigned i = 0; i < n && i < 20; i++)
         printf("%s%u", i ? ", " : " ", v[i]);
@@ -478,8 +487,14 @@ int cmd_stress(int argc, char **argv)
         fprintf(stderr, "ulockdep stress: out of memory\n");
         return CLI_EXIT_USAGE;
     }
-    fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time%s; working in %s\n", s.n, s.argv[0], s.jobs,
-            s.timeout > 0 ? "" : ", no timeout", s.dir);
+    char limit[64] = "no timeout";
+    if (s.timeout > 0)
+        snprintf(limit, sizeof limit, "timeout %gs", s.timeout);
+    fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time, %s; working in %s\n", s.n, s.argv[0], s.jobs, limit,
+            s.dir);
+    /* A closed stdout (| head) must not kill us before the runs are stopped and the working
+     * directory is removed. */
+    signal(SIGPIPE, SIG_IGN);
 
     bool complete = run_all(&s);
     int status = 0;

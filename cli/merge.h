@@ -60,6 +60,8 @@ void graph_file_free(struct graph_file *g);
 /* Hex content hash (32 digits + NUL). */
 void graph_hash(const char *data, size_t n, char out[33]);
 
+/* Field text of the format: separators and control bytes written as "\xHH" (NULL: empty). */
+void graph_escape(FILE *out, const char *s);
 /* Field text of the format: "\xHH" escapes decoded into out (at most len-1 bytes). */
 void graph_unescape(const char *s, size_t n, char *out, size_t len);
 
@@ -78,11 +80,14 @@ struct merge_db;
 
 struct merge_db *merge_db_open(const char *path);   /* prints why on failure */
 void merge_db_close(struct merge_db *db);
-/* Folds one checked file in, in one transaction. 1 added, 0 merged before, -1 error. */
-int merge_db_add(struct merge_db *db, const char *path, const struct graph_file *g);
+/* Was this path merged before with this size and modification time? (Saves reading it.) */
+bool merge_db_has_file(struct merge_db *db, const char *path, long long size, long long mtime);
+/* Folds one checked file in, in one transaction. 1 added, 0 merged before (same content),
+ * -1 error. */
+int merge_db_add(struct merge_db *db, const char *path, long long mtime, const struct graph_file *g);
 
 struct merge_counts {
-    long long runs, classes, edges, stacks;
+    long long runs, classes, edges, stacks, frames;
 };
 void merge_db_counts(struct merge_db *db, struct merge_counts *c);
 

@@ -1,8 +1,9 @@
 /* The merged lock graph: an SQLite database.
  *
- *   runs(id, hash UNIQUE, file, size, pid, ppid, host, cmd, exe, start, merged_at)
+ *   runs(id, hash UNIQUE, file, size, mtime, pid, ppid, host, cmd, exe, start, merged_at)
  *   classes(id, ident UNIQUE, kind, name, usage)      one row per lock class identity
- *   stacks(id, hash UNIQUE, frames)                   stacks, stored once
+ *   frames(id, key UNIQUE, module, function, ...)     one row per code location (build-id+offset)
+ *   stacks(id, hash, frames)                          frame ids "12,45,78", each stack once
  *   edges(id, src, dst, dep, UNIQUE(src, dst))        the union graph; dep = union of kinds
  *   edge_runs(edge, run, dep, stack)                  which run saw which dependency, how
  *
@@ -21,19 +22,23 @@
 struct merge_db {
     sqlite3 *db;
     char *path;
-    sqlite3_stmt *find_run, *add_run, *find_class, *add_class, *set_class_usage, *find_stack, *add_stack,
-        *find_edge, *add_edge, *set_edge_dep, *add_edge_run, *edge_run_ids, *edge_run;
+    sqlite3_stmt *find_run, *find_run_file, *add_run, *find_class, *add_class, *set_class_usage, *find_frame,
+        *add_frame, *set_frame, *get_frame, *find_stack, *add_stack, *find_edge, *add_edge, *set_edge_dep,
+        *add_edge_run, *edge_run_ids, *edge_run;
 };
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, file TEXT,"
-    " size INTEGER, pid INTEGER, ppid INTEGER, host TEXT, cmd TEXT, exe TEXT, start INTEGER,"
-    " merged_at INTEGER);"
+    " size INTEGER, mtime INTEGER, pid INTEGER, ppid INTEGER, host TEXT, cmd TEXT, exe TEXT,"
+    " start INTEGER, merged_at INTEGER);"
+    "CREATE INDEX IF NOT EXISTS runs_file ON runs(file, size, mtime);"
     "CREATE TABLE IF NOT EXISTS classes(id INTEGER PRIMARY KEY, ident TEXT NOT NULL UNIQUE,"
     " kind TEXT, name TEXT, usage INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS stacks(id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE,"
-    " frames TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS frames(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, module TEXT,"
+    " function TEXT, func_off INTEGER, func_size INTEGER, file TEXT, line INTEGER);"
+    "CREATE TABLE IF NOT EXISTS stacks(id INTEGER PRIMARY KEY, hash INTEGER NOT NULL, frames TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS stacks_hash ON stacks(hash);"
     "CREATE TABLE IF NOT EXISTS edges(id INTEGER PRIMARY KEY, src INTEGER NOT NULL,"
     " dst INTEGER NOT NULL, dep INTEGER NOT NULL, UNIQUE(src, dst));"
     "CREATE TABLE IF NOT EXISTS edge_runs(edge INTEGER NOT NULL, run INTEGER NOT NULL,"
@@ -98,7 +103,8 @@ struct merge_db *merge_db_open(const char *path)
         return NULL;
     }
     sqlite3_busy_timeout(d->db, 60000); /* another merge into the same database */
-    bool ok = exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;") &&
+    bool ok = exec(d, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+                      " PRAGMA temp_store=MEMORY;") &&
               exec(d, "BEGIN IMMEDIATE") && exec(d, schema) && check_schema(d) && exec(d, "COMMIT");
     if (!ok) {
         sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
@@ -106,13 +112,23 @@ struct merge_db *merge_db_open(const char *path)
         return NULL;
     }
     ok = prepare(d, &d->find_run, "SELECT id FROM runs WHERE hash = ?1") &&
+         prepare(d, &d->find_run_file, "SELECT id FROM runs WHERE file = ?1 AND size = ?2 AND mtime = ?3") &&
          prepare(d, &d->add_run,
-                 "INSERT INTO runs(hash, file, size, pid, ppid, host, cmd, exe, start, merged_at)"
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") &&
+                 "INSERT INTO runs(hash, file, size, mtime, pid, ppid, host, cmd, exe, start, merged_at)"
+                 " VALUES(?1, ?2, ?3, ?11, ?4, ?5, ?6, ?7, ?8, ?9, ?10)") &&
          prepare(d, &d->find_class, "SELECT id, usage FROM classes WHERE ident = ?1") &&
          prepare(d, &d->add_class, "INSERT INTO classes(ident, kind, name, usage) VALUES(?1, ?2, ?3, ?4)") &&
          prepare(d, &d->set_class_usage, "UPDATE classes SET usage = ?2 WHERE id = ?1") &&
-         prepare(d, &d->find_stack, "SELECT id FROM stacks WHERE hash = ?1") &&
+         prepare(d, &d->find_frame, "SELECT id, function FROM frames WHERE key = ?1") &&
+         prepare(d, &d->add_frame,
+                 "INSERT INTO frames(key, module, function, func_off, func_size, file, line)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)") &&
+         prepare(d, &d->set_frame,
+                 "UPDATE frames SET module = ?2, function = ?3, func_off = ?4, func_size = ?5, file = ?6,"
+                 " line = ?7 WHERE id = ?1") &&
+         prepare(d, &d->get_frame,
+                 "SELECT key, module, function, func_off, func_size, file, line FROM frames WHERE id = ?1") &&
+         prepare(d, &d->find_stack, "SELECT id FROM stacks WHERE hash = ?1 AND frames = ?2") &&
          prepare(d, &d->add_stack, "INSERT INTO stacks(hash, frames) VALUES(?1, ?2)") &&
          prepare(d, &d->find_edge, "SELECT id, dep FROM edges WHERE src = ?1 AND dst = ?2") &&
          prepare(d, &d->add_edge, "INSERT INTO edges(src, dst, dep) VALUES(?1, ?2, ?3)") &&
@@ -136,7 +152,8 @@ void merge_db_close(struct merge_db *d)
 {
     if (!d)
         return;
-    sqlite3_stmt *all[] = { d->find_run, d->add_run, d->find_class, d->add_class, d->set_class_usage,
+    sqlite3_stmt *all[] = { d->find_run, d->find_run_file, d->add_run, d->find_class, d->add_class,
+                            d->set_class_usage, d->find_frame, d->add_frame, d->set_frame, d->get_frame,
                             d->find_stack, d->add_stack, d->find_edge, d->add_edge, d->set_edge_dep,
                             d->add_edge_run, d->edge_run_ids, d->edge_run };
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -194,23 +211,154 @@ static long long class_id(struct merge_db *d, const struct graph_class *c)
     return id;
 }
 
-static long long stack_id(struct merge_db *d, const char *frames)
+/* ---- frames and stacks ---- */
+
+/* Frame key -> id, for the frames of one file (the same few frames recur in most stacks). */
+struct frame_cache {
+    char **keys;
+    long long *ids;
+    size_t cap, n;
+};
+
+static uint64_t str_hash(const char *s, size_t n)
 {
-    char hash[33];
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static long long *cache_slot(struct frame_cache *c, const char *key, bool *found)
+{
+    if (c->n * 2 >= c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 1024;
+        char **nk = calloc(ncap, sizeof *nk);
+        long long *ni = calloc(ncap, sizeof *ni);
+        if (!nk || !ni) {
+            free(nk);
+            free(ni);
+            return NULL;
+        }
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->keys[i])
+                continue;
+            size_t j = str_hash(c->keys[i], strlen(c->keys[i])) & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = c->keys[i];
+            ni[j] = c->ids[i];
+        }
+        free(c->keys);
+        free(c->ids);
+        c->keys = nk;
+        c->ids = ni;
+        c->cap = ncap;
+    }
+    size_t j = str_hash(key, strlen(key)) & (c->cap - 1);
+    for (; c->keys[j]; j = (j + 1) & (c->cap - 1))
+        if (!strcmp(c->keys[j], key)) {
+            *found = true;
+            return &c->ids[j];
+        }
+    if (!(c->keys[j] = strdup(key)))
+        return NULL;
+    c->n++;
+    *found = false;
+    return &c->ids[j];
+}
+
+static void cache_free(struct frame_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->keys[i]);
+    free(c->keys);
+    free(c->ids);
+}
+
+static void bind_frame(sqlite3_stmt *st, const struct graph_frame *f)
+{
+    sqlite3_bind_text(st, 2, f->module, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->function, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (long long)f->func_off);
+    sqlite3_bind_int64(st, 5, (long long)f->func_size);
+    sqlite3_bind_text(st, 6, f->file, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, f->line);
+}
+
+/* The frame's id; a frame seen before without symbols gets this run's, if it has them. */
+static long long frame_id(struct merge_db *d, const struct graph_frame *f, struct frame_cache *cache)
+{
+    bool found;
+    long long *slot = cache_slot(cache, f->key, &found);
+    if (!slot)
+        return -1;
+    if (found)
+        return *slot;
     long long id = -1;
-    graph_hash(frames, strlen(frames), hash);
-    sqlite3_bind_text(d->find_stack, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(d->find_frame, 1, f->key, -1, SQLITE_STATIC);
+    int rc = step(d, d->find_frame);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(d->find_frame, 0);
+        const unsigned char *fn = sqlite3_column_text(d->find_frame, 1);
+        bool better = (!fn || !*fn) && f->function[0];
+        done(d->find_frame);
+        if (better) {
+            sqlite3_bind_int64(d->set_frame, 1, id);
+            bind_frame(d->set_frame, f);
+            if (step(d, d->set_frame) != SQLITE_DONE)
+                id = -1;
+            done(d->set_frame);
+        }
+    } else {
+        done(d->find_frame);
+        if (rc != SQLITE_DONE)
+            return -1;
+        sqlite3_bind_text(d->add_frame, 1, f->key, -1, SQLITE_STATIC);
+        bind_frame(d->add_frame, f);
+        if (step(d, d->add_frame) == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(d->db);
+        done(d->add_frame);
+    }
+    return *slot = id;
+}
+
+/* A stack is stored as the list of its frame ids. */
+static long long stack_id(struct merge_db *d, const char *frames, struct frame_cache *cache)
+{
+    char *list = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&list, &len);
+    if (!m)
+        return -1;
+    struct graph_frame *f = malloc(sizeof *f);
+    const char *p = frames;
+    bool ok = f != NULL;
+    for (bool first = true; ok && graph_next_frame(&p, f); first = false) {
+        long long id = frame_id(d, f, cache);
+        ok = id >= 0;
+        fprintf(m, "%s%lld", first ? "" : ",", id);
+    }
+    free(f);
+    if (fclose(m) != 0 || !ok) {
+        free(list);
+        return -1;
+    }
+    long long id = -1;
+    long long hash = (long long)str_hash(list, len);
+    sqlite3_bind_int64(d->find_stack, 1, hash);
+    sqlite3_bind_text(d->find_stack, 2, list, -1, SQLITE_STATIC);
     int rc = step(d, d->find_stack);
     if (rc == SQLITE_ROW)
         id = sqlite3_column_int64(d->find_stack, 0);
     done(d->find_stack);
-    if (rc != SQLITE_DONE)
-        return id;
-    sqlite3_bind_text(d->add_stack, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(d->add_stack, 2, frames, -1, SQLITE_STATIC);
-    if (step(d, d->add_stack) == SQLITE_DONE)
-        id = sqlite3_last_insert_rowid(d->db);
-    done(d->add_stack);
+    if (rc == SQLITE_DONE) {
+        sqlite3_bind_int64(d->add_stack, 1, hash);
+        sqlite3_bind_text(d->add_stack, 2, list, -1, SQLITE_STATIC);
+        if (step(d, d->add_stack) == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(d->db);
+        done(d->add_stack);
+    }
+    free(list);
     return id;
 }
 
@@ -274,11 +422,12 @@ static bool add_body(struct merge_db *d, const struct graph_file *g, long long r
 {
     long long *cls = malloc((g->nclasses + 1) * sizeof *cls);
     struct stack_map *stk = malloc((g->nstacks + 1) * sizeof *stk);
+    struct frame_cache cache = { 0 };
     bool ok = cls && stk;
     for (size_t i = 0; ok && i < g->nclasses; i++)
         ok = (cls[i] = class_id(d, &g->classes[i])) >= 0;
     for (size_t i = 0; ok && i < g->nstacks; i++) {
-        stk[i] = (struct stack_map){ g->stacks[i].id, stack_id(d, g->stacks[i].frames) };
+        stk[i] = (struct stack_map){ g->stacks[i].id, stack_id(d, g->stacks[i].frames, &cache) };
         ok = stk[i].db_id >= 0;
     }
     if (ok)
@@ -304,10 +453,21 @@ static bool add_body(struct merge_db *d, const struct graph_file *g, long long r
         fprintf(stderr, "ulockdep: out of memory\n");
     free(cls);
     free(stk);
+    cache_free(&cache);
     return ok;
 }
 
-int merge_db_add(struct merge_db *d, const char *path, const struct graph_file *g)
+bool merge_db_has_file(struct merge_db *d, const char *path, long long size, long long mtime)
+{
+    sqlite3_bind_text(d->find_run_file, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(d->find_run_file, 2, size);
+    sqlite3_bind_int64(d->find_run_file, 3, mtime);
+    bool found = sqlite3_step(d->find_run_file) == SQLITE_ROW;
+    done(d->find_run_file);
+    return found;
+}
+
+int merge_db_add(struct merge_db *d, const char *path, long long mtime, const struct graph_file *g)
 {
     if (!exec(d, "BEGIN IMMEDIATE"))
         return -1;
@@ -332,6 +492,7 @@ int merge_db_add(struct merge_db *d, const char *path, const struct graph_file *
         sqlite3_bind_text(st, 8, g->exe, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 9, g->start);
         sqlite3_bind_int64(st, 10, (long long)time(NULL));
+        sqlite3_bind_int64(st, 11, mtime);
         ok = step(d, st) == SQLITE_DONE;
         done(st);
     }
@@ -362,6 +523,7 @@ void merge_db_counts(struct merge_db *d, struct merge_counts *c)
     c->classes = count(d, "SELECT count(*) FROM classes");
     c->edges = count(d, "SELECT count(*) FROM edges");
     c->stacks = count(d, "SELECT count(*) FROM stacks");
+    c->frames = count(d, "SELECT count(*) FROM frames");
 }
 
 static char *col_dup(sqlite3_stmt *st, int i)
@@ -454,6 +616,41 @@ bool merge_db_edge_run_ids(struct merge_db *d, long long edge, long long **ids, 
     return rc == SQLITE_DONE || db_error(d, "reading the runs of a dependency");
 }
 
+/* The stack's frames in the file format's escaped "frame;frame" form. */
+static char *stack_frames(struct merge_db *d, const char *list)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (!m)
+        return NULL;
+    bool first = true;
+    for (const char *p = list; p && *p;) {
+        char *end;
+        long long id = strtoll(p, &end, 10);
+        p = *end == ',' ? end + 1 : NULL;
+        sqlite3_stmt *st = d->get_frame;
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            if (!first)
+                fputc(';', m);
+            first = false;
+            graph_escape(m, (const char *)sqlite3_column_text(st, 0));
+            fputc('|', m);
+            graph_escape(m, (const char *)sqlite3_column_text(st, 1));
+            fputc('|', m);
+            graph_escape(m, (const char *)sqlite3_column_text(st, 2));
+            fprintf(m, "|0x%llx|0x%llx|", (unsigned long long)sqlite3_column_int64(st, 3),
+                    (unsigned long long)sqlite3_column_int64(st, 4));
+            graph_escape(m, (const char *)sqlite3_column_text(st, 5));
+            fprintf(m, "|%d", sqlite3_column_int(st, 6));
+        }
+        done(st);
+    }
+    fclose(m);
+    return out;
+}
+
 bool merge_db_edge_run(struct merge_db *d, long long edge, long long run, struct edge_run *r)
 {
     memset(r, 0, sizeof *r);
@@ -461,6 +658,7 @@ bool merge_db_edge_run(struct merge_db *d, long long edge, long long run, struct
     sqlite3_bind_int64(st, 1, edge);
     sqlite3_bind_int64(st, 2, run);
     bool ok = sqlite3_step(st) == SQLITE_ROW;
+    char *list = NULL;
     if (ok) {
         r->run_id = run;
         r->pid = (long)sqlite3_column_int64(st, 0);
@@ -470,9 +668,12 @@ bool merge_db_edge_run(struct merge_db *d, long long edge, long long run, struct
         r->exe = col_dup(st, 4);
         r->file = col_dup(st, 5);
         r->dep = (unsigned)sqlite3_column_int(st, 6);
-        r->frames = col_dup(st, 7);
+        list = col_dup(st, 7);
     }
     done(st);
+    if (list)
+        r->frames = stack_frames(d, list);
+    free(list);
     return ok || db_error(d, "reading a run");
 }
 

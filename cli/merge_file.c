@@ -41,6 +41,16 @@ void graph_unescape(const char *s, size_t n, char *out, size_t len)
         out[o] = 0;
 }
 
+void graph_escape(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '|' || *p == ';')
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+}
+
 static char *unescape_dup(const char *s)
 {
     size_t n = strlen(s);

@@ -122,6 +122,17 @@ json_object *rp_program_frame(json_object *report);
 /* The text splat: the shim's "text", else one rebuilt from the JSON fields (malloc'd). */
 char *rp_report_text(json_object *report);
 
+/* What a deadlocked thread ("threads" of a deadlock report) waits for, in words:
+ * "blocked acquiring lock_b", "waiting on not_empty", "waiting for thread 12 to exit". */
+const char *rp_thread_wait(json_object *thread, char *buf, size_t len);
+
+/* Every stack of a report, each with a heading saying what it is: a cycle's dependencies
+ * (kernel numbering, "#N" from the newest), a signal chain's, the "*_stack" fields (where a
+ * usage was first seen), each blocked thread of a deadlock, and last the reporting thread's
+ * backtrace. Empty stacks are skipped. */
+void rp_for_each_stack(json_object *report,
+                       void (*fn)(const char *heading, json_object *frames, void *arg), void *arg);
+
 /* A growing string. */
 struct rp_buf {
     char *s;

@@ -1,9 +1,11 @@
 /* `ulockdep report`: merging identical problems. Two reports are the same problem when they
- * have the same kind, the same lock classes and the same sites: the functions of every
- * dependency's stack for a cycle (in any rotation: which edge closed the cycle depends on
- * timing), else the functions of the locks' acquisition sites and of the reporting stack.
- * Pids, thread ids, addresses and thread names are left out, so the same bug found by many
- * processes of many runs (or machines) is one problem with a count. */
+ * have the same kind, the same lock classes and the same sites: for a cycle, each dependency
+ * with the function where it was taken (the first frame of its stack), in any rotation (which
+ * edge closed the cycle depends on timing); otherwise the locks with the functions that took
+ * them, and the function that made the report (first frame of the reporting stack). The rest
+ * of the stacks is left out -- one inversion reached from many tests through different
+ * callers is one bug -- and so are pids, thread ids, addresses and thread names: the same bug
+ * found by many processes of many runs (or machines) is one problem with a count. */
 #include "report.h"
 
 #include <stdlib.h>
@@ -14,13 +16,14 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void frames_key(struct rp_buf *b, json_object *frames)
+/* The site of a stack: the function of its first frame. */
+static void site_key(struct rp_buf *b, json_object *frames)
 {
-    size_t n = frames ? json_object_array_length(frames) : 0;
-    for (size_t i = 0; i < n; i++) {
-        char fb[512];
-        rp_printf(b, "%s%s", i ? "," : "", rp_frame_function(json_object_array_get_idx(frames, i), fb, sizeof fb));
-    }
+    char fb[512];
+    if (frames && json_object_array_length(frames))
+        rp_puts(b, rp_frame_function(json_object_array_get_idx(frames, 0), fb, sizeof fb));
+    else
+        rp_puts(b, "-");
 }
 
 static const char *class_of(json_object *lock)
@@ -29,7 +32,7 @@ static const char *class_of(json_object *lock)
     return c ? c : rp_str(lock, "name") ? rp_str(lock, "name") : "?";
 }
 
-/* The cycle's edges, each "from>to:f1,f2,...", sorted. */
+/* The cycle's edges, each "from>to:site", sorted. */
 static void cycle_key(struct rp_buf *b, json_object *cycle)
 {
     size_t n = json_object_array_length(cycle);
@@ -38,7 +41,7 @@ static void cycle_key(struct rp_buf *b, json_object *cycle)
         json_object *e = json_object_array_get_idx(cycle, i);
         struct rp_buf eb = { 0 };
         rp_printf(&eb, "%s>%s:", rp_str(e, "from"), rp_str(e, "to"));
-        frames_key(&eb, rp_arr(e, "stack"));
+        site_key(&eb, rp_arr(e, "stack"));
         edges[i] = rp_buf_take(&eb);
     }
     qsort(edges, n, sizeof *edges, cmp_str);
@@ -47,6 +50,34 @@ static void cycle_key(struct rp_buf *b, json_object *cycle)
         free(edges[i]);
     }
     free(edges);
+}
+
+/* A deadlock: each blocked thread's held locks, the lock it waits for and where, sorted
+ * (thread ids and the order the watchdog found them in do not matter). */
+static void threads_key(struct rp_buf *b, json_object *threads)
+{
+    size_t n = threads ? json_object_array_length(threads) : 0;
+    if (!n)
+        return;
+    char **v = rp_xmalloc(n * sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        json_object *t = json_object_array_get_idx(threads, i), *w = rp_obj(t, "waiting_for");
+        json_object *holding = rp_arr(t, "holding");
+        struct rp_buf tb = { 0 };
+        for (size_t j = 0; holding && j < json_object_array_length(holding); j++)
+            rp_printf(&tb, "%s,", class_of(json_object_array_get_idx(holding, j)));
+        char fb[512];
+        json_object *at = w ? rp_obj(w, "at") : NULL;
+        rp_printf(&tb, ">%s@%s", w ? class_of(w) : rp_str(t, "wait") ? rp_str(t, "wait") : "-",
+                  at ? rp_frame_function(at, fb, sizeof fb) : "-");
+        v[i] = rp_buf_take(&tb);
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        rp_printf(b, "thread %s\n", v[i]);
+        free(v[i]);
+    }
+    free(v);
 }
 
 static char *problem_key(json_object *o)
@@ -60,6 +91,10 @@ static char *problem_key(json_object *o)
         if (!strcmp(kind, "circular"))
             return rp_buf_take(&b);
     }
+    json_object *chain = rp_arr(o, "chain");
+    if (chain && json_object_array_length(chain))
+        cycle_key(&b, chain);
+    threads_key(&b, rp_arr(o, "threads"));
     json_object *locks = rp_arr(o, "locks");
     size_t n = locks ? json_object_array_length(locks) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -68,8 +103,8 @@ static char *problem_key(json_object *o)
         json_object *at = rp_obj(l, "at");
         rp_printf(&b, "lock %s at %s\n", class_of(l), at ? rp_frame_function(at, fb, sizeof fb) : "-");
     }
-    rp_puts(&b, "stack ");
-    frames_key(&b, rp_arr(o, "stack"));
+    rp_puts(&b, "reported in ");
+    site_key(&b, rp_arr(o, "stack"));
     rp_puts(&b, "\n");
     return rp_buf_take(&b);
 }
@@ -104,20 +139,22 @@ static void add_run(struct rp_problem *p, long pid, const char *exe, const char 
 }
 
 /* A report that is itself a merged problem (the output of --format=json read back) brings
- * its count and runs along. */
+ * its count and runs along; a cross-run cycle (`ulockdep merge --format=json`: "runs" without
+ * "count") is one report made from the dependencies of several processes. */
 static void add_runs_of(struct rp_problem *p, json_object *o, const char *file)
 {
     json_object *runs = rp_arr(o, "runs");
     long count = rp_int(o, "count", 0);
-    if (runs && count > 0) {
-        size_t n = json_object_array_length(runs);
+    size_t n = runs ? json_object_array_length(runs) : 0;
+    if (n) {
         for (size_t i = 0; i < n; i++) {
             json_object *r = json_object_array_get_idx(runs, i);
-            long c = rp_int(r, "count", 1);
-            add_run(p, rp_int(r, "pid", 0), rp_str(r, "exe"), rp_str(r, "cmdline"),
-                    rp_str(r, "log") ? rp_str(r, "log") : file, c > 0 ? (unsigned)c : 1);
+            long c = count > 0 ? rp_int(r, "count", 1) : 1;
+            const char *cmd = rp_str(r, "cmdline") ? rp_str(r, "cmdline") : rp_str(r, "command");
+            const char *log = rp_str(r, "log") ? rp_str(r, "log") : rp_str(r, "file") ? rp_str(r, "file") : file;
+            add_run(p, rp_int(r, "pid", 0), rp_str(r, "exe"), cmd, log, c > 0 ? (unsigned)c : 1);
         }
-        p->count += (unsigned)count;
+        p->count += count > 0 ? (unsigned)count : 1;
         return;
     }
     add_run(p, rp_int(o, "pid", 0), rp_str(o, "exe"), rp_str(o, "cmdline"), file, 1);

@@ -105,6 +105,19 @@ static void add_problem(struct graph *g, json_object *r)
         json_object *e = json_object_array_get_idx(cycle, i);
         edge(g, rp_str(e, "from"), rp_str(e, "to"), first_frame(rp_arr(e, "stack")), true);
     }
+    json_object *chain = rp_arr(r, "chain"); /* signal_unsafe_order: safe -> ... -> unsafe */
+    for (size_t i = 0; chain && i < json_object_array_length(chain); i++) {
+        json_object *e = json_object_array_get_idx(chain, i);
+        edge(g, rp_str(e, "from"), rp_str(e, "to"), first_frame(rp_arr(e, "stack")), true);
+    }
+    /* deadlock: each blocked thread waits for a lock while holding others */
+    json_object *threads = rp_arr(r, "threads");
+    for (size_t i = 0; threads && i < json_object_array_length(threads); i++) {
+        json_object *t = json_object_array_get_idx(threads, i), *w = rp_obj(t, "waiting_for");
+        json_object *holding = rp_arr(t, "holding");
+        for (size_t j = 0; w && holding && j < json_object_array_length(holding); j++)
+            edge(g, rp_str(json_object_array_get_idx(holding, j), "name"), rp_str(w, "name"), rp_obj(w, "at"), true);
+    }
     if (!strcmp(kind, "recursive") && nl >= 2) {
         json_object *target = json_object_array_get_idx(locks, 0);
         edge(g, rp_str(json_object_array_get_idx(locks, 1), "name"), rp_str(target, "name"), rp_obj(target, "at"),

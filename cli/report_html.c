@@ -114,6 +114,20 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
     rp_puts(b, "</table>\n");
 }
 
+struct stack_ctx {
+    struct rp_buf *b;
+    const char *prog;
+};
+
+static void stack_cb(const char *heading, json_object *frames, void *arg)
+{
+    struct stack_ctx *sc = arg;
+    char h[1500];
+    snprintf(h, sizeof h, "%c%s", heading[0] >= 'a' && heading[0] <= 'z' ? heading[0] - 'a' + 'A' : heading[0],
+             heading + 1);
+    stack_table(sc->b, frames, h, sc->prog);
+}
+
 static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t idx)
 {
     json_object *r = p->obj;
@@ -142,19 +156,8 @@ static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t
                        "where each was first taken; dashed arrows are the order of locks the thread held.");
 
     rp_puts(b, "<h3>Stacks</h3>\n");
-    json_object *cycle = rp_arr(r, "cycle");
-    size_t nc = cycle ? json_object_array_length(cycle) : 0;
-    for (size_t i = nc; i-- > 0;) {
-        json_object *e = json_object_array_get_idx(cycle, i);
-        char h[1400];
-        snprintf(h, sizeof h, "-> #%zu %s -> %s: %s first taken while holding %s", i, rp_str(e, "from"),
-                 rp_str(e, "to"), rp_str(e, "to"), rp_str(e, "from"));
-        stack_table(b, rp_arr(e, "stack"), h, prog);
-    }
-    char h[300];
-    snprintf(h, sizeof h, "Backtrace of %s/%ld when it was reported",
-             rp_str(r, "thread") ? rp_str(r, "thread") : "?", rp_int(r, "tid", 0));
-    stack_table(b, rp_arr(r, "stack"), h, prog);
+    struct stack_ctx sc = { b, prog };
+    rp_for_each_stack(r, stack_cb, &sc);
 
     rp_puts(b, "<details open><summary>Kernel-style report</summary><pre>");
     char *text = rp_report_text(r);

@@ -5,10 +5,11 @@
  *  - message: what and where in one line, then the kernel-style text (all frames);
  *  - locations: the first frame of the reporting stack inside the repository (--srcroot),
  *    as a repository-relative URI; frames outside it appear only in the message and stacks;
- *  - relatedLocations: each dependency of a cycle where it was first seen (the message links
- *    them as [#k A -> B](id)), or where each lock was taken;
- *  - codeFlows: for a cycle, one thread flow per dependency (its stack, outermost first);
- *  - stacks: the reporting thread's backtrace and each dependency's stack, all frames;
+ *  - relatedLocations: each dependency of a cycle (or signal chain) where it was first seen
+ *    (the message links them as [#k A -> B](id)), each thread of a deadlock where it waits,
+ *    or else where each lock was taken;
+ *  - codeFlows: one thread flow per dependency or blocked thread (its stack, outermost first);
+ *  - stacks: every stack of the report (rp_for_each_stack), all frames;
  *  - partialFingerprints: a hash of kind, lock classes and functions, stable across runs;
  *  - occurrenceCount and properties (processes, locks). */
 #include "report.h"
@@ -121,17 +122,20 @@ static json_object *frame_location(json_object *frame, const char *srcroot, bool
     return loc;
 }
 
+static bool in_repo(json_object *frame, const char *srcroot)
+{
+    char *rel = repo_relative(rp_str(frame, "file"), srcroot);
+    free(rel);
+    return rel != NULL;
+}
+
 /* The first frame of a stack that is inside the repository. */
 static json_object *first_in_repo(json_object *stack, const char *srcroot)
 {
     size_t n = stack ? json_object_array_length(stack) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *f = json_object_array_get_idx(stack, i);
-        char *rel = repo_relative(rp_str(f, "file"), srcroot);
-        free(rel);
-        if (rel)
-            return f;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (in_repo(json_object_array_get_idx(stack, i), srcroot))
+            return json_object_array_get_idx(stack, i);
     return NULL;
 }
 
@@ -228,76 +232,129 @@ static int rule_index(const char *kind)
     return -1;
 }
 
-/* Related locations, code flows and stacks of a cycle; the message gets links. */
-static void cycle_parts(json_object *res, json_object *stacks, json_object *cycle, const char *srcroot,
-                        struct rp_buf *msg)
+/* Related locations and code flows of a result, with links to them in its message. */
+struct parts {
+    json_object *related, *flows;
+    struct rp_buf *msg;
+    const char *srcroot;
+};
+
+/* A related location for frame if it is in the repository; its id (0: none). */
+static int add_related(struct parts *pp, json_object *frame, const char *text)
 {
-    json_object *related = json_object_new_array(), *flows = json_object_new_array();
-    size_t n = json_object_array_length(cycle);
-    rp_puts(msg, " Dependencies:");
-    for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_array_get_idx(cycle, i);
-        json_object *st = rp_arr(e, "stack");
-        char what[1200];
-        snprintf(what, sizeof what, "#%zu %s -> %s", i, rp_str(e, "from"), rp_str(e, "to"));
-        json_object *f = first_in_repo(st, srcroot);
-        json_object *loc = f ? frame_location(f, srcroot, true, NULL) : NULL;
-        if (loc) {
-            char m[1400];
-            snprintf(m, sizeof m, "%s: %s first taken with %s held here", what, rp_str(e, "to"), rp_str(e, "from"));
-            json_object_object_add(loc, "message", message(m));
-            json_object_object_add(loc, "id", json_object_new_int64((int64_t)i + 1));
-            json_object_array_add(related, loc);
-            rp_printf(msg, "%s [%s](%zu)", i ? ";" : "", what, i + 1);
-        } else {
-            rp_printf(msg, "%s %s", i ? ";" : "", what);
-        }
-        json_object *tf = thread_flow(st, what, srcroot);
-        if (tf) {
-            json_object *flow = json_object_new_object();
-            json_object *tfs = json_object_new_array();
-            json_object_array_add(tfs, tf);
-            json_object_object_add(flow, "message", message(what));
-            json_object_object_add(flow, "threadFlows", tfs);
-            json_object_array_add(flows, flow);
-        }
-        char sw[1400];
-        snprintf(sw, sizeof sw, "%s: stack where %s was first taken with %s held", what, rp_str(e, "to"),
-                 rp_str(e, "from"));
-        json_object_array_add(stacks, stack_json(st, sw, srcroot));
-    }
-    rp_puts(msg, ".");
-    if (json_object_array_length(related))
-        json_object_object_add(res, "relatedLocations", related);
-    else
-        json_object_put(related);
-    if (json_object_array_length(flows))
-        json_object_object_add(res, "codeFlows", flows);
-    else
-        json_object_put(flows);
+    json_object *loc = frame ? frame_location(frame, pp->srcroot, true, NULL) : NULL;
+    if (!loc)
+        return 0;
+    int id = (int)json_object_array_length(pp->related) + 1;
+    json_object_object_add(loc, "message", message(text));
+    json_object_object_add(loc, "id", json_object_new_int(id));
+    json_object_array_add(pp->related, loc);
+    return id;
 }
 
-/* Where each lock was taken, as related locations. */
-static void lock_sites(json_object *res, json_object *locks, const char *srcroot)
+static void add_flow(struct parts *pp, json_object *frames, const char *what)
 {
-    json_object *related = json_object_new_array();
+    json_object *tf = thread_flow(frames, what, pp->srcroot);
+    if (!tf)
+        return;
+    json_object *flow = json_object_new_object(), *tfs = json_object_new_array();
+    json_object_array_add(tfs, tf);
+    json_object_object_add(flow, "message", message(what));
+    json_object_object_add(flow, "threadFlows", tfs);
+    json_object_array_add(pp->flows, flow);
+}
+
+/* "[what](id)" when there is a related location to link, else what. */
+static void mention(struct parts *pp, bool first, const char *what, int id)
+{
+    if (id)
+        rp_printf(pp->msg, "%s [%s](%d)", first ? "" : ";", what, id);
+    else
+        rp_printf(pp->msg, "%s %s", first ? "" : ";", what);
+}
+
+/* A cycle's (or a signal chain's) dependencies, each where it was first seen. */
+static void edge_parts(struct parts *pp, json_object *edges, const char *label)
+{
+    size_t n = json_object_array_length(edges);
+    rp_printf(pp->msg, " %s:", label);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(edges, i);
+        json_object *st = rp_arr(e, "stack");
+        char what[1200], m[1400];
+        snprintf(what, sizeof what, "#%zu %s -> %s", i, rp_str(e, "from"), rp_str(e, "to"));
+        snprintf(m, sizeof m, "%s: %s first taken with %s held here", what, rp_str(e, "to"), rp_str(e, "from"));
+        mention(pp, i == 0, what, add_related(pp, first_in_repo(st, pp->srcroot), m));
+        add_flow(pp, st, what);
+    }
+    rp_puts(pp->msg, ".");
+}
+
+/* A deadlock's blocked threads, each where it waits. */
+static void thread_parts(struct parts *pp, json_object *threads)
+{
+    size_t n = json_object_array_length(threads);
+    rp_puts(pp->msg, " Blocked threads:");
+    for (size_t i = 0; i < n; i++) {
+        json_object *t = json_object_array_get_idx(threads, i);
+        json_object *w = rp_obj(t, "waiting_for");
+        char what[1200], wb[1100];
+        snprintf(what, sizeof what, "%s/%ld %s", rp_str(t, "name") ? rp_str(t, "name") : "?", rp_int(t, "tid", 0),
+                 rp_thread_wait(t, wb, sizeof wb));
+        json_object *site = w ? rp_obj(w, "at") : NULL;
+        if (!site || !in_repo(site, pp->srcroot))
+            site = first_in_repo(rp_arr(t, "stack"), pp->srcroot);
+        mention(pp, i == 0, what, add_related(pp, site, what));
+        add_flow(pp, rp_arr(t, "stack"), what);
+    }
+    rp_puts(pp->msg, ".");
+}
+
+/* Where each lock was taken. */
+static void lock_sites(struct parts *pp, json_object *locks)
+{
     size_t n = locks ? json_object_array_length(locks) : 0;
     for (size_t i = 0; i < n; i++) {
         json_object *l = json_object_array_get_idx(locks, i);
-        json_object *at = rp_obj(l, "at");
-        json_object *loc = at ? frame_location(at, srcroot, true, NULL) : NULL;
-        if (!loc)
-            continue;
         char m[1200];
         snprintf(m, sizeof m, "lock %s taken here", rp_str(l, "name") ? rp_str(l, "name") : "?");
-        json_object_object_add(loc, "message", message(m));
-        json_object_object_add(loc, "id", json_object_new_int64((int64_t)i + 1));
-        json_object_array_add(related, loc);
+        add_related(pp, rp_obj(l, "at"), m);
     }
-    if (json_object_array_length(related))
-        json_object_object_add(res, "relatedLocations", related);
-    else
-        json_object_put(related);
+}
+
+struct stacks {
+    json_object *arr;
+    const char *srcroot;
+};
+
+static void stack_cb(const char *heading, json_object *frames, void *arg)
+{
+    struct stacks *st = arg;
+    json_object_array_add(st->arr, stack_json(frames, heading, st->srcroot));
+}
+
+/* The result's location: the first frame in the repository of the reporting stack, else of
+ * a cycle's, chain's or blocked thread's stack, else where a lock of the report was taken (a
+ * thread that exits holding a lock has only the C library on its stack). */
+static json_object *primary_frame(json_object *r, const char *srcroot)
+{
+    json_object *f = first_in_repo(rp_arr(r, "stack"), srcroot);
+    const char *edge_lists[] = { "cycle", "chain", "threads" };
+    for (size_t l = 0; !f && l < 3; l++) {
+        json_object *arr = rp_arr(r, edge_lists[l]);
+        for (size_t i = 0; !f && arr && i < json_object_array_length(arr); i++)
+            f = first_in_repo(rp_arr(json_object_array_get_idx(arr, i), "stack"), srcroot);
+    }
+    const char *lists[] = { "locks", "held" };
+    for (size_t l = 0; !f && l < 2; l++) {
+        json_object *arr = rp_arr(r, lists[l]);
+        for (size_t i = 0; !f && arr && i < json_object_array_length(arr); i++) {
+            json_object *at = rp_obj(json_object_array_get_idx(arr, i), "at");
+            if (at && in_repo(at, srcroot))
+                f = at;
+        }
+    }
+    return f;
 }
 
 static json_object *result_json(const struct rp_problem *p, const char *srcroot)
@@ -317,21 +374,28 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     rp_printf(&msg, "%s: %s.", k->short_desc, locks);
     free(locks);
 
-    json_object *stack = rp_arr(r, "stack"), *cycle = rp_arr(r, "cycle");
-    json_object *primary = first_in_repo(stack, srcroot);
-    for (size_t i = 0; !primary && cycle && i < json_object_array_length(cycle); i++)
-        primary = first_in_repo(rp_arr(json_object_array_get_idx(cycle, i), "stack"), srcroot);
-
-    json_object *stacks = json_object_new_array();
-    char what[256];
-    snprintf(what, sizeof what, "stack backtrace of %s/%ld", rp_str(r, "thread") ? rp_str(r, "thread") : "?",
-             rp_int(r, "tid", 0));
-    json_object_array_add(stacks, stack_json(stack, what, srcroot));
-    if (cycle && json_object_array_length(cycle)) {
-        cycle_parts(res, stacks, cycle, srcroot, &msg);
-    } else {
-        lock_sites(res, rp_arr(r, "locks"), srcroot);
-    }
+    json_object *primary = primary_frame(r, srcroot);
+    struct parts pp = { json_object_new_array(), json_object_new_array(), &msg, srcroot };
+    json_object *cycle = rp_arr(r, "cycle"), *chain = rp_arr(r, "chain"), *threads = rp_arr(r, "threads");
+    if (cycle && json_object_array_length(cycle))
+        edge_parts(&pp, cycle, "Dependencies");
+    else if (chain && json_object_array_length(chain))
+        edge_parts(&pp, chain, "Chain");
+    else if (threads && json_object_array_length(threads))
+        thread_parts(&pp, threads);
+    else
+        lock_sites(&pp, rp_arr(r, "locks"));
+    if (json_object_array_length(pp.related))
+        json_object_object_add(res, "relatedLocations", pp.related);
+    else
+        json_object_put(pp.related);
+    if (json_object_array_length(pp.flows))
+        json_object_object_add(res, "codeFlows", pp.flows);
+    else
+        json_object_put(pp.flows);
+    struct stacks st = { json_object_new_array(), srcroot };
+    rp_for_each_stack(r, stack_cb, &st);
+    json_object *stacks = st.arr;
     char *text = rp_report_text(r);
     rp_printf(&msg, " %s\n%s", seen, text);
     free(text);

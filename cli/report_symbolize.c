@@ -3,7 +3,8 @@
  * A frame the shim could not symbolise (symbolize=0, no debug info on the machine that ran
  * the test, a stripped binary) still carries its module's name, build-id and offset. Here we
  * look for a file with that build-id on this machine -- the program itself (the report's
- * "exe"), the --module-dir directories, the program's directory, LD_LIBRARY_PATH and the
+ * "exe", or those of the runs a cross-run report names), the --module-dir directories, the
+ * programs' directories, LD_LIBRARY_PATH and the
  * system library directories, then /usr/lib/debug/.build-id/xx/yyyy.debug -- and read
  * function, file and line from it with elfutils' libdwfl (offline: nothing is loaded). A file
  * whose build-id differs is never used: a rebuilt binary would give wrong answers.
@@ -141,17 +142,27 @@ static bool try_path_list(struct module *m, const char *list)
 #define MULTIARCH "unknown"
 #endif
 
-static void locate(struct module *m, const char *exe, const char *hint, const struct rp_options *opt)
+/* The programs a report names: its "exe", and the "exe" of every run it lists. */
+struct exes {
+    const char *v[16];
+    size_t n;
+};
+
+static void locate(struct module *m, const struct exes *exes, const char *hint, const struct rp_options *opt)
 {
     if (hint && try_candidate(m, hint, true))
         return;
-    if (exe && !strcmp(rp_basename(exe), m->name) && try_candidate(m, exe, true))
-        return;
+    for (size_t i = 0; i < exes->n; i++)
+        if (!strcmp(rp_basename(exes->v[i]), m->name) && try_candidate(m, exes->v[i], true))
+            return;
     for (size_t i = 0; i < opt->nmodule_dirs; i++)
         if (try_in_dir(m, opt->module_dirs[i], strlen(opt->module_dirs[i])))
             return;
-    if (exe && strchr(exe, '/') && try_in_dir(m, exe, (size_t)(strrchr(exe, '/') - exe)))
-        return;
+    for (size_t i = 0; i < exes->n; i++) {
+        const char *exe = exes->v[i];
+        if (strchr(exe, '/') && try_in_dir(m, exe, (size_t)(strrchr(exe, '/') - exe)))
+            return;
+    }
     if (try_path_list(m, getenv("LD_LIBRARY_PATH")))
         return;
     if (try_path_list(m, "/lib/" MULTIARCH ":/usr/lib/" MULTIARCH ":/lib64:/usr/lib64:/lib:/usr/lib:"
@@ -165,7 +176,7 @@ static void locate(struct module *m, const char *exe, const char *hint, const st
 }
 
 /* The module for (name, build_id), located on first use; NULL if no matching file. */
-static struct module *module_get(const char *name, const char *build_id, const char *exe, const char *hint,
+static struct module *module_get(const char *name, const char *build_id, const struct exes *exes, const char *hint,
                                  const struct rp_options *opt)
 {
     if (!name || !*name)
@@ -181,7 +192,7 @@ static struct module *module_get(const char *name, const char *build_id, const c
     m->build_id = rp_xstrdup(bid);
     m->next = modules;
     modules = m;
-    locate(m, exe, hint, opt);
+    locate(m, exes, hint, opt);
     return m->mod ? m : NULL;
 }
 
@@ -351,7 +362,7 @@ struct runtime_module {
 
 struct report_ctx {
     const struct rp_options *opt;
-    const char *exe;
+    struct exes exes;
     struct patches frames; /* " [mod+0xoff]" -> the whole new frame text */
     struct patches names;  /* old lock name -> new */
     struct runtime_module *rt;
@@ -397,7 +408,7 @@ static void symbolize_frame(json_object *frame, void *arg)
     uint64_t offset = hex_value(rp_str(frame, "offset"), &ok);
     if (!mod || !ok)
         return;
-    struct module *m = module_get(mod, bid, c->exe, rp_str(frame, "module_path"), c->opt);
+    struct module *m = module_get(mod, bid, &c->exes, rp_str(frame, "module_path"), c->opt);
     if (!m) {
         note_missing(mod, bid);
         return;
@@ -451,7 +462,7 @@ static bool rename_address(struct report_ctx *c, const char *name, char *out, si
         struct runtime_module *r = &c->rt[i];
         if (addr < r->bias)
             continue;
-        struct module *m = module_get(r->name, r->build_id, c->exe, NULL, c->opt);
+        struct module *m = module_get(r->name, r->build_id, &c->exes, NULL, c->opt);
         if (m && module_covers(m, addr - r->bias) && data_lookup(m, addr - r->bias, out, len))
             return true;
     }
@@ -475,7 +486,7 @@ static bool rename_site(struct report_ctx *c, const char *name, char *out, size_
     struct runtime_module *r = runtime_named(c, modname, (size_t)(plus - modname));
     if (!r)
         return false;
-    struct module *m = module_get(r->name, r->build_id, c->exe, NULL, c->opt);
+    struct module *m = module_get(r->name, r->build_id, &c->exes, NULL, c->opt);
     char offs[32];
     snprintf(offs, sizeof offs, "0x%.*s", (int)nhex, hex);
     bool ok;
@@ -632,6 +643,29 @@ static void patch_text(json_object *report, const struct report_ctx *c)
     free(s);
 }
 
+static void collect_exes(json_object *o, struct exes *out)
+{
+    if (json_object_is_type(o, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            collect_exes(json_object_array_get_idx(o, i), out);
+        return;
+    }
+    if (!json_object_is_type(o, json_type_object) || rp_is_frame(o))
+        return;
+    json_object_object_foreach(o, key, val) {
+        if (!strcmp(key, "exe") && json_object_is_type(val, json_type_string)) {
+            const char *exe = json_object_get_string(val);
+            bool dup = !*exe;
+            for (size_t i = 0; i < out->n && !dup; i++)
+                dup = !strcmp(out->v[i], exe);
+            if (!dup && out->n < sizeof out->v / sizeof out->v[0])
+                out->v[out->n++] = exe;
+        } else if (strcmp(key, "text")) {
+            collect_exes(val, out);
+        }
+    }
+}
+
 void rp_symbolize_report(json_object *report, const struct rp_options *opt)
 {
     static bool elf_ready;
@@ -639,7 +673,8 @@ void rp_symbolize_report(json_object *report, const struct rp_options *opt)
         elf_version(EV_CURRENT);
         elf_ready = true;
     }
-    struct report_ctx c = { .opt = opt, .exe = rp_str(report, "exe") };
+    struct report_ctx c = { .opt = opt };
+    collect_exes(report, &c.exes);
     rp_for_each_frame(report, symbolize_frame, &c);
     walk_names(&c, report, true);
     walk_names(&c, report, false);

@@ -276,8 +276,9 @@ char *rp_seen_line(const struct rp_problem *p)
     const size_t max_shown = 8;
     for (size_t i = 0; i < p->nruns && i < max_shown; i++) {
         char db[4096];
-        rp_printf(&b, "%spid %ld %s", i ? ", " : "", p->runs[i].pid,
-                  rp_display_path(p->runs[i].exe, db, sizeof db));
+        const struct rp_run *r = &p->runs[i];
+        rp_printf(&b, "%spid %ld %s", i ? ", " : "", r->pid,
+                  r->exe[0] ? rp_display_path(r->exe, db, sizeof db) : r->cmdline[0] ? r->cmdline : "?");
     }
     if (p->nruns > max_shown)
         rp_printf(&b, ", and %zu more", p->nruns - max_shown);
@@ -297,11 +298,9 @@ static bool system_module(const char *mod)
     return false;
 }
 
-json_object *rp_program_frame(json_object *report)
+static json_object *program_frame_of(json_object *stack, const char *prog)
 {
-    json_object *stack = rp_arr(report, "stack");
     size_t n = stack ? json_object_array_length(stack) : 0;
-    const char *prog = rp_basename(rp_str(report, "exe"));
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < n; i++) {
             json_object *f = json_object_array_get_idx(stack, i);
@@ -313,4 +312,81 @@ json_object *rp_program_frame(json_object *report)
         }
     }
     return NULL;
+}
+
+/* The reporting stack; for a deadlock (reported by the watchdog thread, whose own stack says
+ * nothing) the first blocked thread's. */
+json_object *rp_program_frame(json_object *report)
+{
+    const char *prog = rp_basename(rp_str(report, "exe"));
+    json_object *f = program_frame_of(rp_arr(report, "stack"), prog);
+    json_object *threads = rp_arr(report, "threads");
+    for (size_t i = 0; !f && threads && i < json_object_array_length(threads); i++)
+        f = program_frame_of(rp_arr(json_object_array_get_idx(threads, i), "stack"), prog);
+    return f;
+}
+
+const char *rp_thread_wait(json_object *t, char *buf, size_t len)
+{
+    json_object *w = rp_obj(t, "waiting_for");
+    const char *wait = rp_str(t, "wait") ? rp_str(t, "wait") : "";
+    const char *name = rp_str(w, "name");
+    long thread = rp_int(w, "thread", 0);
+    if (!strcmp(wait, "join") || (!name && thread))
+        snprintf(buf, len, "waiting for thread %ld to exit", thread);
+    else if (!strcmp(wait, "cond"))
+        snprintf(buf, len, "waiting on %s", name ? name : "a condition variable");
+    else
+        snprintf(buf, len, "blocked acquiring %s", name ? name : "?");
+    return buf;
+}
+
+static void edges_stacks(json_object *edges, const char *what, void (*fn)(const char *, json_object *, void *),
+                         void *arg)
+{
+    size_t n = edges ? json_object_array_length(edges) : 0;
+    for (size_t k = n; k-- > 0;) {
+        json_object *e = json_object_array_get_idx(edges, k);
+        json_object *st = rp_arr(e, "stack");
+        if (!st || !json_object_array_length(st))
+            continue;
+        char h[1400];
+        snprintf(h, sizeof h, "%s #%zu %s -> %s: %s first taken while holding %s", what, k, rp_str(e, "from"),
+                 rp_str(e, "to"), rp_str(e, "to"), rp_str(e, "from"));
+        fn(h, st, arg);
+    }
+}
+
+void rp_for_each_stack(json_object *report, void (*fn)(const char *heading, json_object *frames, void *arg),
+                       void *arg)
+{
+    edges_stacks(rp_arr(report, "cycle"), "dependency", fn, arg);
+    edges_stacks(rp_arr(report, "chain"), "chain dependency", fn, arg);
+    json_object_object_foreach(report, key, val) {
+        size_t n = strlen(key);
+        if (n > 6 && !strcmp(key + n - 6, "_stack") && json_object_is_type(val, json_type_array) &&
+            json_object_array_length(val)) {
+            char h[256];
+            snprintf(h, sizeof h, "%.*s stack: where that usage was first seen", (int)(n - 6), key);
+            fn(h, val, arg);
+        }
+    }
+    json_object *threads = rp_arr(report, "threads");
+    for (size_t i = 0; threads && i < json_object_array_length(threads); i++) {
+        json_object *t = json_object_array_get_idx(threads, i);
+        json_object *st = rp_arr(t, "stack");
+        if (!st || !json_object_array_length(st))
+            continue;
+        char h[1400], wb[1100];
+        snprintf(h, sizeof h, "thread %s/%ld, %s", rp_str(t, "name") ? rp_str(t, "name") : "?", rp_int(t, "tid", 0),
+                 rp_thread_wait(t, wb, sizeof wb));
+        fn(h, st, arg);
+    }
+    json_object *stack = rp_arr(report, "stack");
+    if (stack && json_object_array_length(stack)) {
+        char h[300];
+        snprintf(h, sizeof h, "backtrace of %s/%ld when it was reported",
+                 rp_str(report, "thread") ? rp_str(report, "thread") : "?", rp_int(report, "tid", 0));
+        fn(h, stack, arg);
+    }
 }

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "acquire_cache.h"
 #include "arena.h"
 #include "glock.h"
 #include "instance.h"
@@ -356,15 +357,52 @@ struct ul_instance *engine_instance(struct ul_thread *t, uintptr_t addr, enum ul
     return inst ? inst : first_use(t, addr, kind);
 }
 
-static bool push_held(struct ul_thread *t, const struct ul_held *h)
+/* Field by field: a struct built on the stack and copied here stalled on store forwarding. */
+static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *inst, struct ul_class *cls,
+                      unsigned mode, unsigned flags, uintptr_t ip)
 {
     if (unlikely(t->depth == t->cap) && !ul_thread_grow(t)) {
         out_of_memory();
         return false;
     }
-    t->held[t->depth++] = *h;
-    t->class_count[h->cls->id % UL_CLASS_BLOOM]++;
+    struct ul_held *h = &t->held[t->depth++];
+    h->addr = addr;
+    h->inst = inst;
+    h->cls = cls;
+    h->prev_key = t->chain_key;
+    h->ip = ip;
+    h->refs = 0;
+    h->mode = (uint8_t)mode;
+    h->flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0;
+    h->ctx = t->sig_depth;
+    h->aux = (uint8_t)(flags >> 16);
+    t->class_count[cls->id % UL_CLASS_BLOOM]++;
     return true;
+}
+
+/* After a full check of an acquisition (chain key `prev` -> `next`): remember it, so that
+ * the same acquisition at the same place is a cache hit (acquire_cache.h). `epoch` was read
+ * before the instance was looked up. */
+static void acache_fill(struct ul_thread *t, uint64_t prev, uint64_t next, uintptr_t addr, struct ul_instance *inst,
+                        struct ul_class *cls, unsigned mode, unsigned flags, bool validated, uint32_t epoch)
+{
+    unsigned rw = mode != UL_WRITE, try_ = flags & UL_F_TRY;
+    struct ul_acache_entry *e = &t->acache[ul_acache_index(prev, addr)];
+    e->key = prev;
+    e->addr_tag = addr | UL_ACACHE_TAG(mode, try_, validated);
+    e->next = next;
+    e->inst = inst;
+    e->cls = cls;
+    e->sig_on = __atomic_load_n(&cls->sig_on[rw], __ATOMIC_RELAXED);
+    e->epoch = epoch;
+    e->serial = __atomic_load_n(&inst->serial, __ATOMIC_RELAXED);
+    e->slot = (uint8_t)(cls->id % UL_CLASS_BLOOM);
+    e->sig_in = 0;
+    if (t->sig_depth && !try_) {
+        int signo = t->sig[t->sig_depth].signo;
+        if (__atomic_load_n(&cls->sig_in[rw], __ATOMIC_RELAXED) & 1ull << (signo - 1))
+            e->sig_in = (uint8_t)signo;
+    }
 }
 
 /* The class of subclass `sub` of cls (ulockdep_lock_nested): a class of its own, named
@@ -388,18 +426,12 @@ static struct ul_class *subclass_of(struct ul_class *cls, unsigned sub)
     return s;
 }
 
-enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
-                            unsigned flags, uintptr_t ip)
+/* An acquisition not in the thread's cache: every check, then remember it. */
+static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                                  unsigned flags, uintptr_t ip)
 {
-    if (unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)))
-        return UL_T_NONE;
-    if (unlikely(t->deferred != NULL)) {
-        /* Reports made in a signal handler: print them once back in thread context, or
-         * right away if the handler is about to block (it may never come back). */
-        if (!t->sig_depth || !(flags & (UL_F_TRY | UL_F_NOWAIT)))
-            ul_engine_flush_deferred(t);
-    }
     uintptr_t addr = (uintptr_t)lock;
+    uint32_t epoch = atomic_load_explicit(&ul_instance_epoch, memory_order_acquire); /* before the lookup */
     struct ul_instance *inst = ul_instance_find(addr);
     if (unlikely(!inst)) {
         inst = first_use(t, addr, kind);
@@ -430,24 +462,42 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
         if (same == SAME_CLASS_MERGED)
             return UL_T_REF;
     }
-    uint64_t key = ul_chain_next(t->chain_key, cls->id, mode);
-    if (t->depth && !(flags & UL_F_TRY) && same != SAME_CLASS_REPORTED &&
-        unlikely(!ul_keyset_contains(&chains, key)))
+    uint64_t prev = t->chain_key;
+    uint64_t key = ul_chain_next(prev, cls->id, mode);
+    bool validate = t->depth && !(flags & UL_F_TRY);
+    if (validate && same != SAME_CLASS_REPORTED && unlikely(!ul_keyset_contains(&chains, key)))
         validate_chain(t, t->depth, inst, cls, mode, ip, key);
     if (flags & UL_F_SYNC)
         return UL_T_NONE;
-    struct ul_held h = { .addr = addr,
-                         .inst = inst,
-                         .cls = cls,
-                         .prev_key = t->chain_key,
-                         .ip = ip,
-                         .mode = (uint8_t)mode,
-                         .flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0,
-                         .ctx = t->sig_depth,
-                         .aux = (uint8_t)(flags >> 16) };
-    if (!push_held(t, &h))
+    if (!push_held(t, addr, inst, cls, mode, flags, ip))
         return UL_T_NONE;
     t->chain_key = key;
+    /* Only what a hit can repeat exactly: not a subclass, and a validated chain. */
+    if (!(flags & UL_ACACHE_UNCACHED) && (!validate || ul_keyset_contains(&chains, key)))
+        acache_fill(t, prev, key, addr, inst, cls, mode, flags, validate, epoch);
+    return UL_T_PUSHED;
+}
+
+enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                            unsigned flags, uintptr_t ip)
+{
+    if (unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)))
+        return UL_T_NONE;
+    if (unlikely(t->deferred != NULL)) {
+        /* Reports made in a signal handler: print them once back in thread context, or
+         * right away if the handler is about to block (it may never come back). */
+        if (!t->sig_depth || !(flags & (UL_F_TRY | UL_F_NOWAIT)))
+            ul_engine_flush_deferred(t);
+    }
+    struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
+    if (unlikely(!e))
+        return acquire_slow(t, lock, kind, mode, flags, ip);
+    /* Seen before at this place of this chain; only the same-class checks depend on what
+     * else is held now. */
+    if (unlikely(t->class_count[e->slot]) &&
+        same_class(t, e->inst, e->cls, mode, flags, ip) == SAME_CLASS_MERGED)
+        return UL_T_REF;
+    ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
     return UL_T_PUSHED;
 }
 

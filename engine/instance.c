@@ -15,6 +15,7 @@ static _Atomic(struct ul_instance *) *buckets;   /* 1 << BUCKET_BITS, mmap'ed on
 static struct ul_instance *free_instances;
 static uint32_t next_serial = 1;
 static uint64_t live;
+_Atomic uint32_t ul_instance_epoch;
 
 /* Page index: page -> heap instances on it. */
 struct page_entry {
@@ -126,10 +127,12 @@ struct ul_instance *ul_instance_insert(uintptr_t addr, struct ul_class *cls, enu
         if (!inst)
             return NULL;
     }
-    atomic_store_explicit(&inst->addr, addr, memory_order_relaxed);
+    /* serial before addr (release): a cached (addr, serial) pair that still matches after
+     * a retirement is the same instance (acquire_cache.h revalidates that way). */
+    __atomic_store_n(&inst->serial, next_serial++, __ATOMIC_RELAXED);
     atomic_store_explicit(&inst->cls, cls, memory_order_relaxed);
+    atomic_store_explicit(&inst->addr, addr, memory_order_release);
     inst->site_stack = site_stack;
-    inst->serial = next_serial++;
     inst->inode = NULL;
     inst->name = NULL;
     inst->kind = (uint8_t)kind;
@@ -174,6 +177,7 @@ void ul_instance_retire(struct ul_instance *inst)
     /* A concurrent lock-free reader may still be looking at this record: make it fail the
      * address comparison rather than see half-reset fields. */
     atomic_store_explicit(&inst->addr, 0, memory_order_release);
+    atomic_fetch_add_explicit(&ul_instance_epoch, 1, memory_order_release);
     inst->page_next = free_instances;
     free_instances = inst;
     live--;

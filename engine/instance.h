@@ -45,6 +45,11 @@ struct ul_inode {
 
 extern struct ul_graph ul_instance_graph;
 
+/* Bumped by every retirement. Anything that remembers an instance without the graph lock
+ * (the per-thread acquisition cache) reads it once per use: unchanged, nothing was retired
+ * since; changed, it checks its own instance (addr and serial) again. */
+extern _Atomic uint32_t ul_instance_epoch;
+
 struct ul_instance *ul_instance_find(uintptr_t addr);                /* lock-free */
 /* Graph lock held. Inserts a new instance for addr (the caller checked there is none). */
 struct ul_instance *ul_instance_insert(uintptr_t addr, struct ul_class *cls, enum ul_lock_kind kind,

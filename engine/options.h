@@ -29,9 +29,14 @@ extern struct ul_derived_options ul_dopt;
 /* Complaint sink: called with one line (no trailing newline) per problem found. */
 typedef void (*ul_opt_complain_fn)(const char *line);
 
-/* Resets to defaults, then applies `spec` (may be NULL). Bad entries are reported through
- * `complain` and leave that option at its default; the rest still apply.
- * Returns the number of complaints. */
+/* Resets to defaults, then applies `spec` (may be NULL). Each bad entry (unknown key, bad
+ * or out-of-range value, overlong value, no '=', no key, unterminated quote, an option set
+ * twice) is one line "ulockdep: ULOCKDEP_OPTIONS: ..." through `complain` (may be NULL) that
+ * names the key; a bad value leaves the option as it was (its default unless an earlier entry
+ * set it) and says which value is used ("; using ..."). Every other entry still applies.
+ * Empty entries (leading, trailing or doubled separators) are fine. At most 20 lines are
+ * passed to `complain`, then one "more problems, not shown".
+ * Returns the number of problems found. */
 int ul_options_parse(const char *spec, ul_opt_complain_fn complain);
 
 /* Writes the help text (every option, its type, default and description) into buf. */

@@ -1,5 +1,6 @@
 #include "thread.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 #include "arena.h"
@@ -23,17 +24,21 @@ struct ul_thread *ul_thread_new(int tid, bool is_main)
         free_states = t->reg_next;
         struct ul_held *held = t->held;
         uint32_t cap = t->cap;
-        *t = (struct ul_thread){ .held = held, .cap = cap };
+        memset(t, 0, sizeof *t); /* not a compound literal: no 16 KiB temporary on the stack */
+        t->held = held;
+        t->cap = cap;
     } else {
         /* The held stack starts a page; keep the thread's own fields at a different offset
          * within a page, or every push (a store at held[depth]) and the next load of
          * t->depth alias in the CPU's 4 KiB store-forwarding check and stall. */
-        char *mem = ul_alloc(sizeof *t + 2048);
-        t = mem ? (struct ul_thread *)(mem + 1536) : NULL;
+        /* +64: the state is cache-line aligned (its acquisition cache is one line per
+         * entry); the arena only guarantees 16 bytes. */
+        char *mem = ul_alloc(sizeof *t + 2048 + 64);
+        t = mem ? (struct ul_thread *)((((uintptr_t)mem + 63) & ~(uintptr_t)63) + 1536) : NULL;
         if (t) {
             t->held = ul_pages_alloc(INITIAL_HELD * sizeof *t->held);
             if (!t->held) {
-                ul_free(mem, sizeof *t + 2048);
+                ul_free(mem, sizeof *t + 2048 + 64);
                 t = NULL;
             } else {
                 t->cap = INITIAL_HELD;

@@ -26,6 +26,23 @@ struct ul_held {
 };
 
 #define UL_CLASS_BLOOM 64
+
+/* One entry of the per-thread acquisition cache (engine/acquire_cache.h): an acquisition
+ * of the lock at `addr` when the thread's chain key was `key`, already checked in full once.
+ * Exactly one cache line. */
+struct ul_acache_entry {
+    uint64_t key;              /* chain key before the acquisition; 0: empty */
+    uintptr_t addr_tag;        /* the lock's address | UL_ACACHE_TAG(mode, try, validated) */
+    uint64_t next;             /* chain key after it */
+    struct ul_instance *inst;
+    struct ul_class *cls;
+    uint64_t sig_on;           /* cls->sig_on[rw] when made (those bits only ever grow) */
+    uint32_t epoch;            /* ul_instance_epoch when made or last revalidated */
+    uint32_t serial;           /* inst->serial: tells a retired-and-reused instance apart */
+    uint8_t slot;              /* cls->id % UL_CLASS_BLOOM */
+    uint8_t sig_in;            /* a signal whose IN usage cls already has (0: none known) */
+};
+#define UL_ACACHE_BITS 8       /* 256 entries, 16 KiB per thread */
 #define UL_SIG_MAX_DEPTH 15  /* deeper handler nesting is not traced */
 
 /* What a thread is blocked in, for the hang watchdog. */
@@ -40,8 +57,6 @@ struct ul_wait {
     const void *obj;        /* the lock, condvar or joined pthread_t; NULL: not waiting */
     uint32_t seq;           /* new for every wait, so a later wait is never taken for this one */
     uint8_t kind;           /* enum ul_wait_kind */
-    uint8_t mode;           /* LOCK: enum ul_mode */
-    uint32_t pending;       /* LOCK: held[] index of the acquisition waited for, or UINT32_MAX */
     uintptr_t ip;           /* call site of the waiting function */
     const void *mutex;      /* COND: the mutex the wait released */
     uint64_t deadline;      /* COND: CLOCK_MONOTONIC ns when a timed wait ends; UINT64_MAX: never */
@@ -81,6 +96,9 @@ struct ul_thread {
     uint32_t wait_stack_seq;    /* wait.seq of the wait the stack belongs to */
     uint32_t wait_npcs;
     uintptr_t wait_pcs[UL_WAIT_PCS];
+    /* Acquisitions already checked, by (chain key, lock address): a repeated acquisition is
+     * one probe here (engine/acquire_cache.h). Zeroed with the state: key 0 never matches. */
+    _Alignas(64) struct ul_acache_entry acache[1u << UL_ACACHE_BITS];
 };
 
 #define UL_CHAIN_INITIAL 0x6c6f636b64657031ull /* any non-zero constant */

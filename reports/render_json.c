@@ -9,6 +9,7 @@
 #include "render.h"
 #include "stackdepot.h"
 #include "symbolize.h"
+#include "thread.h"
 
 static const char *mode_name(unsigned mode)
 {
@@ -70,6 +71,74 @@ static void lock_json(struct ul_strbuf *b, const struct ul_lockref *r)
     ul_sb_putc(b, '}');
 }
 
+/* deadlock: what every blocked thread waits for (a condvar wait: the mutex it released) and
+ * holds, each lock once. */
+static unsigned deadlock_locks(const struct ul_problem *p, const struct ul_lockref **list, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < p->nthreads; i++) {
+        const struct ul_blocked_thread *t = &p->threads[i];
+        for (unsigned k = 0; k <= t->nheld; k++) {
+            const struct ul_lockref *r = k ? &t->held[k - 1] : &t->lock;
+            if (!r->addr && !r->cls)
+                continue;
+            bool dup = false;
+            for (unsigned j = 0; j < n && !dup; j++)
+                dup = list[j]->addr == r->addr && list[j]->cls == r->cls;
+            if (!dup && n < max)
+                list[n++] = r;
+        }
+    }
+    return n;
+}
+
+static const char *wait_name(unsigned wait)
+{
+    switch (wait) {
+    case UL_WAIT_LOCK: return "lock";
+    case UL_WAIT_COND: return "cond";
+    case UL_WAIT_JOIN: return "join";
+    }
+    return "none";
+}
+
+/* deadlock: "threads", each with what it waits for, who holds that, what it holds and the
+ * stack where it is blocked. */
+static void deadlock_json(struct ul_strbuf *b, const struct ul_problem *p)
+{
+    char nb[600];
+    ul_sb_printf(b, ",\"timeout\":%u,\"threads\":[", p->timeout);
+    for (unsigned i = 0; i < p->nthreads; i++) {
+        const struct ul_blocked_thread *t = &p->threads[i];
+        ul_sb_printf(b, "%s{\"tid\":%d,\"name\":", i ? "," : "", t->tid);
+        ul_sb_json_string(b, t->name);
+        ul_sb_printf(b, ",\"wait\":\"%s\",\"waiting_for\":", wait_name(t->wait));
+        if (t->wait == UL_WAIT_LOCK) {
+            lock_json(b, &t->lock);
+        } else if (t->wait == UL_WAIT_COND) {
+            ul_sb_printf(b, "{\"name\":");
+            ul_sb_json_string(b, ul_symbolize_data(t->cond, nb, sizeof nb) ? nb : NULL);
+            ul_sb_printf(b, ",\"addr\":\"0x%lx\",\"kind\":\"cond\"},\"mutex\":", (unsigned long)t->cond);
+            lock_json(b, &t->lock);
+        } else {
+            ul_sb_printf(b, "{\"thread\":%d}", t->nblockers ? t->blockers[0] : 0);
+        }
+        ul_sb_puts(b, ",\"blocked_by\":[");
+        for (unsigned k = 0; k < t->nblockers; k++)
+            ul_sb_printf(b, "%s%d", k ? "," : "", t->blockers[k]);
+        ul_sb_puts(b, "],\"holding\":[");
+        for (unsigned k = 0; k < t->nheld; k++) {
+            if (k)
+                ul_sb_putc(b, ',');
+            lock_json(b, &t->held[k]);
+        }
+        ul_sb_printf(b, "],\"blocked_ms\":%u,\"stack\":", t->blocked_ms);
+        stack_json(b, t->stack);
+        ul_sb_putc(b, '}');
+    }
+    ul_sb_putc(b, ']');
+}
+
 /* The locks a report talks about: its main locks, then every other lock of a cycle. */
 static void locks_json(struct ul_strbuf *b, const struct ul_problem *p)
 {
@@ -105,9 +174,11 @@ static void locks_json(struct ul_strbuf *b, const struct ul_problem *p)
         break;
     case UL_P_HELD_AT_EXIT:
     case UL_P_HELD_AT_SIGNAL_RETURN:
-    case UL_P_DEADLOCK:
         for (unsigned i = 0; i < p->nheld && n < 64; i++)
             list[n++] = &p->held[i];
+        break;
+    case UL_P_DEADLOCK:
+        n = deadlock_locks(p, list, 64);
         break;
     case UL_P_KIND_COUNT:
         break;
@@ -184,6 +255,9 @@ static void context_json(struct ul_strbuf *b, const struct ul_problem *p)
     case UL_P_HELD_AT_SIGNAL_RETURN:
         signal_json(b, "signal", p->signo);
         ul_sb_printf(b, ",\"by_longjmp\":%s", p->by_longjmp ? "true" : "false");
+        break;
+    case UL_P_DEADLOCK:
+        deadlock_json(b, p);
         break;
     case UL_P_SRCU_MISUSE:
     case UL_P_ASSERT_HELD:

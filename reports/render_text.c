@@ -10,6 +10,7 @@
 #include "render.h"
 #include "stackdepot.h"
 #include "symbolize.h"
+#include "thread.h"
 
 #define NAME_MAX_LEN 600
 
@@ -434,6 +435,67 @@ static void assert_held(struct ul_strbuf *b, const struct ul_problem *p, const s
     held_locks(b, p, id);
 }
 
+/* deadlock (the hang watchdog): the name of one of the report's threads. */
+static const char *blocked_thread_name(const struct ul_problem *p, int tid)
+{
+    for (unsigned i = 0; i < p->nthreads; i++)
+        if (p->threads[i].tid == tid)
+            return p->threads[i].name;
+    return "?";
+}
+
+static void blocked_thread(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_blocked_thread *t)
+{
+    char nb[NAME_MAX_LEN];
+    ul_sb_putc(b, '\n');
+    switch (t->wait) {
+    case UL_WAIT_LOCK:
+        ul_sb_printf(b, "Thread %s/%d is blocked acquiring:\n", t->name, t->tid);
+        lock_line(b, &t->lock);
+        if (t->nblockers)
+            ul_sb_puts(b, "held by:");
+        for (unsigned k = 0; k < t->nblockers; k++)
+            ul_sb_printf(b, " %s/%d", blocked_thread_name(p, t->blockers[k]), t->blockers[k]);
+        if (t->nblockers)
+            ul_sb_putc(b, '\n');
+        break;
+    case UL_WAIT_COND:
+        ul_sb_printf(b, "Thread %s/%d is waiting on condition variable:\n%016lx", t->name, t->tid,
+                     (unsigned long)t->cond);
+        if (ul_symbolize_data(t->cond, nb, sizeof nb))
+            ul_sb_printf(b, " (%s)", nb);
+        ul_sb_puts(b, ", with no thread left to signal it, having released:\n");
+        lock_line(b, &t->lock);
+        break;
+    default:
+        ul_sb_printf(b, "Thread %s/%d is waiting for thread %s/%d to exit\n", t->name, t->tid,
+                     t->nblockers ? blocked_thread_name(p, t->blockers[0]) : "?", t->nblockers ? t->blockers[0] : 0);
+        break;
+    }
+    if (t->nheld) {
+        ul_sb_printf(b, "while holding %u lock%s:\n", t->nheld, t->nheld > 1 ? "s" : "");
+        for (unsigned k = 0; k < t->nheld; k++) {
+            ul_sb_printf(b, " #%u: ", k);
+            lock_line(b, &t->held[k]);
+        }
+    } else {
+        ul_sb_puts(b, "while holding no locks\n");
+    }
+    ul_sb_puts(b, "stack backtrace:\n");
+    stack_text(b, t->stack, 1);
+}
+
+/* Like the kernel's hung-task splat, for every thread of the deadlock: what it waits for and
+ * who holds that, what it holds, and where it is stuck. */
+static void deadlock(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
+{
+    ul_sb_printf(b, "%u thread%s blocked for more than %u second%s, waiting for each other:\n", p->nthreads,
+                 p->nthreads == 1 ? "" : "s", p->timeout, p->timeout == 1 ? "" : "s");
+    for (unsigned i = 0; i < p->nthreads; i++)
+        blocked_thread(b, p, &p->threads[i]);
+    ul_sb_printf(b, "\n *** DEADLOCK ***\n\n(found by the hang watchdog, %s/%d)\n", id->comm, p->tid);
+}
+
 void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
     char tb[128];
@@ -449,7 +511,7 @@ void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struc
     case UL_P_HELD_AT_SIGNAL_RETURN: held_at_signal_return(b, p, id); break;
     case UL_P_SRCU_MISUSE: srcu_misuse(b, p, id); break;
     case UL_P_ASSERT_HELD: assert_held(b, p, id); break;
-    case UL_P_DEADLOCK: held_locks(b, p, id); break; /* body comes with the watchdog */
+    case UL_P_DEADLOCK: deadlock(b, p, id); return; /* each thread's stack is in it */
     case UL_P_KIND_COUNT: break;
     }
     backtrace_tail(b, p, id);

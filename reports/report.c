@@ -22,7 +22,7 @@ static int sink_fd = -1;       /* -1: not opened yet */
 static int sink_pid;
 static dev_t sink_dev;         /* what sink_fd was opened on, to notice a program that */
 static ino_t sink_ino;         /* closed it and got the number back for a file of its own */
-static bool log_unusable;      /* log_path's directory is missing or not writable */
+static bool log_unusable;      /* log_path's directory is missing or not writable: stderr */
 static unsigned seq;
 static char exe_path[4096];
 static char cmdline[4096];
@@ -119,7 +119,9 @@ static int open_log(int pid)
     const char *why = NULL;
     struct stat st;
     if (fd < 0)
-        why = errno == ELOOP ? "it is a symbolic link (not followed)" : strerror(errno);
+        why = errno == ELOOP  ? "it is a symbolic link (not followed)"
+              : errno == ENXIO ? "not a regular file" /* a FIFO nobody reads */
+                               : strerror(errno);
     else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         why = "not a regular file";
     if (why) {
@@ -165,9 +167,7 @@ static int sink(void)
     else if (log_to_file() && !log_unusable) {
         int fd = open_log(pid);
         if (fd >= 0)
-            sink_fd = fd;
-        else
-            log_unusable = true; /* said once; this process writes to stderr from now on */
+            sink_fd = fd; /* else said once: this process writes to stderr from now on */
     }
     return sink_fd;
 }
@@ -428,8 +428,8 @@ void ul_report_finish(void)
 
 void ul_report_after_fork_child(void)
 {
-    if (sink_fd > STDERR_FILENO)
-        close(sink_fd);
+    if (sink_fd > STDERR_FILENO && sink_still_ours())
+        close(sink_fd); /* (not if the program took the number over) */
     sink_fd = -1;
     seq = 0;
     for (unsigned i = 0; i < supp.n; i++)

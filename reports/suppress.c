@@ -286,6 +286,8 @@ bool ul_supp_has_type(const struct ul_supp_set *set, enum ul_supp_type type)
 size_t ul_supp_format_used(const struct ul_supp_set *set, char *buf, size_t len)
 {
     size_t off = 0;
+    if (buf && len)
+        buf[0] = 0; /* like snprintf, even when nothing was used */
     for (unsigned i = 0; i < set->n; i++) {
         const struct ul_supp_rule *r = &set->rules[i];
         if (!r->hits)

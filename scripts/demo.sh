@@ -17,3 +17,4 @@ echo "(exit status $rc: ulockdep's exitcode for 'reports were made')"
 echo "\$ _install/bin/ulockdep run -- $demo --fixed"
 "$PWD/_install/bin/ulockdep" run -- "$demo" --fixed
 echo "(exit status $?: the fixed locking is clean)"
+echo "(more kernel cases, with their expected reports: examples/README.md)"

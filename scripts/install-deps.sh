@@ -2,7 +2,9 @@
 # Installs the Debian bookworm packages ulockdep needs to build and test (as root, or with sudo).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libunwind-dev libdw-dev uthash-dev libcriterion-dev
-      liburcu-dev python3)
+      liburcu-dev python3 libsqlite3-dev
+      libjson-c-dev graphviz chromium fonts-dejavu-core python3-jsonschema  # ulockdep report and its tests
+      clang-14 libclang-rt-14-dev)  # libFuzzer targets (scripts/fuzz.sh, the fuzz.short test)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

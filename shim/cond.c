@@ -15,10 +15,16 @@ struct cond_wait {
     struct ul_wait_frame frame;
 };
 
-/* glibc (2.25 and later) keeps the clock of a condition variable in bit 1 of __wrefs. */
+/* glibc (2.25 and later) keeps the clock of a condition variable in bit 1 of __wrefs, and
+ * whether it is process-shared in bit 0. */
 static clockid_t cond_clock(const pthread_cond_t *c)
 {
     return (__atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED) & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+}
+
+static bool cond_pshared(const void *c)
+{
+    return __atomic_load_n(&((const pthread_cond_t *)c)->__data.__wrefs, __ATOMIC_RELAXED) & 1;
 }
 
 /* The deadline of a timed wait on CLOCK_MONOTONIC, in ns; UINT64_MAX for none. */
@@ -50,7 +56,7 @@ static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, c
     if (ul_unlikely(ul_wait_hooks)) {
         if (ul_lockstat_on && w->held)
             ul_lockstat_released(m);
-        if (ul_watch_on) {
+        if (ul_watch_on && !cond_pshared(c)) { /* another process may signal a shared one */
             ul_wait_mark(&w->frame, t, UL_WAIT_COND, c, m, monotonic_deadline(clk, abstime), ip);
             w->marked = true;
         }

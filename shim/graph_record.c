@@ -406,7 +406,10 @@ static void flush(void)
     ul_graph_export_size(&nc, &ne);
     if (ne == 0 || (forked && nc == fork_classes && ne == fork_edges))
         return; /* no dependency (a shell, a compiler), or nothing new since the fork */
-    written_pid = my_pid;
+    int expected = written_pid;
+    if (expected == my_pid || !__atomic_compare_exchange_n(&written_pid, &expected, my_pid, false, __ATOMIC_ACQ_REL,
+                                                           __ATOMIC_ACQUIRE))
+        return; /* another thread is writing it (two threads ending the process at once) */
     int saved_errno = errno;
     ul_busy = 1;
     write_file();

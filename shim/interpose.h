@@ -9,6 +9,7 @@
 
 #include <errno.h>
 
+#include "acquire_cache.h"
 #include "shim.h"
 #include "wait.h"
 
@@ -26,7 +27,7 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 {
     struct ul_thread *t = ul_enter();
     if (t) {
-        enum ul_token tok = ul_on_acquire(t, lock, kind, mode, flags | UL_F_TRY, ip);
+        enum ul_token tok = ul_acquire(t, lock, kind, mode, flags | UL_F_TRY, ip);
         if (ul_unlikely(ul_lockstat_on))
             ul_lockstat_acquired(t, lock, tok, false, 0);
         ul_leave();
@@ -34,20 +35,24 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 }
 
 /* ok(r): did the real call leave the lock held?
- * With the watchdog or lock_stat on (wait.h), the lock is tried first and the thread is
- * marked waiting only when it really has to block. */
+ * With the watchdog or lock_stat on (wait.h), the thread says what it blocks on around the
+ * real call; with lock_stat, the lock is tried first to tell a contention. */
 #define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok)                                  \
     do {                                                                                      \
         struct ul_thread *t_ = ul_enter();                                                    \
         if (!t_)                                                                              \
             return call;                                                                      \
-        enum ul_token tok_ = ul_on_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);   \
+        enum ul_token tok_ = ul_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);      \
         ul_leave();                                                                           \
         int r_;                                                                               \
         if (ul_unlikely(ul_wait_hooks)) {                                                     \
             struct ul_wait_frame w_;                                                          \
-            r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (mode), tok_, UL_CALLER);        \
-            if (r_ < 0) {                                                                     \
+            if (ul_wait_lock_quick(t_)) {                                                     \
+                ul_wait_lock_mark(t_, (lock), UL_CALLER);                                     \
+                r_ = call;                                                                    \
+                ul_wait_lock_unmark(t_);                                                      \
+            } else if ((r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (mode), tok_,        \
+                                                UL_CALLER)) < 0) {                            \
                 r_ = call;                                                                    \
                 ul_wait_lock_end(&w_, t_, (lock), ok(r_));                                    \
             }                                                                                 \
@@ -67,12 +72,19 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
         return r_;                                                                            \
     } while (0)
 
+/* The lock word is read (hint) only when the lock is not on the held stack: the first
+ * ul_on_release, told nothing, releases it if held and else does nothing. */
 #define UL_RELEASE(lock, kind, hint, call)                                                      \
     do {                                                                                      \
         struct ul_thread *t_ = ul_enter();                                                    \
         if (!t_)                                                                              \
             return call;                                                                      \
-        ul_on_release(t_, (lock), (kind), (hint), UL_CALLER);                                 \
+        if (!ul_release_top(t_, (uintptr_t)(lock)) &&                                         \
+            !ul_on_release(t_, (lock), (kind), UL_UNLOCK_UNKNOWN, UL_CALLER)) {               \
+            enum ul_unlock_hint h_ = (hint);                                                  \
+            if (h_ != UL_UNLOCK_UNKNOWN)                                                      \
+                ul_on_release(t_, (lock), (kind), h_, UL_CALLER);                             \
+        }                                                                                     \
         if (ul_unlikely(ul_lockstat_on))                                                      \
             ul_lockstat_released(lock);                                                       \
         ul_leave();                                                                           \
@@ -82,6 +94,21 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 /* pthread return codes: 0, or EOWNERDEAD (robust mutex acquired from a dead owner). */
 #define UL_PTHREAD_OK(r) ((r) == 0 || (r) == EOWNERDEAD)
 #define UL_C11_OK(r) ((r) == thrd_success)
+
+/* The acquire flags from the lock word, inline (every lock call reads them); lockword.c
+ * has the out-of-line versions for the other callers. */
+static inline unsigned ul_mutex_flags_inline(const pthread_mutex_t *m)
+{
+    int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
+    return (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0;
+}
+
+/* Readers of glibc rwlocks are recursive (a reader gets in while a writer waits), except
+ * with PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP. */
+static inline unsigned ul_rwlock_read_mode_inline(const pthread_rwlock_t *l)
+{
+    return l->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP ? UL_READ : UL_RREAD;
+}
 
 static inline int ul_tid(void)
 {

@@ -2,7 +2,7 @@
  * pthread_spinlock_t; stable since glibc 2.25). Only used to decide how to treat an unlock
  * of a lock that is not on the thread's held stack, and to learn a mutex's type when no
  * pthread_mutex_init was seen (PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP and friends). */
-#include "shim.h"
+#include "interpose.h"
 
 enum { RW_WRLOCKED = 2, RW_READER_SHIFT = 3 };
 
@@ -40,15 +40,13 @@ enum ul_unlock_hint ul_spin_unlock_hint(const pthread_spinlock_t *l)
     return __atomic_load_n(l, __ATOMIC_RELAXED) == SPIN_FREE ? UL_UNLOCK_NOT_LOCKED : UL_UNLOCK_UNKNOWN;
 }
 
+/* The interposers use the inline versions (interpose.h). */
 unsigned ul_mutex_flags(const pthread_mutex_t *m)
 {
-    int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
-    return (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0;
+    return ul_mutex_flags_inline(m);
 }
 
-/* Readers of glibc rwlocks are recursive (a reader gets in while a writer waits), except
- * with PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP. */
 unsigned ul_rwlock_read_mode(const pthread_rwlock_t *l)
 {
-    return l->__data.__flags == PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP ? UL_READ : UL_RREAD;
+    return ul_rwlock_read_mode_inline(l);
 }

@@ -24,25 +24,25 @@ UL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 
 UL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), REAL(pthread_mutex_lock)(m),
+    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_lock)(m),
                         UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), REAL(pthread_mutex_timedlock)(m, abstime),
+    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_timedlock)(m, abstime),
                         UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *abstime)
 {
-    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m),
+    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m),
                         REAL(pthread_mutex_clocklock)(m, clk, abstime), UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
-    UL_TRY_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), REAL(pthread_mutex_trylock)(m), UL_PTHREAD_OK);
+    UL_TRY_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_trylock)(m), UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)

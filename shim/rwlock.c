@@ -24,24 +24,24 @@ UL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_rdlock)(l), UL_PTHREAD_OK);
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_rdlock)(l), UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
-    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_timedrdlock)(l, abstime),
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_timedrdlock)(l, abstime),
                         UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clk, const struct timespec *abstime)
 {
-    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0,
+    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0,
                         REAL(pthread_rwlock_clockrdlock)(l, clk, abstime), UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
-    UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode(l), 0, REAL(pthread_rwlock_tryrdlock)(l), UL_PTHREAD_OK);
+    UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_tryrdlock)(l), UL_PTHREAD_OK);
 }
 
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)

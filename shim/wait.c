@@ -29,19 +29,23 @@ static void publish(struct ul_thread *t, const struct ul_wait *w)
     __atomic_store_n(&t->wait.obj, NULL, __ATOMIC_RELEASE);
     STORE(t->wait.seq, w->seq);
     STORE(t->wait.kind, w->kind);
-    STORE(t->wait.mode, w->mode);
-    STORE(t->wait.pending, w->pending);
     STORE(t->wait.ip, w->ip);
     STORE(t->wait.mutex, w->mutex);
     STORE(t->wait.deadline, w->deadline);
     __atomic_store_n(&t->wait.obj, w->obj, __ATOMIC_RELEASE);
 }
 
+void ul_wait_first(struct ul_thread *t)
+{
+    if (!t->self_handle)
+        t->self_handle = (uintptr_t)pthread_self();
+    if (!__atomic_load_n(&ul_watchdog_started, __ATOMIC_RELAXED))
+        ul_watchdog_kick(t);
+}
+
 static void mark(struct ul_wait_frame *f, struct ul_thread *t, const struct ul_wait *w)
 {
     f->outer = t->wait;
-    if (ul_unlikely(!t->self_handle))
-        t->self_handle = (uintptr_t)pthread_self();
     struct ul_wait n = *w;
     n.seq = t->wait.seq + 1;
     if (!n.seq)
@@ -60,9 +64,10 @@ static void unmark(struct ul_wait_frame *f, struct ul_thread *t)
 void ul_wait_mark(struct ul_wait_frame *f, struct ul_thread *t, enum ul_wait_kind kind, const void *obj,
                   const void *mutex, uint64_t deadline, uintptr_t ip)
 {
-    struct ul_wait w = { .obj = obj, .kind = (uint8_t)kind, .pending = UINT32_MAX, .ip = ip,
-                         .mutex = mutex, .deadline = deadline };
+    struct ul_wait w = { .obj = obj, .kind = (uint8_t)kind, .ip = ip, .mutex = mutex, .deadline = deadline };
     mark(f, t, &w);
+    if (ul_unlikely(!t->self_handle))
+        t->self_handle = (uintptr_t)pthread_self();
 }
 
 void ul_wait_unmark(struct ul_wait_frame *f, struct ul_thread *t)
@@ -82,29 +87,25 @@ static int try_real(void *lock, enum ul_lock_kind kind, unsigned mode)
     }
 }
 
+/* lock_stat, or a blocking acquisition inside another wait (in a signal handler). */
 int ul_wait_lock_begin(struct ul_wait_frame *f, struct ul_thread *t, void *lock, enum ul_lock_kind kind,
                        unsigned mode, enum ul_token tok, uintptr_t ip)
 {
-    int r = try_real(lock, kind, mode);
-    if (r == 0 || r == EOWNERDEAD) {
-        if (ul_lockstat_on) {
+    if (ul_lockstat_on) {
+        int r = try_real(lock, kind, mode);
+        if (r == 0 || r == EOWNERDEAD) {
             ul_busy = 1;
             ul_lockstat_acquired(t, lock, tok, false, 0);
             ul_busy = 0;
+            return r;
         }
-        return r;
+        f->t0 = ul_stat_clock();
     }
     f->tok = tok;
-    if (ul_lockstat_on)
-        f->t0 = ul_now_ns();
     if (ul_watch_on) {
-        /* The acquisition was pushed on the held stack before blocking (interpose.h): the
-         * watchdog must not take that entry for a lock this thread holds. */
-        struct ul_wait w = { .obj = lock, .kind = UL_WAIT_LOCK, .mode = (uint8_t)mode,
-                             .pending = tok == UL_T_PUSHED && t->depth ? t->depth - 1 : UINT32_MAX,
-                             .ip = ip, .deadline = UINT64_MAX };
+        struct ul_wait w = { .obj = lock, .kind = UL_WAIT_LOCK, .ip = ip, .deadline = UINT64_MAX };
         mark(f, t, &w);
-        ul_watchdog_kick(t);
+        ul_wait_first(t);
     }
     return -1;
 }
@@ -114,7 +115,7 @@ void ul_wait_lock_end(struct ul_wait_frame *f, struct ul_thread *t, void *lock, 
     if (ul_watch_on)
         unmark(f, t);
     if (ul_lockstat_on) {
-        uint64_t waited = ul_now_ns() - f->t0;
+        uint64_t waited = ul_stat_clock() - f->t0;
         ul_busy = 1;
         if (acquired)
             ul_lockstat_acquired(t, lock, f->tok, true, waited);

@@ -1,13 +1,14 @@
 /* Blocking waits, for the hang watchdog (deadlock_timeout) and lock statistics (lock_stat).
  *
  * Both are off by default and then cost one predictable branch on ul_wait_hooks in the
- * blocking interposers (and one on ul_lockstat_on in the unlock and trylock ones). When on,
- * a blocking acquisition first tries the real trylock: taken, it is done (an uncontended
- * acquisition costs what it did); busy, it is a contention: the thread records "I wait for
- * lock L" in its own state (plain stores, no atomic read-modify-write, no lock), blocks in
- * the real call, and clears the record. Condition variable waits and pthread_join record
- * the same way. The watchdog (watchdog.c) reads these records; lock_stat (lockstat.c)
- * times the waits and the holds. */
+ * blocking interposers (and one on ul_lockstat_on in the unlock and trylock ones).
+ * With the watchdog on, a blocking call records "I wait for lock L" in the thread's own
+ * state before the real call and clears it after (plain stores: no atomic read-modify-
+ * write, no lock); condition variable waits and pthread_join record the same way. The
+ * watchdog (watchdog.c) reads these records.
+ * With lock_stat on, a blocking acquisition first tries the real trylock: taken, it is an
+ * uncontended acquisition; busy, it is a contention, timed until the real call returns.
+ * lock_stat (lockstat.c) also times every hold. */
 #ifndef ULOCKDEP_SHIM_WAIT_H
 #define ULOCKDEP_SHIM_WAIT_H
 
@@ -16,11 +17,39 @@
 extern int ul_wait_hooks;    /* deadlock_timeout > 0 or lock_stat: set once at start-up */
 extern int ul_watch_on;      /* deadlock_timeout > 0 */
 extern int ul_lockstat_on;   /* lock_stat */
+extern int ul_watchdog_started;
+
+void ul_watchdog_kick(struct ul_thread *t);
+/* A thread's first wait: notes its pthread_t (joins name it) and starts the watchdog. */
+void ul_wait_first(struct ul_thread *t);
+
+/* The watchdog alone (no lock_stat), and not inside another wait (a signal handler's lock):
+ * a blocking acquisition just says what it blocks on, around the real call. The watchdog
+ * finds the rest (mode, the pending held-stack entry) on the thread's held stack. */
+static inline bool ul_wait_lock_quick(const struct ul_thread *t)
+{
+    return !ul_lockstat_on && !t->wait.obj;
+}
+
+static inline void ul_wait_lock_mark(struct ul_thread *t, const void *lock, uintptr_t ip)
+{
+    t->wait.seq++;
+    t->wait.kind = UL_WAIT_LOCK;
+    t->wait.ip = ip;
+    __atomic_store_n(&t->wait.obj, lock, __ATOMIC_RELEASE);
+    if (ul_unlikely(!__atomic_load_n(&ul_watchdog_started, __ATOMIC_RELAXED)) || ul_unlikely(!t->self_handle))
+        ul_wait_first(t);
+}
+
+static inline void ul_wait_lock_unmark(struct ul_thread *t)
+{
+    __atomic_store_n(&t->wait.obj, NULL, __ATOMIC_RELEASE);
+}
 
 /* One blocking call in progress (on the interposer's stack). */
 struct ul_wait_frame {
     struct ul_wait outer;    /* a wait this one interrupted (a lock taken in a signal handler) */
-    uint64_t t0;             /* lock_stat: when the wait began */
+    uint64_t t0;             /* lock_stat: when the wait began (ul_stat_clock) */
     enum ul_token tok;
 };
 
@@ -40,16 +69,28 @@ void ul_wait_unmark(struct ul_wait_frame *f, struct ul_thread *t);
 /* CLOCK_MONOTONIC in ns. */
 uint64_t ul_now_ns(void);
 
+/* lock_stat's clock, in ticks (converted to ns when printed): the TSC where the kernel uses
+ * it as its own clocksource (constant rate, synchronised across CPUs), which costs half a
+ * clock_gettime; else CLOCK_MONOTONIC ns. */
+extern int ul_stat_tsc;
+static inline uint64_t ul_stat_clock(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (ul_likely(ul_stat_tsc))
+        return __builtin_ia32_rdtsc();
+#endif
+    return ul_now_ns();
+}
+
 /* lock_stat (lockstat.c). Called inside ul_enter()/ul_leave() or with ul_busy set. */
-void ul_lockstat_acquired(struct ul_thread *t, void *lock, enum ul_token tok, bool contended, uint64_t wait_ns);
-void ul_lockstat_contended(struct ul_thread *t, void *lock, enum ul_token tok, uint64_t wait_ns);
+void ul_lockstat_acquired(struct ul_thread *t, void *lock, enum ul_token tok, bool contended, uint64_t waited);
+void ul_lockstat_contended(struct ul_thread *t, void *lock, enum ul_token tok, uint64_t waited);
 void ul_lockstat_released(void *lock);
 void ul_lockstat_setup(void);
 /* Prints the table (text) and the lock_stat JSON line to the report sink. */
 void ul_lockstat_dump(void);
 
-/* The watchdog (watchdog.c): starts it on the first contended wait. */
-void ul_watchdog_kick(struct ul_thread *t);
+/* The watchdog (watchdog.c); ul_watchdog_kick starts it (the first blocking call does). */
 void ul_watchdog_setup(void);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include <ulockdep/srcu.h>
 
+#include "noplt_loops.h"
 #include "urcu_side.h"
 
 DEFINE_STATIC_SRCU(bench_srcu);
@@ -53,11 +54,24 @@ static double median(double *v, int n)
 int srcu_bench_floor_lock(void *ssp); /* floor.c, a separate shared library */
 void srcu_bench_floor_unlock(void *ssp, int idx);
 
-enum variant { V_EMPTY, V_FLOOR, V_SRCU, V_URCU, V_URCU_INLINE, V_RWLOCK, V_MUTEX, NVARIANTS };
+enum variant {
+	V_EMPTY,
+	V_FLOOR,
+	V_FLOOR_NOPLT,
+	V_SRCU,
+	V_SRCU_NOPLT,
+	V_URCU,
+	V_URCU_INLINE,
+	V_RWLOCK,
+	V_MUTEX,
+	NVARIANTS
+};
 static const char *variant_name[NVARIANTS] = {
 	"empty loop",
 	"two empty calls into a shared library (call floor)",
-	"bundled srcu_read_lock/unlock",
+	"call floor, caller built with -fno-plt",
+	"**bundled srcu_read_lock/unlock**",
+	"bundled, caller built with -fno-plt",
 	"liburcu-memb rcu_read_lock/unlock (call)",
 	"liburcu-memb, inlined (_LGPL_SOURCE)",
 	"pthread_rwlock_rdlock/unlock",
@@ -77,11 +91,17 @@ static void read_loop(enum variant v, long n)
 			srcu_bench_floor_unlock(&bench_srcu, idx);
 		}
 		break;
+	case V_FLOOR_NOPLT:
+		noplt_floor_loop(&bench_srcu, n);
+		break;
 	case V_SRCU:
 		for (long i = 0; i < n; i++) {
 			int idx = srcu_read_lock(&bench_srcu);
 			srcu_read_unlock(&bench_srcu, idx);
 		}
+		break;
+	case V_SRCU_NOPLT:
+		noplt_srcu_loop(&bench_srcu, n);
 		break;
 	case V_URCU:
 		urcu_side_read_loop_call(n);
@@ -221,7 +241,11 @@ static void stop_busy_reader(pthread_t t)
 
 enum sync_kind { S_NORMAL, S_EXPEDITED, S_URCU };
 
-static double sync_latency_us(enum sync_kind k, bool readers, int calls)
+struct latency {
+	double median, p90;
+};
+
+static struct latency sync_latency_us(enum sync_kind k, bool readers, int calls)
 {
 	pthread_t t;
 	double *lat = malloc(sizeof(double) * (size_t)calls);
@@ -244,9 +268,9 @@ static double sync_latency_us(enum sync_kind k, bool readers, int calls)
 		urcu_side_unregister();
 	if (readers)
 		stop_busy_reader(t);
-	double m = median(lat, calls);
+	struct latency l = { median(lat, calls), lat[(calls * 9) / 10] }; /* median() sorted lat */
 	free(lat);
-	return m;
+	return l;
 }
 
 /* ---- 3. concurrent updaters -------------------------------------------------- */
@@ -326,37 +350,50 @@ int main(int argc, char **argv)
 
 	read_measure();
 	printf("Read-side lock+unlock pair (ns per pair, per thread; ratios are medians of\n"
-	       "per-repetition ratios)\n\n");
+	       "per-repetition ratios; 2 threads = both threads at once on the same lock/domain)\n\n");
 	printf("| primitive | 1 thread | 2 threads | vs bundled SRCU (1 / 2 threads) |\n");
 	printf("|---|---:|---:|---:|\n");
 	for (int v = 0; v < NVARIANTS; v++)
 		printf("| %s | %.2f | %.2f | %.2fx / %.2fx |\n", variant_name[v], ns[v][0], ns[v][1],
 		       ratio[v][0], ratio[v][1]);
 
-	printf("\nTargets\n\n");
+	printf("\nTargets (ratios of the per-repetition medians above)\n\n");
+	printf("| target | 1 thread | 2 threads |\n|---|---|---|\n");
+	printf("| bundled read pair within 1.5x of liburcu-memb's (call) |");
 	for (int t = 0; t < 2; t++) {
 		double r_urcu = 1 / ratio[V_URCU][t];
-		double r_rw = ratio[V_RWLOCK][t];
-		printf("- %d thread%s: bundled / liburcu-memb = %.2fx (target <= 1.5x: %s); "
-		       "rwlock / bundled = %.1fx (target >= 5x: %s; rwlock / call floor = %.1fx)\n",
-		       t + 1, t ? "s" : "", r_urcu, r_urcu <= 1.5 ? "met" : "MISSED", r_rw,
-		       r_rw >= 5 ? "met" : "MISSED", ratio[V_RWLOCK][t] / ratio[V_FLOOR][t]);
+		printf(" %s: %.2fx |", r_urcu <= 1.5 ? "met" : "**MISSED**", r_urcu);
 	}
+	printf("\n| bundled read pair at least 5x cheaper than pthread_rwlock rdlock/unlock |");
+	for (int t = 0; t < 2; t++) {
+		double r_rw = ratio[V_RWLOCK][t];
+		printf(" %s: %.1fx |", r_rw >= 5 ? "met" : "**MISSED**", r_rw);
+	}
+	printf("\n| (same, caller built with -fno-plt) |");
+	for (int t = 0; t < 2; t++) {
+		double r_rw = ratio[V_RWLOCK][t] / ratio[V_SRCU_NOPLT][t];
+		printf(" %s: %.1fx |", r_rw >= 5 ? "met" : "**MISSED**", r_rw);
+	}
+	printf("\n| (limit: rwlock pair / two empty library calls) |");
+	for (int t = 0; t < 2; t++)
+		printf(" %.1fx |", ratio[V_RWLOCK][t] / ratio[V_FLOOR][t]);
+	printf("\n");
 
-	printf("\nGrace-period latency (us, median)\n\n");
+	printf("\nGrace-period latency (us: median of the calls, 90th percentile in brackets)\n\n");
 	printf("| call | no readers | 1 thread in empty sections back to back | 1 thread in 50 us sections |\n");
 	printf("|---|---:|---:|---:|\n");
 	for (int k = 0; k < 2; k++) {
 		enum sync_kind sk = k ? S_EXPEDITED : S_NORMAL;
-		double none = sync_latency_us(sk, false, 2000), busy = sync_latency_us(sk, true, 400);
+		struct latency none = sync_latency_us(sk, false, 2000), busy = sync_latency_us(sk, true, 400);
 		reader_hold_us = 50;
-		double slow = sync_latency_us(sk, true, 200);
+		struct latency slow = sync_latency_us(sk, true, 200);
 		reader_hold_us = 0;
-		printf("| %s | %.1f | %.1f | %.1f |\n", k ? "synchronize_srcu_expedited" : "synchronize_srcu",
-		       none, busy, slow);
+		printf("| %s | %.1f (%.1f) | %.1f (%.1f) | %.1f (%.1f) |\n",
+		       k ? "synchronize_srcu_expedited" : "synchronize_srcu", none.median, none.p90,
+		       busy.median, busy.p90, slow.median, slow.p90);
 	}
-	printf("| liburcu-memb synchronize_rcu (reference) | %.1f | - | - |\n",
-	       sync_latency_us(S_URCU, false, 2000));
+	struct latency u = sync_latency_us(S_URCU, false, 2000);
+	printf("| liburcu-memb synchronize_rcu (reference) | %.1f (%.1f) | - | - |\n", u.median, u.p90);
 
 	printf("\nConcurrent updaters (synchronize_srcu in a loop, no lock around it)\n\n");
 	printf("| reader thread | updaters | calls/s | grace periods per call |\n");
@@ -371,11 +408,11 @@ int main(int argc, char **argv)
 			       j ? 8 : 1, r[k][j].calls_per_s, r[k][j].gp_per_call);
 	}
 	reader_hold_us = 0;
+	printf("\n");
 	for (int k = 0; k < 2; k++)
-		printf("\n8 updaters vs 1 (%s): %.2fx the calls/s, %.2fx the grace periods per call",
+		printf("- 8 updaters vs 1, reader in %s: %.2fx the calls/s, %.2fx the grace periods per call\n",
 		       k ? "50 us sections" : "empty sections", r[k][1].calls_per_s / r[k][0].calls_per_s,
 		       r[k][1].gp_per_call / r[k][0].gp_per_call);
-	printf("\n");
 	printf("\n(total bench time %.1f s)\n", now_s() - t_start);
 	return 0;
 }

@@ -9,7 +9,8 @@
  *                            is even and ba when k is odd
  *   cross_order sleep N      sleep N seconds (a run that hangs)
  * Letters: a b c (mutexes lock_a, lock_b, lock_c), r (rwlock rw_r, taken as a reader),
- * w (rw_r taken as a writer), m (mutex lock_m). */
+ * w (rw_r taken as a writer), m (mutex lock_m), x y (heap mutexes initialised by new_lock()
+ * called from two places in main: two classes named by their init stacks). */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,16 @@ static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_c = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw_r = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t *heap_x, *heap_y;
+
+static pthread_mutex_t *new_lock(void)
+{
+    pthread_mutex_t *m = malloc(sizeof *m);
+    if (!m)
+        exit(2);
+    pthread_mutex_init(m, NULL);
+    return m;
+}
 
 static void take(char l)
 {
@@ -33,6 +44,8 @@ static void take(char l)
     case 'm': pthread_mutex_lock(&lock_m); break;
     case 'r': pthread_rwlock_rdlock(&rw_r); break;
     case 'w': pthread_rwlock_wrlock(&rw_r); break;
+    case 'x': pthread_mutex_lock(heap_x); break;
+    case 'y': pthread_mutex_lock(heap_y); break;
     default: fprintf(stderr, "cross_order: unknown lock '%c'\n", l); exit(2);
     }
 }
@@ -46,6 +59,8 @@ static void drop(char l)
     case 'm': pthread_mutex_unlock(&lock_m); break;
     case 'r':
     case 'w': pthread_rwlock_unlock(&rw_r); break;
+    case 'x': pthread_mutex_unlock(heap_x); break;
+    case 'y': pthread_mutex_unlock(heap_y); break;
     }
 }
 
@@ -76,6 +91,13 @@ static int turn(const char *base)
 
 int main(int argc, char **argv)
 {
+    /* Only runs that use them create the heap locks, so other runs record just the static ones. */
+    for (int i = 1; i < argc; i++)
+        if (strpbrk(argv[i], "xy")) {
+            heap_x = new_lock();
+            heap_y = new_lock();
+            break;
+        }
     if (argc < 2) {
         fprintf(stderr, "usage: cross_order ORDER... | fork ORDER | _Exit ORDER | turn FILE | sleep N\n");
         return 2;

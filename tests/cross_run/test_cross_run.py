@@ -81,7 +81,7 @@ def db_counts(path):
     con = sqlite3.connect(path)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("runs", "classes", "edges", "edge_runs", "stacks")}
+                for t in ("runs", "classes", "edges", "edge_runs", "stacks", "frames")}
     finally:
         con.close()
 
@@ -222,6 +222,23 @@ def case_recursive_readers(env):
     check(p.stdout.count(TITLE) == 1 and "(rw_r)" in p.stdout and "(lock_m)" in p.stdout, "writer cycle", p.stdout)
 
 
+def case_heap_locks(env):
+    # Locks classed by their init stack (build-id + offset of each class_depth frame): the
+    # identities must match across runs for the cycle to be found.
+    a = env.clean_run("xy")
+    b = env.clean_run("yx")
+    p = env.merge(expect=1)
+    check(p.stdout.count(TITLE) == 1, "one report", p.stdout)
+    names = set(re.findall(r"^-> #\d \((new_lock@cross_order\.c:\d+(?:#2)?)\)", p.stdout, re.M))
+    check(len(names) == 2, "both init-stack classes named", p.stdout)
+    check(f"recorded by pid {a} " in p.stdout and f"recorded by pid {b} " in p.stdout, "pids", p.stdout)
+    con = sqlite3.connect(env.db)
+    idents = [r[0] for r in con.execute("SELECT ident FROM classes")]
+    con.close()
+    check(len(idents) == 2 and all(re.fullmatch(r"init:mutex:[0-9a-f]+\+0x[0-9a-f]+,[0-9a-f]+\+0x[0-9a-f]+", i)
+                                   for i in idents), "identities: build-id+offset of two frames", idents)
+
+
 def case_cli_errors(env):
     p = subprocess.run([env.ulockdep, "merge", env.graph], capture_output=True, text=True, env=env.env)
     check(p.returncode == 2 and "--db" in p.stderr, "merge without --db", p.stderr)
@@ -266,8 +283,57 @@ def case_stress_timeout(env):
 
 
 def case_stress_failed_run(env):
-    p = env.stress("-n", "2", "--", env.prog, "x", expect=4)
+    p = env.stress("-n", "2", "--", env.prog, "q", expect=4)
     check("runs that failed: 1, 2" in p.stdout and "unknown lock" in p.stdout, "failed runs and their output", p.stdout)
+
+
+def make_graphs(env, dest, *args):
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_graphs.py")
+    subprocess.run([sys.executable, gen, dest, *args], check=True, timeout=600)
+
+
+def case_interrupted_merge(env):
+    """A merge killed part-way leaves a consistent database; the next merge completes it and
+    gives what one uninterrupted merge gives."""
+    src = os.path.join(env.tmp, "synthetic")
+    make_graphs(env, src, "--files", "20", "--classes", "300", "--edges", "1500", "--cycle")
+    import signal
+    import time
+    for delay in (0.1, 0.4):
+        db = os.path.join(env.tmp, f"killed-{delay}.db")
+        p = subprocess.Popen([env.ulockdep, "merge", "--db", db, src], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, env=env.env)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        if os.path.exists(db):
+            con = sqlite3.connect(db)
+            check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity after a kill")
+            runs = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+            orphans = con.execute("SELECT count(*) FROM edge_runs WHERE run NOT IN (SELECT id FROM runs)").fetchone()[0]
+            con.close()
+            check(orphans == 0, "dependencies of a run that is not recorded", runs, orphans)
+            print(f"killed after {delay}s: {runs} of 20 files were merged")
+        again = env.merge(src, db=db, expect=1)
+        whole = env.merge(src, db=os.path.join(env.tmp, f"whole-{delay}.db"), expect=1)
+        check(db_counts(db) == db_counts(os.path.join(env.tmp, f"whole-{delay}.db")), "counts differ",
+              db_counts(db), again.stderr)
+        check(again.stdout.replace(db, "DB") == whole.stdout.replace(os.path.join(env.tmp, f"whole-{delay}.db"), "DB"),
+              "reports differ", again.stdout, whole.stdout)
+        check(again.stdout.count(TITLE) == 1, "the planted cycle", again.stdout)
+
+
+def case_scale(env):
+    """A million recorded dependencies (10 runs of 100000): merged, then merged again
+    (nothing new), with the one planted cross-run cycle reported."""
+    src = os.path.join(env.tmp, "big")
+    make_graphs(env, src, "--files", "10", "--classes", "50000", "--edges", "100000", "--cycle")
+    p = env.merge(src, expect=1)
+    check(p.stdout.count(TITLE) == 1, "one cycle", p.stdout[:2000])
+    c = db_counts(env.db)
+    check(c["runs"] == 10 and c["edge_runs"] == 10 * 100000 + 2, "counts", c)  # + the planted cycle
+    p = env.merge(src, expect=1)
+    check("0 new graph files, 10 merged before" in p.stderr and db_counts(env.db) == c, "second merge", p.stderr)
 
 
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}

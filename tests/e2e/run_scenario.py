@@ -31,6 +31,15 @@ header). Values are whitespace-separated; there are no trailing comments on dire
   // ENV: KEY=VALUE              extra environment; ULOCKDEP_OPTIONS values are appended to the
                                  driver's own options (format=text,json:log_path=...)
   // ARGS: ARG..                 program arguments
+  // EXPECT-LOCKSTAT: NAME F..   the lock_stat JSON line (lock_stat=1) lists the class NAME with
+                                 each F true: FIELD=N, FIELD>=N or FIELD>N (acquisitions,
+                                 contentions, wait_total_ns, wait_max_ns, hold_total_ns,
+                                 hold_max_ns); when the log has text, the lock_stat table has
+                                 a row for NAME with the same acquisitions and contentions
+  // EXPECT-DEADLOCK-THREADS: NAME..  some deadlock report's threads[].name, as a set, equals
+                                 NAME.. (globs allowed)
+  // VIA-CLI                     run the program as `ulockdep run -- PROGRAM` (the ulockdep
+                                 of the shim's build directory: <build>/cli/ulockdep)
   // SUPPRESSIONS: LINE          a line of a suppressions file written for the run (repeat the
                                  directive for more lines; an empty LINE is a blank line); the
                                  driver adds suppressions=<that file> to ULOCKDEP_OPTIONS
@@ -118,6 +127,9 @@ class Spec:
         self.hang = False
         self.env = []                # [(key, value)]
         self.args = []
+        self.lockstats = []          # [(name, [(field, op, n)])]
+        self.deadlock_threads = []   # [[names]]
+        self.via_cli = False
         self.suppressions = None     # [lines] of a suppressions file, or None
         self.messages = []           # [text] of expected message lines
 
@@ -147,7 +159,7 @@ def parse_spec(path):
     spec = Spec()
     seen = False
     for no, raw in enumerate(lines, 1):
-        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS|SUPPRESSIONS)\b\s*(:?)\s*(.*?)\s*$", raw)
+        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS|SUPPRESSIONS|VIA-CLI)\b\s*(:?)\s*(.*?)\s*$", raw)
         if not m:
             continue
         key, colon, val = m.group(1), m.group(2), m.group(3)
@@ -156,10 +168,28 @@ def parse_spec(path):
         try:
             if key == "EXPECT-NONE":
                 spec.none = True
+            elif key == "VIA-CLI":
+                if colon:
+                    raise SpecError("VIA-CLI takes no value")
+                spec.via_cli = True
             elif key == "EXPECT-HANG":
                 spec.hang = True
             elif not colon:
                 raise SpecError("missing ':'")
+            elif key == "EXPECT-LOCKSTAT":
+                if len(words) < 2:
+                    raise SpecError("EXPECT-LOCKSTAT needs a class name and at least one FIELD=N")
+                conds = []
+                for w in words[1:]:
+                    m2 = re.fullmatch(r"([a-z_]+)(>=|>|=)(\d+)", w)
+                    if not m2:
+                        raise SpecError(f"bad condition {w!r} (FIELD=N, FIELD>=N or FIELD>N)")
+                    conds.append((m2.group(1), m2.group(2), int(m2.group(3))))
+                spec.lockstats.append((words[0], conds))
+            elif key == "EXPECT-DEADLOCK-THREADS":
+                if not words:
+                    raise SpecError("EXPECT-DEADLOCK-THREADS needs thread names")
+                spec.deadlock_threads.append(words)
             elif key == "EXPECT-EXIT":
                 spec.exit = int(val)
             elif key == "EXPECT-REPORT":
@@ -339,6 +369,8 @@ def read_logs(tmp):
             content = f.read()
         text, reports, bad, messages = [], [], [], []
         for line in content.splitlines():
+            if line.startswith('{"kind":"lock_stat"'):
+                continue  # statistics, not a report (read_lockstats)
             if line.startswith('{"kind"'):
                 try:
                     reports.append(json.loads(line))
@@ -350,6 +382,90 @@ def read_logs(tmp):
                     messages.append(line)
         logs[int(suffix)] = ("\n".join(text), reports, bad, messages, content)
     return logs
+
+
+def read_lockstats(tmp):
+    """-> {pid: ([lock_stat JSON objects], [bad lines], log content)}"""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(tmp, "log.*"))):
+        suffix = path.rsplit(".", 1)[1]
+        if not suffix.isdigit():
+            continue
+        with open(path, encoding="utf-8", errors="replace") as f:
+            content = f.read()
+        objs, bad = [], []
+        for line in content.splitlines():
+            if line.startswith('{"kind":"lock_stat"'):
+                try:
+                    objs.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    bad.append(f"{e}: {line[:200]}")
+        out[int(suffix)] = (objs, bad, content)
+    return out
+
+
+def lockstat_table_row(content, name):
+    """The numbers of NAME's row of a text lock_stat table, as a dict, or None."""
+    cols = ["contentions", "waittime-max", "waittime-total", "waittime-avg", "acquisitions",
+            "holdtime-max", "holdtime-total", "holdtime-avg"]
+    in_table = False
+    for line in content.splitlines():
+        if line.startswith("lock_stat version"):
+            in_table = True
+            continue
+        words = line.split()
+        if in_table and len(words) == len(cols) + 1 and words[0] == name:
+            try:
+                return {c: float(w) for c, w in zip(cols, words[1:])}
+            except ValueError:
+                continue
+    return None
+
+
+def check_lockstats(c, spec, tmp):
+    stats = read_lockstats(tmp)
+    for lpid, (objs, bad, _) in sorted(stats.items()):
+        c.ok(not bad, f"log.{lpid}: every lock_stat line parses", "\n".join(bad))
+    for name, conds in spec.lockstats:
+        entries = [(e, content) for (objs, _, content) in stats.values() for o in objs
+                   for e in o.get("classes", []) if e.get("name") == name]
+        listed = [e.get("name", "?") for (objs, _, _) in stats.values() for o in objs for e in o.get("classes", [])]
+        if not c.ok(bool(entries), f"lock_stat lists {name}", f"classes listed: {listed}"):
+            continue
+        e, content = entries[0]
+        for field, op, n in conds:
+            v = e.get(field)
+            good = isinstance(v, int) and (v == n if op == "=" else v >= n if op == ">=" else v > n)
+            c.ok(good, f"lock_stat {name}: {field}{op}{n}", f"{field} is {v!r}")
+        if any(line.startswith("lock_stat version") for line in content.splitlines()):
+            row = lockstat_table_row(content, name)
+            c.ok(row is not None and row["acquisitions"] == e.get("acquisitions") and
+                 row["contentions"] == e.get("contentions"),
+                 f"lock_stat text table row for {name} matches the JSON", f"row: {row}, json: {e}")
+
+
+def check_deadlock_threads(c, spec, allrep):
+    dl = [r for r in allrep if r.get("kind") == "deadlock"]
+    for names in spec.deadlock_threads:
+        got = [[t.get("name") for t in r.get("threads", [])] for r in dl]
+        c.ok(any(names_match(names, g) for g in got), f"a deadlock report with threads {{{', '.join(names)}}}",
+             f"deadlock reports' threads: {got}")
+    for r in dl:
+        probs = []
+        for i, t in enumerate(r.get("threads") or []):
+            for key in ("tid", "name", "wait", "waiting_for", "holding", "stack"):
+                if key not in t:
+                    probs.append(f"threads[{i}] has no {key!r}")
+        if not r.get("threads"):
+            probs.append("no threads array")
+        c.ok(not probs, "deadlock reports have the threads array fields", "\n".join(probs))
+
+
+def find_cli(shim):
+    """<build>/cli/ulockdep for <build>/shim/libulockdep.so, or None."""
+    build = os.path.dirname(os.path.dirname(os.path.abspath(shim)))
+    cand = os.path.join(build, "cli", "ulockdep")
+    return cand if os.access(cand, os.X_OK) else None
 
 
 def run(args, spec):
@@ -371,9 +487,17 @@ def run(args, spec):
     if extra_opts:
         opts += ":" + ":".join(extra_opts)
     env["ULOCKDEP_OPTIONS"] = opts
-    env["LD_PRELOAD"] = os.path.abspath(args.shim)
     cmd = [os.path.abspath(args.prog)] + spec.args
-    print(f"run: ULOCKDEP_OPTIONS={shlex.quote(opts)} LD_PRELOAD={env['LD_PRELOAD']} {shlex.join(cmd)}")
+    if spec.via_cli:
+        cli = find_cli(args.shim)
+        if not cli:
+            raise SpecError(f"VIA-CLI: no ulockdep next to {args.shim}")
+        env["ULOCKDEP_SHIM"] = os.path.abspath(args.shim)
+        cmd = [cli, "run", "--"] + cmd
+        print(f"run: ULOCKDEP_OPTIONS={shlex.quote(opts)} ULOCKDEP_SHIM={env['ULOCKDEP_SHIM']} {shlex.join(cmd)}")
+    else:
+        env["LD_PRELOAD"] = os.path.abspath(args.shim)
+        print(f"run: ULOCKDEP_OPTIONS={shlex.quote(opts)} LD_PRELOAD={env['LD_PRELOAD']} {shlex.join(cmd)}")
     out_path, err_path = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
     timeout = spec.timeout if spec.timeout is not None else DEFAULT_TIMEOUT
     start = time.monotonic()
@@ -425,7 +549,11 @@ def main():
             print(f"not found: {f}")
             return 2
 
-    tmp, pid, rc, timed_out, elapsed, stdout, stderr = run(args, spec)
+    try:
+        tmp, pid, rc, timed_out, elapsed, stdout, stderr = run(args, spec)
+    except SpecError as e:
+        print(f"spec error: {e}")
+        return 2
     print(f"finished: {'timed out after %.1fs, killed' % elapsed if timed_out else status_text(rc)}"
           f" ({elapsed:.2f}s)")
     logs = read_logs(tmp)
@@ -548,6 +676,9 @@ def main():
             n = len(logs.get(pid, ("", []))[1])
             c.ok(n == spec.main_reports, f"the program's own process (pid {pid}) made {spec.main_reports} report(s)",
                  f"it made {n}")
+
+        check_lockstats(c, spec, tmp)
+        check_deadlock_threads(c, spec, allrep)
 
         # ---- stderr ----
         bad_err = [line for line in unexpected(stderr.splitlines())

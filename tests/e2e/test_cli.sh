@@ -136,17 +136,18 @@ check "string option without a value: exit 2" '[ $rc = 2 ]'
 
 run --exitcode=5 --halt_on_error -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
 check "options reach the child in ULOCKDEP_OPTIONS (bool --key means key=1)" \
-    '[ $rc = 0 ] && [ "$(cat "$OUT")" = "exitcode=5:halt_on_error=1" ]'
+    '[ $rc = 0 ] && [ "$(cat "$OUT")" = "deadlock_timeout=10:exitcode=5:halt_on_error=1" ]'
 
 ULOCKDEP_OPTIONS=verbosity=0 run run --exitcode=5 -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
-check "existing ULOCKDEP_OPTIONS first, ours appended" '[ "$(cat "$OUT")" = "verbosity=0:exitcode=5" ]'
+check "existing ULOCKDEP_OPTIONS first, ours appended" '[ "$(cat "$OUT")" = "deadlock_timeout=10:verbosity=0:exitcode=5" ]'
 
 run run "--log_path=$TMP/a b:c" --format=text,json -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
 check "values with ':', spaces or ',' are quoted" \
-    '[ "$(cat "$OUT")" = "log_path=\"$TMP/a b:c\":format=\"text,json\"" ]'
+    '[ "$(cat "$OUT")" = "deadlock_timeout=10:log_path=\"$TMP/a b:c\":format=\"text,json\"" ]'
 
 run -- sh -c 'echo "${ULOCKDEP_OPTIONS-unset}"'
-check "no options given: ULOCKDEP_OPTIONS left alone" '[ "$(cat "$OUT")" = unset ]'
+check "no options given: only the run default (hang watchdog on) in ULOCKDEP_OPTIONS" \
+    '[ "$(cat "$OUT")" = deadlock_timeout=10 ]'
 
 # --- untraceable programs -----------------------------------------------------------------
 run -- sh -c true

@@ -2,11 +2,14 @@
  * Usage: report_prog MODE...   (modes run in order)
  *   abba        lock_a -> lock_b in take_a_then_b(), lock_b -> lock_a in take_b_then_a():
  *               a circular report (no real deadlock: one thread)
+ *   ab, ba      only one of the two orders: clean alone, a cycle across runs (graph_dir)
  *   recursive   relocks lock_c (error-checking: glibc refuses, the bug is reported)
  *   exit_held   a thread returns holding lock_d: held_at_exit
  *   bad_unlock  unlocks lock_e, which nobody holds: bad_unlock
  *   fork        forks a child that runs abba too (its own process and log), waits for it
  *   heap_abba   abba between two heap locks made by new_lock(): classes named by site
+ *   deadlock    two threads really deadlock on lock_a/lock_b (run with deadlock_timeout=1:
+ *               the watchdog reports and ends the process)
  * Built with -g -O0 like a user's test program; no ulockdep headers. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP */
@@ -97,6 +100,34 @@ static void fork_abba(void)
     waitpid(pid, &status, 0);
 }
 
+static pthread_barrier_t both_hold_one;
+
+static void *__attribute__((noinline)) hold_a_want_b(void *arg)
+{
+    CHECK(pthread_mutex_lock(&lock_a));
+    pthread_barrier_wait(&both_hold_one);
+    CHECK(pthread_mutex_lock(&lock_b)); /* LINE:dl_want_b */
+    return arg;
+}
+
+static void *__attribute__((noinline)) hold_b_want_a(void *arg)
+{
+    CHECK(pthread_mutex_lock(&lock_b));
+    pthread_barrier_wait(&both_hold_one);
+    CHECK(pthread_mutex_lock(&lock_a)); /* LINE:dl_want_a */
+    return arg;
+}
+
+static void deadlock(void)
+{
+    pthread_t t1, t2;
+    CHECK(pthread_barrier_init(&both_hold_one, NULL, 2));
+    CHECK(pthread_create(&t1, NULL, hold_a_want_b, NULL));
+    CHECK(pthread_create(&t2, NULL, hold_b_want_a, NULL));
+    CHECK(pthread_join(t1, NULL)); /* never returns: the watchdog ends the process */
+    CHECK(pthread_join(t2, NULL));
+}
+
 static pthread_mutex_t *__attribute__((noinline)) new_lock(void)
 {
     pthread_mutex_t *m = malloc(sizeof *m);
@@ -130,6 +161,10 @@ int main(int argc, char **argv)
         const char *m = argv[i];
         if (!strcmp(m, "abba"))
             abba();
+        else if (!strcmp(m, "ab"))
+            take_a_then_b();
+        else if (!strcmp(m, "ba"))
+            take_b_then_a();
         else if (!strcmp(m, "recursive"))
             relock_c();
         else if (!strcmp(m, "exit_held"))
@@ -140,6 +175,8 @@ int main(int argc, char **argv)
             fork_abba();
         else if (!strcmp(m, "heap_abba"))
             heap_abba();
+        else if (!strcmp(m, "deadlock"))
+            deadlock();
         else {
             fprintf(stderr, "report_prog: unknown mode %s\n", m);
             return 2;

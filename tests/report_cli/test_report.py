@@ -6,7 +6,7 @@ Usage: test_report.py CASE --cli ULOCKDEP --shim LIBULOCKDEP.SO --prog REPORT_PR
                            --srcroot REPO --schema SARIF_SCHEMA.json
 
 Cases: text_dedup, kinds_json, sarif, dot_svg, html_chromium, symbolize_later, bad_input,
-exit_status, gen_suppressions. Exit status 0 pass, 1 fail, 2 usage.
+exit_status, gen_suppressions, cross_run_json, deadlock, mangled_json. Exit status 0 pass, 1 fail, 2 usage.
 """
 
 import argparse
@@ -263,6 +263,8 @@ def case_sarif(e):
           "frames outside the repository stay in the stacks, without a location")
     check(len(circ["stacks"]) == 3, "circular: the backtrace and each dependency's stack")
     check(loc_line(res[1]["locations"][0]) == e.line("relock"), "recursive: located at the relock")
+    check(loc_line(res[2]["locations"][0]) == e.line("lock_d"),
+          "held_at_exit (only libc on the stack): located where the lock was taken")
     check(loc_line(res[3]["locations"][0]) == e.line("unlock_e"), "bad_unlock: located at the unlock")
 
     # With the repository elsewhere, nothing is a location but the message keeps the frames.
@@ -548,6 +550,105 @@ def case_gen_suppressions(e):
           "with -o FILE the format output goes to FILE and the suppressions to stdout")
 
 
+def case_cross_run_json(e):
+    """`ulockdep merge --format=json` (a cycle no single run saw) is read like the shim's
+    reports: one problem made from the two processes that each had one order."""
+    g = e.newdir("graph")
+    pids = []
+    for order in ("ab", "ba"):
+        env = dict(os.environ)
+        env.pop("ULOCKDEP_OPTIONS", None)
+        env["ULOCKDEP_SHIM"] = e.a.shim
+        p = subprocess.run([e.a.cli, "run", f"--graph_dir={g}", "--", e.a.prog, order], env=env, cwd=g,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        check(p.returncode == 0, f"report_prog {order} alone is clean", p.stderr)
+    out = os.path.join(e.newdir("merged"), "cross.json")
+    with open(out, "w") as f:
+        p = subprocess.run([e.a.cli, "merge", "--format=json", "--db", os.path.join(e.tmp, "x.db"), g], stdout=f,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+    check(p.returncode == 1, "ulockdep merge finds the cross-run cycle", p.stderr)
+    p = e.report(out)
+    check(p.returncode == 1 and p.stderr == "", "report reads the cross-run JSON: exit 1, no warnings", p.stderr)
+    seen = re.findall(r"^\(seen 1 time in 2 processes: pid (\d+) (\S+), pid (\d+) (\S+)\)$", p.stdout, re.M)
+    check(len(seen) == 1 and seen[0][1] == seen[0][3] == e.a.prog, "one problem, seen in the two processes",
+          p.stdout[-600:])
+    j = json_lines(e.report("--format=json", out).stdout)
+    check(len(j) == 1 and j[0]["count"] == 1 and len(j[0]["runs"]) == 2 and j[0].get("cross_run") is True,
+          "JSON: one cross-run problem with its two runs", json.dumps(j)[:2000])
+    check({(c["from"], c["to"]) for c in j[0]["cycle"]} == {("lock_a", "lock_b"), ("lock_b", "lock_a")},
+          "the cycle is lock_a <-> lock_b")
+    p = e.report("--format=sarif", "--srcroot", e.a.srcroot, out)
+    res = json.loads(p.stdout)["runs"][0]["results"]
+    lines = sorted(l["physicalLocation"]["region"]["startLine"] for l in res[0]["relatedLocations"])
+    check(res[0]["ruleId"] == "ulockdep/circular"
+          and lines == sorted([e.line("a_then_b_2"), e.line("b_then_a_2")]),
+          "SARIF: a circular result with both dependencies as related locations", str(lines))
+
+
+def case_deadlock(e):
+    """A real deadlock found by the hang watchdog: the picture has the wait-for edges, SARIF
+    points at where each thread waits, the HTML has each blocked thread's stack."""
+    d, logs = e.run_prog(["deadlock"], options="format=json:deadlock_timeout=1")
+    kinds = [r["kind"] for r in reports_of(logs)]
+    check(sorted(kinds) == ["circular", "deadlock"], "the run reported the cycle and the deadlock", str(kinds))
+    p = e.report("--format=dot", d)
+    edges = re.findall(r'^\s*"([^"]+)" -> "([^"]+)" \[(.*)\];$', p.stdout, re.M)
+    red = {(a, b) for a, b, attrs in edges if "#d32f2f" in attrs}
+    check(red == {("lock_a", "lock_b"), ("lock_b", "lock_a")}, "the wait-for cycle is red", p.stdout)
+    p = e.report("--format=sarif", "--srcroot", e.a.srcroot, d)
+    res = {r["ruleId"]: r for r in json.loads(p.stdout)["runs"][0]["results"]}
+    dl = res["ulockdep/deadlock"]
+    rel = sorted(l["physicalLocation"]["region"]["startLine"] for l in dl["relatedLocations"])
+    check(rel[:2] == sorted([e.line("dl_want_a"), e.line("dl_want_b")]),
+          "deadlock: related locations are where the threads wait", str(rel))
+    check("blocked acquiring lock_b" in dl["message"]["text"] and "blocked acquiring lock_a" in dl["message"]["text"],
+          "deadlock: the message says who waits for what", dl["message"]["text"][:600])
+    check(dl["locations"][0]["physicalLocation"]["region"]["startLine"] in rel, "deadlock: located where a thread waits")
+    page = os.path.join(e.tmp, "dl.html")
+    e.report("--format=html", "-o", page, d)
+    with open(page) as f:
+        html = f.read()
+    check(re.search(r"<h4>Thread [^<]*/\d+, blocked acquiring lock_b</h4>", html)
+          and re.search(r"<h4>Thread [^<]*/\d+, blocked acquiring lock_a</h4>", html),
+          "html: a stack table per blocked thread")
+    p = e.report("--gen-suppressions", d)
+    check("deadlock:hold_" in p.stdout, "the deadlock's suppression names a blocked thread's function", p.stdout)
+
+
+def case_mangled_json(e):
+    """Valid JSON with the wrong shapes (values of other types, missing keys, odd frames) never
+    crashes any format: every run ends with exit 0 or 1."""
+    import random
+    d, logs = e.run_prog(["abba", "recursive", "exit_held", "bad_unlock", "heap_abba"])
+    base = reports_of(logs)
+    rnd = random.Random(5)
+    junk = [None, 0, -1, 2**40, "", "x" * 300, "0x", [], {}, [1, "a", None], {"module": 7, "offset": []}, True, 1.5]
+
+    def mangle(o, depth=0):
+        if isinstance(o, dict):
+            out = {}
+            for k, v in o.items():
+                r = rnd.random()
+                if r < 0.08 and k not in ("kind",):
+                    continue
+                out[k] = rnd.choice(junk) if r < 0.16 and k != "kind" else mangle(v, depth + 1)
+            return out
+        if isinstance(o, list):
+            return [mangle(v, depth + 1) for v in o if rnd.random() > 0.05]
+        return o
+
+    path = os.path.join(e.newdir("mangled"), "mangled.log")
+    with open(path, "w") as f:
+        for i in range(400):
+            f.write(json.dumps(mangle(base[i % len(base)])) + "\n")
+    runs = [[f"--format={fmt}", "-o", os.path.join(e.tmp, "out." + fmt)] for fmt in ("text", "json", "sarif", "dot",
+                                                                                     "html")]
+    for argv in runs + [["--gen-suppressions"]]:
+        p = e.report(*argv, path)
+        check(p.returncode in (0, 1), f"{' '.join(argv[:1])} survives mangled reports (exit {p.returncode})",
+              p.stderr[-2000:])
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
@@ -561,6 +662,8 @@ def main():
     ap.add_argument("--schema", required=True)
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
+    for k in ("cli", "shim", "prog", "srcroot", "schema"):
+        setattr(args, k, os.path.abspath(getattr(args, k)))
     e = Env(args)
     try:
         CASES[args.case](e)

@@ -4,7 +4,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libunwind-dev libdw-dev uthash-dev libcriterion-dev
       liburcu-dev python3 libsqlite3-dev
       libjson-c-dev graphviz chromium fonts-dejavu-core python3-jsonschema  # ulockdep report and its tests
-      clang-14 libclang-rt-14-dev)  # libFuzzer targets (scripts/fuzz.sh, the fuzz.short test)
+      clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh, the fuzz.short test)
+      memcached libmemcached-tools rocksdb-tools sysbench stress-ng pigz xz-utils zstd  # real-program tests
+      valgrind)  # Helgrind and callgrind columns of the benchmarks
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

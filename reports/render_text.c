@@ -134,7 +134,9 @@ static void frame_text(struct ul_strbuf *b, uintptr_t pc)
         ul_sb_printf(b, "0x%lx", (unsigned long)pc);
         return;
     }
-    if (f.function)
+    if (f.signal_frame)
+        ul_sb_puts(b, f.function); /* no offset: a trampoline, not a call site */
+    else if (f.function)
         ul_sb_printf(b, "%s+0x%lx/0x%lx", f.function, (unsigned long)f.func_off, (unsigned long)f.func_size);
     else
         ul_sb_printf(b, "0x%lx", (unsigned long)pc);
@@ -358,7 +360,7 @@ static void signal_unsafe_order(struct ul_strbuf *b, const struct ul_problem *p,
     class_label(b, &p->unsafe);
     ul_sb_printf(b, "\n\n... which became SIGNAL-unsafe (%s: taken with %s unblocked) at:\n", usage_name(p->usage_new),
                  sig);
-    ul_sb_puts(b, "...");
+    ul_sb_puts(b, "...\n"); /* on a line of its own, as the kernel's */
     stack_text(b, p->usage_stack2, 2);
     ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
     const struct ul_lockref *middle = p->ncycle > 1 ? &p->cycle[p->ncycle - 1].from : NULL;

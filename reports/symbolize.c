@@ -546,6 +546,22 @@ static void function_from_dladdr(struct ul_frame *f, uintptr_t pc, uintptr_t at)
     f->func_size = sym->st_size;
 }
 
+/* Is pc the signal return trampoline that handlers return to (glibc's __restore_rt, a
+ * local symbol a stripped libc does not name)? On x86-64 it is "mov $15,%rax; syscall"
+ * (rt_sigreturn), and a stack unwound through a handler shows its address exactly. */
+static bool is_sigreturn(uintptr_t pc)
+{
+#if defined(__x86_64__)
+    static const unsigned char code[] = { 0x48, 0xc7, 0xc0, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05 };
+    struct objinfo end;
+    find_object(pc + sizeof code - 1, &end); /* all of it mapped, in an object's code */
+    return end.found && memcmp((const void *)pc, code, sizeof code) == 0;
+#else
+    (void)pc;
+    return false;
+#endif
+}
+
 static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
 {
     uintptr_t at = return_address && pc ? pc - 1 : pc;
@@ -567,6 +583,18 @@ static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
     line_from_dwfl(f, m, at);
 }
 
+/* Names the signal trampoline like gdb does (it is not a call: no function+offset, no line). */
+static void name_signal_frame(uintptr_t pc, struct ul_frame *f)
+{
+    if ((f->function && strcmp(f->function, "__restore_rt") != 0) || !f->module || !is_sigreturn(pc))
+        return;
+    f->function = "<signal handler called>";
+    f->func_off = f->func_size = 0;
+    f->file = NULL;
+    f->line = 0;
+    f->signal_frame = true;
+}
+
 /* Set while a lookup runs: a nested call (e.g. a lock taken inside libdw reported by the
  * engine) gets "unknown" instead of mutating the caches under the outer call. */
 static bool busy;
@@ -585,6 +613,7 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
         *out = s->frame;
     } else {
         resolve_code(pc, return_address, out);
+        name_signal_frame(pc, out);
         if (s)
             *s = (struct cache_slot){ pc, return_address,
                                       out->module || out->function ? SLOT_KNOWN : SLOT_UNKNOWN,

@@ -20,6 +20,8 @@ struct ul_frame {
     const char *module_path;  /* full path of the module */
     uintptr_t module_off;     /* pc - load bias of the module (what addr2line -e module takes) */
     const char *build_id;     /* hex build-id of the module, NULL if none */
+    bool signal_frame;        /* the kernel's signal return trampoline (function is then
+                               * "<signal handler called>"): the frame below a handler */
 };
 
 /* Symbolizes a code address. If `return_address` is true, the line is looked up for pc-1

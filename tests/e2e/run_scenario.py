@@ -25,6 +25,12 @@ header). Values are whitespace-separated; there are no trailing comments on dire
   // EXPECT-MAIN-REPORTS: N      the process started by the driver itself made exactly N reports
   // EXPECT-STDOUT: TEXT         the program's stdout contains TEXT
   // EXPECT-TEXT: TEXT           the text reports (all logs together) contain TEXT
+  // EXPECT-LINES: TEXT          exact lines: EXPECT-LINES directives on adjacent lines of the
+                                 scenario form one block, which must equal consecutive lines of
+                                 one process's text reports. TEXT is everything after
+                                 "EXPECT-LINES: " (leading spaces count, trailing ones do not);
+                                 "*" matches any run of characters, nothing else is special.
+                                 Separate two blocks with another line (e.g. a bare "//")
   // TIMEOUT: N                  kill the program (its whole process group) after N seconds;
                                  its exit status is then not checked
   // EXPECT-HANG                 the program must still be running when TIMEOUT expires
@@ -132,6 +138,7 @@ class Spec:
         self.via_cli = False
         self.suppressions = None     # [lines] of a suppressions file, or None
         self.messages = []           # [text] of expected message lines
+        self.line_blocks = []        # [[(source line no, pattern)]] of EXPECT-LINES blocks
 
 
 def parse_spec(path):
@@ -158,7 +165,20 @@ def parse_spec(path):
 
     spec = Spec()
     seen = False
+    last_lines_no = None
     for no, raw in enumerate(lines, 1):
+        m = re.match(r"^\s*// EXPECT-LINES: (.*)$", raw)
+        if m:
+            seen = True
+            pattern = subst(m.group(1).rstrip())
+            if last_lines_no == no - 1:
+                spec.line_blocks[-1].append((no, pattern))
+            else:
+                spec.line_blocks.append([(no, pattern)])
+            last_lines_no = no
+            continue
+        if re.match(r"^\s*//\s*EXPECT-LINES\b", raw):
+            raise SpecError(f"{fname}:{no}: {raw.strip()}: write it as '// EXPECT-LINES: TEXT'")
         m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS|SUPPRESSIONS|VIA-CLI)\b\s*(:?)\s*(.*?)\s*$", raw)
         if not m:
             continue
@@ -296,6 +316,21 @@ def is_rotation(a, b):
     if not a:
         return True
     return any(b[i:] + b[:i] == a for i in range(len(b)))
+
+
+def line_regex(pattern):
+    """An EXPECT-LINES pattern: literal text, "*" any run of characters."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+
+
+def find_block(block, text):
+    """Does some run of consecutive lines of text match the block of patterns?"""
+    regs = [line_regex(p) for _, p in block]
+    lines = text.splitlines()
+    for i in range(len(lines) - len(regs) + 1):
+        if all(r.fullmatch(lines[i + k]) for k, r in enumerate(regs)):
+            return True
+    return False
 
 
 def lock_names(r):
@@ -620,6 +655,10 @@ def main():
         alltext = "\n".join(t for (t, _, _, _, _) in logs.values())
         for want in spec.text:
             c.ok(want in alltext, f"report text contains {want!r}", f"text was:\n{alltext[-6000:]}")
+        for block in spec.line_blocks:
+            hit = any(find_block(block, t) for (t, _, _, _, _) in logs.values())
+            c.ok(hit, f"report text has the lines of EXPECT-LINES at line {block[0][0]}",
+                 "expected:\n" + "\n".join(p for _, p in block))
 
         print("reports:")
         for r in allrep:

@@ -49,7 +49,9 @@ static const struct rp_kind kinds[] = {
       "warning" },
     { "srcu_misuse", "SuspiciousSrcuUsage", "WARNING: suspicious SRCU usage", "Suspicious SRCU usage",
       "The SRCU API was used in a way that can deadlock or break its guarantees, such as "
-      "synchronize_srcu() inside a read section of the same domain or an unbalanced read unlock.",
+      "synchronize_srcu() inside a read section of the same domain, an unbalanced read unlock, "
+      "or a call that sleeps in a signal handler (a grace-period wait, a blocking pthread mutex "
+      "or rwlock acquisition, a condition variable wait).",
       "error" },
     { "deadlock", "Deadlock", "WARNING: deadlock detected!",
       "Deadlock detected (threads blocked in a cycle)",

@@ -91,11 +91,28 @@ void ul_on_assert(struct ul_thread *t, const void *lock, bool want_held, uintptr
  * still holds (`longjmp`: it is left by siglongjmp). */
 bool ul_on_signal_enter(struct ul_thread *t, int signo, uint64_t blocked);
 void ul_on_signal_exit(struct ul_thread *t, bool longjmp);
-/* The thread's signal mask changed (sigprocmask); `known` false: read it when needed. */
+/* The thread's signal mask is now `blocked` (back from a handler, or a temporary mask
+ * ended); `known` false: read it when needed. Nothing is checked. */
 static inline void ul_on_signal_mask(struct ul_thread *t, uint64_t blocked, bool known)
 {
     t->sig_blocked = blocked;
     t->sig_mask_known = known;
+}
+/* The thread's signal mask changes from `was` to `blocked` (sigprocmask, or the mask that
+ * sigsuspend/ppoll/pselect/epoll_pwait wait with): the signals it unblocks can interrupt
+ * the holders of the locks it holds now, so each held lock gets their SIGNAL-ON usage and
+ * is checked (lockdep's mark_held_locks when irqs are enabled). */
+void ul_on_signal_mask_change(struct ul_thread *t, uint64_t was, uint64_t blocked);
+/* A call that may sleep is about to be made: fn (its name) may wait for `lock` (for a
+ * condition variable wait: its mutex). Judged only inside a signal handler, where it is
+ * an srcu_misuse report for sleeping locks and waits (signal_context.c). */
+void ul_blocking_in_handler(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned flags, const char *fn,
+                            uintptr_t ip);
+static inline void ul_on_blocking_call(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned flags,
+                                       const char *fn, uintptr_t ip)
+{
+    if (__builtin_expect(t->sig_depth != 0, 0))
+        ul_blocking_in_handler(t, lock, kind, flags, fn, ip);
 }
 /* Hands over the reports made inside signal handlers (call in thread context). */
 void ul_engine_flush_deferred(struct ul_thread *t);

@@ -142,16 +142,19 @@ int ul_graph_find_cycle(struct ul_graph *g, uint32_t src, unsigned src_mode, uin
     return 0;
 }
 
-int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool (*match)(uint32_t id, void *arg), void *arg,
+int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool src_exclusive,
+                       bool (*match)(uint32_t id, bool via_rread, void *arg), void *arg,
                        struct ul_path_step *path, int max)
 {
     struct ul_node *s = g->node(src);
     if (!s)
         return 0;
     uint32_t gen = ++g->bfs_gen;
-    s->visit[STRONG] = gen;
+    /* Starting "as if reached by a recursive read" lets only -(Ex)-> leave src. */
+    uint8_t s0 = src_exclusive ? VIA_RREAD : STRONG;
+    s->visit[s0] = gen;
     uint32_t head = 0, tail = 0;
-    if (!push(g, &tail, src, STRONG))
+    if (!push(g, &tail, src, s0))
         return -1;
     while (head < tail) {
         struct ul_bfs_item it = g->queue[head++];
@@ -159,15 +162,23 @@ int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool (*match)(uint32_t 
         for (uint32_t i = 0; i < u->nout; i++) {
             struct ul_edge *e = &u->out[i];
             struct ul_node *v = g->node(e->to);
-            if (!v || v->gen != e->to_gen || v->visit[STRONG] == gen)
+            if (!v || v->gen != e->to_gen || e->to == src)
                 continue;
-            v->visit[STRONG] = gen;
-            v->par[STRONG] = it.id;
-            v->par_state[STRONG] = STRONG;
-            v->par_edge[STRONG] = i;
-            if (match(e->to, arg))
-                return unwind_path(g, src, STRONG, e->to, STRONG, path, max);
-            if (!push(g, &tail, e->to, STRONG))
+            uint8_t d = e->dep;
+            if (it.state == VIA_RREAD)
+                d &= UL_DEP_ER | UL_DEP_EN; /* -(xR)-> then -(Sx)-> is not a strong path */
+            if (!d)
+                continue;
+            uint8_t ns = (d & (UL_DEP_SN | UL_DEP_EN)) ? STRONG : VIA_RREAD;
+            if (v->visit[STRONG] == gen || (ns == VIA_RREAD && v->visit[VIA_RREAD] == gen))
+                continue;
+            v->visit[ns] = gen;
+            v->par[ns] = it.id;
+            v->par_state[ns] = it.state;
+            v->par_edge[ns] = i;
+            if (match(e->to, ns == VIA_RREAD, arg))
+                return unwind_path(g, src, s0, e->to, ns, path, max);
+            if (!push(g, &tail, e->to, ns))
                 return -1;
         }
     }

@@ -79,9 +79,13 @@ int ul_graph_add_edge(struct ul_graph *g, struct ul_node *from, uint32_t to, uin
 int ul_graph_find_cycle(struct ul_graph *g, uint32_t src, unsigned src_mode, uint32_t dst,
                         unsigned dst_mode, struct ul_path_step *path, int max);
 
-/* Breadth-first search along any dependency from src to the nearest node (other than src)
- * that `match` accepts; path and return value as for ul_graph_find_cycle. */
-int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool (*match)(uint32_t id, void *arg), void *arg,
+/* Breadth-first search over strong paths (the rule above) from src to the nearest node
+ * other than src that `match` accepts. `match` is told whether the path reaches the node
+ * only as a recursive reader (every dependency into it on the path is -(xR)->). With
+ * src_exclusive, only dependencies where src was held exclusively (-(Ex)->) leave src.
+ * Path and return value as for ul_graph_find_cycle. */
+int ul_graph_find_path(struct ul_graph *g, uint32_t src, bool src_exclusive,
+                       bool (*match)(uint32_t id, bool via_rread, void *arg), void *arg,
                        struct ul_path_step *path, int max);
 
 /* Drops all out-edges of a node and bumps its generation (edges into it become stale). */

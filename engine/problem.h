@@ -55,6 +55,7 @@ struct ul_srcu_reader {
     int tid;
     int signo;               /* taken in this signal's handler (0: thread context) */
     struct ul_lockref lock;  /* with the srcu_read_lock call site */
+    uint32_t stack;          /* the stack of that srcu_read_lock (0: not known) */
 };
 
 /* deadlock: one thread that is blocked for good. */

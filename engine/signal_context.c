@@ -8,15 +8,22 @@
  *   - one class with IN-SIGNAL-W and SIGNAL-ON (or IN-SIGNAL-R and SIGNAL-ON-W) for the
  *     same signal is `inconsistent_state`: the handler can interrupt a holder of the lock
  *     and take it again;
- *   - a SIGNAL-safe class (used in a handler) that comes to depend, through any chain of
- *     dependencies, on a SIGNAL-unsafe class (taken with that signal able to arrive) is
+ *   - a SIGNAL-safe class (used in a handler) that comes to depend, through a strong chain
+ *     of dependencies, on a SIGNAL-unsafe class (taken with that signal able to arrive) is
  *     `signal_unsafe_order`: the unsafe lock's holder can be interrupted by the handler,
  *     which waits for the safe lock, whose holder waits for the unsafe one.
- * Readers with readers do not conflict (recursive readers), as in lockdep. */
+ * Recursive readers follow lockdep (5.10+): on one class, reader usage in a handler only
+ * conflicts with writer usage where it can arrive (and the reverse); along a chain, the
+ * chain must be strong (graph.h) and a reader usage at either end counts only if the chain
+ * holds that end in a way a reader would wait for (see usage_end below). So readers of an
+ * SRCU domain in a handler and a mutex taken inside a read section of that domain in the
+ * thread is fine: the handler's reader never waits. */
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
 #include "glock.h"
+#include "instance.h"
 #include "internal.h"
 
 atomic_int any_signal_safe;
@@ -33,21 +40,46 @@ static uint64_t sig_load(const uint64_t *p)
     return __atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-/* Signals on which the safe class s and the class u conflict (s used in their handlers,
- * u taken where they could arrive). */
-static uint64_t conflict(const struct ul_class *s, const struct ul_class *u, unsigned *s_bit, unsigned *u_bit)
+/* Which of its usages a class brings to a chain of dependencies, lockdep's usage_accumulate
+ * and usage_match with recursive readers (kernel 5.10+):
+ *  - at the SIGNAL-safe end, IN-SIGNAL-R counts only if the chain leaves the class held
+ *    exclusively: a handler that only reads it does not wait for a reader holding it;
+ *  - at the SIGNAL-unsafe end, SIGNAL-ON-R counts only if the chain takes the class
+ *    non-recursively: a recursive reader does not wait for the reader a handler interrupted.
+ * The writer usages always count, and every other pairing conflicts (IN-R with ON-R too,
+ * when both count: the kernel's four USED_IN_* / ENABLED_* combinations). */
+struct usage_end {
+    uint64_t w, r; /* the usage bits that count, as a writer and as a reader */
+};
+
+static struct usage_end safe_end(const struct ul_class *s, bool exclusive)
 {
-    uint64_t ww = sig_load(&s->sig_in[0]) & sig_load(&u->sig_on[0]);
-    uint64_t wr = sig_load(&s->sig_in[0]) & sig_load(&u->sig_on[1]);
-    uint64_t rw = sig_load(&s->sig_in[1]) & sig_load(&u->sig_on[0]);
-    if (ww | wr) {
-        *s_bit = UL_U_IN_W;
-        *u_bit = ww ? UL_U_ON_W : UL_U_ON_R;
-        return ww ? ww : wr;
-    }
-    *s_bit = UL_U_IN_R;
-    *u_bit = UL_U_ON_W;
-    return rw;
+    return (struct usage_end){ sig_load(&s->sig_in[0]), exclusive ? sig_load(&s->sig_in[1]) : 0 };
+}
+
+static struct usage_end unsafe_end(const struct ul_class *u, bool via_rread)
+{
+    return (struct usage_end){ sig_load(&u->sig_on[0]), via_rread ? 0 : sig_load(&u->sig_on[1]) };
+}
+
+/* The signals on which the two ends conflict, and (when there are some) the pair of usage
+ * bits to report: writer pairs first, as lockdep's find_exclusive_match. */
+static uint64_t conflict(struct usage_end s, struct usage_end u, unsigned *s_bit, unsigned *u_bit)
+{
+    const struct {
+        uint64_t sigs;
+        unsigned sb, ub;
+    } pairs[] = { { s.w & u.w, UL_U_IN_W, UL_U_ON_W },
+                  { s.w & u.r, UL_U_IN_W, UL_U_ON_R },
+                  { s.r & u.w, UL_U_IN_R, UL_U_ON_W },
+                  { s.r & u.r, UL_U_IN_R, UL_U_ON_R } };
+    for (unsigned i = 0; i < sizeof pairs / sizeof *pairs; i++)
+        if (pairs[i].sigs) {
+            *s_bit = pairs[i].sb;
+            *u_bit = pairs[i].ub;
+            return pairs[i].sigs;
+        }
+    return 0;
 }
 
 static uint64_t order_key(uint32_t safe, uint32_t unsafe)
@@ -57,57 +89,77 @@ static uint64_t order_key(uint32_t safe, uint32_t unsafe)
 
 struct match_arg {
     struct ul_class *safe;
+    struct usage_end s;
+    bool via_rread;   /* how the path reached the class looked at last */
+    uint32_t matched; /* the class found (the path may be cut short) */
 };
 
-static bool is_new_unsafe(uint32_t id, void *argp)
+static bool is_new_unsafe(uint32_t id, bool via_rread, void *argp)
 {
     struct match_arg *arg = argp;
     struct ul_class *u = ul_class_get(id);
     unsigned a, b;
-    return u && conflict(arg->safe, u, &a, &b) && !already_reported(order_key(arg->safe->id, id));
+    arg->via_rread = via_rread;
+    arg->matched = id;
+    return u && conflict(arg->s, unsafe_end(u, via_rread), &a, &b) &&
+           !already_reported(order_key(arg->safe->id, id));
 }
 
-/* Graph lock held: looks for a chain from a SIGNAL-safe class to a SIGNAL-unsafe one that
- * was not reported yet. `target`/`holding` describe the event that may have made it. */
+/* Graph lock held: queues the report of the strong chain path[0..n) from s to a class it
+ * conflicts with. */
+static void queue_unsafe_order(struct ctx *c, const struct match_arg *arg, const struct ul_path_step *path, int n,
+                               const struct ul_lockref *target, const struct ul_lockref *holding)
+{
+    struct ul_class *s = arg->safe;
+    if (n > 32)
+        n = 32;
+    struct ul_class *u = ul_class_get(arg->matched);
+    if (!first_time(c, order_key(s->id, u->id)))
+        return;
+    unsigned sb, ub;
+    uint64_t sigs = conflict(arg->s, unsafe_end(u, arg->via_rread), &sb, &ub);
+    struct ul_problem *p = queue_problem(c, UL_P_SIGNAL_UNSAFE_ORDER, (unsigned)n);
+    if (!p)
+        return;
+    p->target = *target;
+    if (holding)
+        p->holding = *holding;
+    p->safe = ref_of_class(s);
+    p->unsafe = ref_of_class(u);
+    p->usage_prev = (uint8_t)sb;
+    p->usage_new = (uint8_t)ub;
+    p->usage_signo = lowest_signal(sigs);
+    p->usage_stack = s->sig_in_stack[sb == UL_U_IN_R];
+    p->usage_stack2 = u->sig_on_stack[ub == UL_U_ON_R];
+    for (int i = 0; i < n; i++) {
+        p->cycle[i] = (struct ul_cycle_step){ .from = ref_of_class(ul_class_get(path[i].from)),
+                                              .to = ref_of_class(ul_class_get(path[i].to)),
+                                              .stack = path[i].stack,
+                                              .dep = path[i].dep };
+        p->cycle[i].to.mode = (path[i].to_modes & 1u) ? UL_WRITE : UL_RREAD;
+    }
+}
+
+/* Graph lock held: looks for a strong chain from a SIGNAL-safe class to a class it conflicts
+ * with (above) that was not reported yet. `target`/`holding` describe the event that may
+ * have made it. Two searches per safe class: chains that leave it held exclusively, where
+ * its reader usage counts too, and any chain, where only its writer usage does. */
 static void check_signal_order(struct ctx *c, const struct ul_lockref *target, const struct ul_lockref *holding)
 {
     for (uint32_t k = 0; k < nsafe; k++) {
         struct ul_class *s = ul_class_get(safe_classes[k]);
-        struct match_arg arg = { s };
-        struct ul_path_step path[32];
-        int n = ul_graph_find_path(&ul_class_graph, s->id, is_new_unsafe, &arg, path, 32);
-        if (n < 0) {
-            out_of_memory();
-            return;
-        }
-        if (n == 0)
-            continue;
-        if (n > 32)
-            n = 32;
-        struct ul_class *u = ul_class_get(path[n - 1].to);
-        if (!first_time(c, order_key(s->id, u->id)))
-            continue;
-        struct ul_problem *p = queue_problem(c, UL_P_SIGNAL_UNSAFE_ORDER, (unsigned)n);
-        if (!p)
-            return;
-        unsigned sb, ub;
-        uint64_t sigs = conflict(s, u, &sb, &ub);
-        p->target = *target;
-        if (holding)
-            p->holding = *holding;
-        p->safe = ref_of_class(s);
-        p->unsafe = ref_of_class(u);
-        p->usage_prev = (uint8_t)sb;
-        p->usage_new = (uint8_t)ub;
-        p->usage_signo = lowest_signal(sigs);
-        p->usage_stack = s->sig_in_stack[sb == UL_U_IN_R];
-        p->usage_stack2 = u->sig_on_stack[ub == UL_U_ON_R];
-        for (int i = 0; i < n; i++) {
-            p->cycle[i] = (struct ul_cycle_step){ .from = ref_of_class(ul_class_get(path[i].from)),
-                                                  .to = ref_of_class(ul_class_get(path[i].to)),
-                                                  .stack = path[i].stack,
-                                                  .dep = path[i].dep };
-            p->cycle[i].to.mode = (path[i].to_modes & 1u) ? UL_WRITE : UL_RREAD;
+        for (int exclusive = 1; exclusive >= 0; exclusive--) {
+            struct match_arg arg = { s, safe_end(s, exclusive), false, 0 };
+            if (exclusive ? !(arg.s.r & ~arg.s.w) : !arg.s.w)
+                continue; /* the other search covers it */
+            struct ul_path_step path[32];
+            int n = ul_graph_find_path(&ul_class_graph, s->id, exclusive, is_new_unsafe, &arg, path, 32);
+            if (n < 0) {
+                out_of_memory();
+                return;
+            }
+            if (n > 0)
+                queue_unsafe_order(c, &arg, path, n, target, holding);
         }
     }
 }
@@ -151,8 +203,24 @@ void mark_signal_usage(struct ul_thread *t, const struct ul_lockref *self, uint6
             cls->sig_in_stack[rw] = st;
         if (new_on && !cls->sig_on_stack[rw])
             cls->sig_on_stack[rw] = st;
+        /* One lock: used in the handler and where the handler can interrupt it. Like
+         * lockdep's mark_usage, the IN bit is marked (and checked) before the ON bit, so an
+         * acquisition that brings both for one signal (a handler with SA_NODEFER, its
+         * signal not blocked) is one report, {IN-SIGNAL-x} -> {SIGNAL-ON-x}. */
         __atomic_store_n(&cls->sig_in[rw], cls->sig_in[rw] | new_in, __ATOMIC_RELAXED);
+        if (new_in) {
+            uint64_t cw = new_in & cls->sig_on[0], cr = rw == 0 ? new_in & cls->sig_on[1] : 0;
+            if (cw | cr)
+                queue_inconsistent(&c, self, cw ? UL_U_ON_W : UL_U_ON_R, rw ? UL_U_IN_R : UL_U_IN_W,
+                                   cw ? cw : cr, cls->sig_on_stack[cw ? 0 : 1]);
+        }
         __atomic_store_n(&cls->sig_on[rw], cls->sig_on[rw] | new_on, __ATOMIC_RELAXED);
+        if (new_on) {
+            uint64_t cw = new_on & cls->sig_in[0], cr = rw == 0 ? new_on & cls->sig_in[1] : 0;
+            if (cw | cr)
+                queue_inconsistent(&c, self, cw ? UL_U_IN_W : UL_U_IN_R, rw ? UL_U_ON_R : UL_U_ON_W,
+                                   cw ? cw : cr, cls->sig_in_stack[cw ? 0 : 1]);
+        }
         if (new_in && !was_safe) {
             if (nsafe == capsafe) {
                 uint32_t ncap = capsafe ? capsafe * 2 : 16;
@@ -169,25 +237,82 @@ void mark_signal_usage(struct ul_thread *t, const struct ul_lockref *self, uint6
                 safe_classes[nsafe++] = cls->id;
             atomic_store(&any_signal_safe, 1);
         }
-        /* One lock: used in the handler and where the handler can interrupt it. */
-        if (new_in) {
-            uint64_t cw = new_in & cls->sig_on[0], cr = rw == 0 ? new_in & cls->sig_on[1] : 0;
-            if (cw | cr)
-                queue_inconsistent(&c, self, cw ? UL_U_ON_W : UL_U_ON_R, rw ? UL_U_IN_R : UL_U_IN_W,
-                                   cw ? cw : cr, cls->sig_on_stack[cw ? 0 : 1]);
-        }
-        if (new_on) {
-            uint64_t cw = new_on & cls->sig_in[0], cr = rw == 0 ? new_on & cls->sig_in[1] : 0;
-            if (cw | cr)
-                queue_inconsistent(&c, self, cw ? UL_U_IN_W : UL_U_IN_R, rw ? UL_U_ON_R : UL_U_ON_W,
-                                   cw ? cw : cr, cls->sig_in_stack[cw ? 0 : 1]);
-        }
         /* Two locks: the new usage may complete a safe -> ... -> unsafe chain. */
         if (atomic_load_explicit(&any_signal_safe, memory_order_relaxed))
             check_signal_order(&c, self, NULL);
     }
     ul_flock_unlock(&ul_glock);
     ctx_flush(&c);
+}
+
+/* ---- naming contexts ---- */
+
+static const char *signame(int signo, char *buf, size_t len)
+{
+    static const char *names[] = { [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
+                                   [5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
+                                   [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE",
+                                   [14] = "SIGALRM", [15] = "SIGTERM", [17] = "SIGCHLD", [18] = "SIGCONT",
+                                   [20] = "SIGTSTP", [23] = "SIGURG", [26] = "SIGVTALRM", [27] = "SIGPROF",
+                                   [28] = "SIGWINCH", [29] = "SIGIO" };
+    if (signo > 0 && signo < (int)(sizeof names / sizeof *names) && names[signo])
+        return names[signo];
+    snprintf(buf, len, "signal %d", signo);
+    return buf;
+}
+
+const char *ul_context_name(const struct ul_thread *t, uint8_t ctx, char *buf, size_t len)
+{
+    char sb[24];
+    if (ctx == 0)
+        return "thread context";
+    if (ctx > UL_SIG_MAX_DEPTH)
+        return "a signal handler that has returned";
+    snprintf(buf, len, "the %s handler", signame(t->sig[ctx].signo, sb, sizeof sb));
+    return buf;
+}
+
+/* ---- blocking calls in handlers ---- */
+
+/* A handler is the kernel's hard-irq context, where nothing may sleep: a pthread mutex or
+ * rwlock is a sleeping lock there (printed {3:3}, the kernel's LD_WAIT_SLEEP), and a
+ * condition variable wait sleeps for another thread. Spinlocks spin (they may be taken in
+ * a handler, as spin_lock in an irq), trylocks and SRCU readers never wait; grace-period
+ * waits are srcu_events.c's. Reported like RCU-lockdep's "Illegal context switch in ...
+ * read-side critical section", as suspicious usage, once per lock class and call site. */
+void ul_blocking_in_handler(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned flags, const char *fn,
+                            uintptr_t ip)
+{
+    if (!atomic_load_explicit(&enabled, memory_order_relaxed) || (flags & (UL_F_TRY | UL_F_NOWAIT | UL_F_SYNC)))
+        return;
+    if (kind != UL_KIND_MUTEX && kind != UL_KIND_RWLOCK)
+        return;
+    struct ul_instance *inst = engine_instance(t, (uintptr_t)lock, kind);
+    if (!inst)
+        return;
+    char b[40];
+    report_srcu_misuse(t, inst, UL_WRITE, ip, 7, "Illegal %s() in %s: sleeping function called from invalid context!",
+                       fn, ul_context_name(t, t->sig_depth, b, sizeof b));
+}
+
+/* ---- masks ---- */
+
+void ul_on_signal_mask_change(struct ul_thread *t, uint64_t was, uint64_t blocked)
+{
+    ul_on_signal_mask(t, blocked, true);
+    uint64_t opened = was & ~blocked;
+    if (!opened || !t->depth || !atomic_load_explicit(&enabled, memory_order_relaxed))
+        return;
+    /* Every held lock, of every context: a handler of a newly unblocked signal nests on
+     * top of all of them. Walked by index: reports made here leave the stack as it is. */
+    for (uint32_t k = 0; k < t->depth; k++) {
+        const struct ul_held *h = &t->held[k];
+        unsigned rw = h->mode != UL_WRITE;
+        if ((sig_load(&h->cls->sig_on[rw]) & opened) != opened) {
+            struct ul_lockref self = ref_of_held(h);
+            mark_signal_usage(t, &self, 0, opened);
+        }
+    }
 }
 
 /* ---- entering and leaving handlers ---- */

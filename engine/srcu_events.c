@@ -11,30 +11,19 @@
 #include "instance.h"
 #include "internal.h"
 
-static const char *signame(int signo, char *buf, size_t len)
+void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip, unsigned check,
+                        const char *fmt, ...)
 {
-    static const char *names[] = { [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
-                                   [5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
-                                   [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE",
-                                   [14] = "SIGALRM", [15] = "SIGTERM", [17] = "SIGCHLD", [18] = "SIGCONT",
-                                   [20] = "SIGTSTP", [23] = "SIGURG", [26] = "SIGVTALRM", [27] = "SIGPROF",
-                                   [28] = "SIGWINCH", [29] = "SIGIO" };
-    if (signo > 0 && signo < (int)(sizeof names / sizeof *names) && names[signo])
-        return names[signo];
-    snprintf(buf, len, "signal %d", signo);
-    return buf;
-}
-
-/* Queues an srcu_misuse about the domain `inst`, once per (domain, check, call site). */
-__attribute__((format(printf, 5, 6)))
-static void misuse(struct ul_thread *t, struct ul_instance *inst, uintptr_t ip, unsigned check, const char *fmt, ...)
-{
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    uint64_t key = ul_hash3(UL_P_SRCU_MISUSE, cls->id, (uint64_t)ip << 4 | check);
+    if (already_reported(key))
+        return; /* before capturing a stack: a repeated misuse costs a lookup */
     struct ctx c;
     ctx_init(&c, t);
     ctx_capture(&c);
     ul_flock_lock(&ul_glock);
-    struct ul_lockref r = ref_of_instance(inst, UL_RREAD, ip);
-    if (first_time(&c, ul_hash3(UL_P_SRCU_MISUSE, r.cls->id, (uint64_t)ip << 4 | check))) {
+    struct ul_lockref r = ref_of_instance(inst, mode, ip);
+    if (first_time(&c, key)) {
         struct ul_problem *p;
         char *msg = queue_problem_extra(&c, UL_P_SRCU_MISUSE, 0, 256, &p);
         if (p) {
@@ -50,21 +39,35 @@ static void misuse(struct ul_thread *t, struct ul_instance *inst, uintptr_t ip, 
     ctx_flush(&c);
 }
 
-/* Where a read section was entered, in words. */
-static const char *context_name(const struct ul_thread *t, uint8_t ctx, char *buf, size_t len)
+/* The stack of an srcu_read_lock at call site ip, for the report of cleanup_srcu_struct
+ * with readers inside. Readers are a fast path: the stack is captured the first time this
+ * thread reads at that call site, and found again in a small per-thread table by call site
+ * (one load and compare; a call site that lost its slot to another is captured again). So a
+ * reader shows the stack of its thread's first srcu_read_lock at the same place: the same
+ * innermost frame, the same callers unless that place is reached from several. */
+static uint32_t read_site_stack(struct ul_thread *t, uintptr_t ip)
 {
-    char sb[24];
-    if (ctx == 0)
-        return "thread context";
-    if (ctx > UL_SIG_MAX_DEPTH)
-        return "a signal handler that has returned";
-    snprintf(buf, len, "the %s handler", signame(t->sig[ctx].signo, sb, sizeof sb));
-    return buf;
+    uint64_t h = ul_mix64(ip) >> 32;
+    uint64_t *slot = &t->srcu_sites[(h ^ h >> 16) % UL_SRCU_SITES];
+    uint64_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    if (likely(v >> 32 == h && v != 0))
+        return (uint32_t)v;
+    struct ctx c;
+    ctx_init(&c, t);
+    ctx_capture(&c);
+    ul_flock_lock(&ul_glock);
+    uint32_t id = ctx_stack(&c);
+    ul_flock_unlock(&ul_glock);
+    /* One store: a handler reading on this thread never sees half an entry. */
+    __atomic_store_n(slot, h << 32 | id, __ATOMIC_RELAXED);
+    return id;
 }
 
 void ul_on_srcu_lock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
 {
-    ul_on_acquire(t, ssp, UL_KIND_SRCU, UL_RREAD, UL_F_NOWAIT | UL_F_AUX(idx), ip);
+    if (ul_on_acquire(t, ssp, UL_KIND_SRCU, UL_RREAD, UL_F_NOWAIT | UL_F_AUX(idx), ip) == UL_T_PUSHED &&
+        t->held[t->depth - 1].addr == (uintptr_t)ssp)
+        t->held[t->depth - 1].read_stack = read_site_stack(t, ip);
 }
 
 void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
@@ -73,7 +76,7 @@ void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
         return;
     uintptr_t addr = (uintptr_t)ssp;
     uint8_t want = (uint8_t)idx;
-    int exact = -1, other_ctx = -1, wrong_idx = -1;
+    int exact = -1, other_ctx = -1, wrong_idx = -1, other_wrong = -1;
     for (int k = (int)t->depth - 1; k >= 0; k--) {
         const struct ul_held *h = &t->held[k];
         if (h->addr != addr)
@@ -83,8 +86,11 @@ void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
                 exact = k;
             if (wrong_idx < 0)
                 wrong_idx = k;
-        } else if (h->aux == want && other_ctx < 0) {
-            other_ctx = k;
+        } else if (h->aux == want) {
+            if (other_ctx < 0)
+                other_ctx = k;
+        } else if (other_wrong < 0) {
+            other_wrong = k;
         }
     }
     if (exact >= 0) {
@@ -94,15 +100,25 @@ void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
     struct ul_instance *inst = engine_instance(t, addr, UL_KIND_SRCU);
     if (!inst)
         return;
+    char b1[40], b2[40];
     if (other_ctx >= 0) {
-        char b1[40], b2[40];
-        misuse(t, inst, ip, 1, "srcu_read_unlock() in %s of a read section entered in %s!",
-               context_name(t, t->sig_depth, b1, sizeof b1), context_name(t, t->held[other_ctx].ctx, b2, sizeof b2));
+        report_srcu_misuse(t, inst, UL_RREAD, ip, 1, "srcu_read_unlock() in %s of a read section entered in %s!",
+               ul_context_name(t, t->sig_depth, b1, sizeof b1), ul_context_name(t, t->held[other_ctx].ctx, b2, sizeof b2));
         remove_held(t, (uint32_t)other_ctx);
     } else if (wrong_idx >= 0) {
-        misuse(t, inst, ip, 2, "srcu_read_unlock() with index %d, but srcu_read_lock() returned %d!", idx,
+        report_srcu_misuse(t, inst, UL_RREAD, ip, 2, "srcu_read_unlock() with index %d, but srcu_read_lock() returned %d!", idx,
                t->held[wrong_idx].aux);
         remove_held(t, (uint32_t)wrong_idx);
+    } else if (other_wrong >= 0) {
+        /* Both wrong: the only read section of this domain is another context's, and its
+         * index is not this one. */
+        const struct ul_held *h = &t->held[other_wrong];
+        report_srcu_misuse(t, inst, UL_RREAD, ip, 6,
+                           "srcu_read_unlock() in %s with index %d, of a read section entered in %s, where "
+                           "srcu_read_lock() returned %d!",
+                           ul_context_name(t, t->sig_depth, b1, sizeof b1), idx,
+                           ul_context_name(t, h->ctx, b2, sizeof b2), h->aux);
+        remove_held(t, (uint32_t)other_wrong);
     }
     /* Nothing held: a read section entered before tracing started. */
 }
@@ -116,12 +132,12 @@ void ul_on_srcu_sync(struct ul_thread *t, void *ssp, const char *fn, uintptr_t i
         return;
     if (t->sig_depth) {
         char b[40];
-        misuse(t, inst, ip, 3, "Illegal %s() in %s: it blocks, and the code it interrupted may be a reader!", fn,
-               context_name(t, t->sig_depth, b, sizeof b));
+        report_srcu_misuse(t, inst, UL_RREAD, ip, 3, "Illegal %s() in %s: it blocks, and the code it interrupted may be a reader!", fn,
+               ul_context_name(t, t->sig_depth, b, sizeof b));
     }
     for (uint32_t k = 0; k < t->depth; k++)
         if (t->held[k].addr == (uintptr_t)ssp) {
-            misuse(t, inst, ip, 4, "Illegal %s() in same-type SRCU read-side critical section!", fn);
+            report_srcu_misuse(t, inst, UL_RREAD, ip, 4, "Illegal %s() in same-type SRCU read-side critical section!", fn);
             return; /* a certain self-deadlock; no dependency from it */
         }
     ul_on_acquire(t, ssp, UL_KIND_SRCU, UL_WRITE, UL_F_SYNC, ip);
@@ -166,6 +182,7 @@ void ul_on_srcu_cleanup(struct ul_thread *t, void *ssp, bool busy, uintptr_t ip)
                         uint8_t ctx = o->held[k].ctx;
                         readers[m].signo = ctx && ctx <= UL_SIG_MAX_DEPTH ? o->sig[ctx].signo : 0;
                         readers[m].lock = ref_of_held(&o->held[k]);
+                        readers[m].stack = o->held[k].read_stack;
                         m++;
                     }
             }

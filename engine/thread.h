@@ -19,6 +19,8 @@ struct ul_held {
     uint64_t prev_key;     /* chain key before this lock was pushed */
     uintptr_t ip;          /* where it was acquired */
     uint32_t refs;         /* extra acquisitions of a recursive mutex */
+    uint32_t read_stack;   /* SRCU reader: the stack of its srcu_read_lock (0: not known);
+                            * set only for SRCU readers (srcu_events.c) */
     uint8_t mode;          /* enum ul_mode */
     uint8_t flags;         /* UL_HELD_* */
     uint8_t ctx;           /* signal-handler depth it was taken at (0: thread context) */
@@ -44,6 +46,7 @@ struct ul_acache_entry {
 };
 #define UL_ACACHE_BITS 8       /* 256 entries, 16 KiB per thread */
 #define UL_SIG_MAX_DEPTH 15  /* deeper handler nesting is not traced */
+#define UL_SRCU_SITES 32     /* srcu_read_lock call sites whose stack a thread remembers */
 
 /* What a thread is blocked in, for the hang watchdog. */
 enum ul_wait_kind {
@@ -81,6 +84,9 @@ struct ul_thread {
         int signo;
     } sig[UL_SIG_MAX_DEPTH + 1];
     struct ul_deferred *deferred; /* reports made in a handler, printed back in thread context */
+    /* Stacks of this thread's srcu_read_lock calls, by call site (srcu_events.c): each entry
+     * packs a hash of the call site (high half) and the stack id (low half). */
+    uint64_t srcu_sites[UL_SRCU_SITES];
     int tid;
     bool is_main;
     bool exit_checked;

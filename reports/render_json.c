@@ -274,6 +274,8 @@ static void context_json(struct ul_strbuf *b, const struct ul_problem *p)
                 signal_json(b, "signal", r->signo);
                 ul_sb_puts(b, ",\"lock\":");
                 lock_json(b, &r->lock);
+                ul_sb_puts(b, ",\"stack\":");
+                stack_json(b, r->stack);
                 ul_sb_putc(b, '}');
             }
             ul_sb_putc(b, ']');

@@ -410,7 +410,13 @@ static void srcu_misuse(struct ul_strbuf *b, const struct ul_problem *p, const s
         ul_sb_putc(b, ' ');
     }
     ul_sb_printf(b, "%s\n", p->message ? p->message : "suspicious SRCU usage!");
-    ul_sb_printf(b, "SRCU domain: %s\n", name_of(&p->target, nb));
+    if (p->target.cls && p->target.cls->kind != UL_KIND_SRCU) {
+        /* a sleeping lock call in a signal handler: the lock, as lockdep's wait-context splat */
+        ul_sb_printf(b, "%s/%d is trying to lock:\n", id->comm, p->tid);
+        lock_line(b, &p->target);
+    } else {
+        ul_sb_printf(b, "SRCU domain: %s\n", name_of(&p->target, nb));
+    }
     ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
     if (p->readers || p->nreaders) {
         ul_sb_printf(b, "%u reader%s still in a read-side critical section:\n", p->nreaders, p->nreaders == 1 ? "" : "s");
@@ -423,6 +429,10 @@ static void srcu_misuse(struct ul_strbuf *b, const struct ul_problem *p, const s
                 ul_sb_printf(b, " (in the %s handler)", signal_name(r->signo, sb, sizeof sb));
             ul_sb_puts(b, ": ");
             lock_line(b, &r->lock);
+            if (r->stack) {
+                ul_sb_puts(b, "   srcu_read_lock() called at:\n");
+                stack_text(b, r->stack, 4);
+            }
         }
         ul_sb_putc(b, '\n');
     }

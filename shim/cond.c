@@ -46,12 +46,13 @@ static uint64_t monotonic_deadline(clockid_t clk, const struct timespec *abstime
 }
 
 static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, clockid_t clk,
-                       const struct timespec *abstime, uintptr_t ip)
+                       const struct timespec *abstime, const char *fn, uintptr_t ip)
 {
     w->held = w->marked = false;
     struct ul_thread *t = ul_enter();
     if (!t)
         return;
+    ul_on_blocking_call(t, m, UL_KIND_MUTEX, 0, fn, ip);
     w->held = ul_on_release(t, m, UL_KIND_MUTEX, UL_UNLOCK_UNKNOWN, ip);
     if (ul_unlikely(ul_wait_hooks)) {
         if (ul_lockstat_on && w->held)
@@ -82,7 +83,7 @@ static void wait_end(struct cond_wait *w, pthread_mutex_t *m, uintptr_t ip)
 UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     struct cond_wait w;
-    wait_begin(&w, c, m, CLOCK_REALTIME, NULL, UL_CALLER);
+    wait_begin(&w, c, m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(pthread_cond_wait)(c, m);
     wait_end(&w, m, UL_CALLER);
     return r;
@@ -91,7 +92,7 @@ UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 UL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
     struct cond_wait w;
-    wait_begin(&w, c, m, cond_clock(c), abstime, UL_CALLER);
+    wait_begin(&w, c, m, cond_clock(c), abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_timedwait)(c, m, abstime);
     wait_end(&w, m, UL_CALLER);
     return r;
@@ -101,7 +102,7 @@ UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
                                      const struct timespec *abstime)
 {
     struct cond_wait w;
-    wait_begin(&w, c, m, clk, abstime, UL_CALLER);
+    wait_begin(&w, c, m, clk, abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_clockwait)(c, m, clk, abstime);
     wait_end(&w, m, UL_CALLER);
     return r;
@@ -111,7 +112,7 @@ UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
 UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     struct cond_wait w;
-    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, NULL, UL_CALLER);
+    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(cnd_wait)(c, m);
     wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
     return r;
@@ -120,7 +121,7 @@ UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 UL_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *restrict abstime)
 {
     struct cond_wait w;
-    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, abstime, UL_CALLER);
+    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, abstime, __func__, UL_CALLER);
     int r = REAL(cnd_timedwait)(c, m, abstime);
     wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
     return r;

@@ -42,6 +42,7 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
         struct ul_thread *t_ = ul_enter();                                                    \
         if (!t_)                                                                              \
             return call;                                                                      \
+        ul_on_blocking_call(t_, (lock), (kind), (flags), __func__, UL_CALLER);                \
         enum ul_token tok_ = ul_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);      \
         ul_leave();                                                                           \
         int r_;                                                                               \

@@ -9,9 +9,13 @@
 #ifndef ULOCKDEP_SHIM_SHIM_H
 #define ULOCKDEP_SHIM_SHIM_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,6 +69,18 @@ void ul_unwind_setup(void);
 unsigned ul_capture_stack(uintptr_t *pcs, unsigned max);
 bool ul_addr_is_static(uintptr_t addr);
 uint64_t ul_signal_mask(void);  /* signal.c: the thread's blocked signals */
+/* signal_sysv.c: SA_RESTART unless siginterrupt(sig, 1) asked otherwise (signal()). */
+int ul_signal_restart_flag(int sig);
+
+/* The signals of a sigset_t as the engine keeps them (bit signo-1; the kernel's 64-bit mask
+ * is the first word), without glibc's internal signals (32, 33), which a program can
+ * never block. */
+static inline uint64_t ul_sigset_bits(const sigset_t *s)
+{
+    uint64_t m;
+    memcpy(&m, s, sizeof m);
+    return m & ~((1ull << 31) | (1ull << 32));
+}
 
 /* Lock words, read to tell a bad unlock from a lock taken before tracing (lockword.c). */
 enum ul_unlock_hint ul_mutex_unlock_hint(const pthread_mutex_t *m, int tid);

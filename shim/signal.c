@@ -6,7 +6,10 @@
  * program's own. The trampoline tells the engine it enters and leaves the handler, and
  * otherwise calls the handler exactly as the kernel would have (SA_SIGINFO or not, with the
  * same siginfo and ucontext, errno preserved). sigprocmask()/pthread_sigmask() keep the
- * thread's copy of its blocked set exact. A handler left by siglongjmp/longjmp is found by
+ * thread's copy of its blocked set exact, and have the engine check the held locks against
+ * the signals they unblock. (signal_wait.c does the same for calls that wait with a
+ * temporary mask, signal_sysv.c for the System V and BSD calls glibc implements out of our
+ * sight.) A handler left by siglongjmp/longjmp is found by
  * comparing the jump's target stack pointer with where each handler started.
  *
  * A handler that interrupts ulockdep itself runs untraced (ul_busy stays set), like every
@@ -38,13 +41,6 @@ struct sigframe {
 #define MAX_FRAMES 32
 static UL_TLS struct sigframe frames[MAX_FRAMES];
 static UL_TLS int nframes;
-
-static uint64_t mask_bits(const sigset_t *s)
-{
-    uint64_t m;
-    memcpy(&m, s, sizeof m); /* the kernel's 64-bit mask is the first word of sigset_t */
-    return m;
-}
 
 static uint64_t current_mask(void)
 {
@@ -94,7 +90,7 @@ static void trampoline(int sig, siginfo_t *si, void *ucv)
         ul_busy = 1;
         ul_on_signal_exit(t, false);
         /* sigreturn restores the mask the handler's ucontext holds */
-        ul_on_signal_mask(t, ucv ? mask_bits(&((ucontext_t *)ucv)->uc_sigmask) : 0, ucv != NULL);
+        ul_on_signal_mask(t, ucv ? ul_sigset_bits(&((ucontext_t *)ucv)->uc_sigmask) : 0, ucv != NULL);
         ul_busy = 0;
     }
     errno = saved_errno;
@@ -152,12 +148,13 @@ static sighandler_t install(int sig, sighandler_t handler, int flags, bool mask_
 
 UL_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
-    return install(sig, handler, SA_RESTART, true); /* BSD semantics, as glibc's signal() */
+    /* BSD semantics, as glibc's signal() */
+    return install(sig, handler, ul_signal_restart_flag(sig), true);
 }
 
 UL_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
 {
-    return install(sig, handler, SA_RESTART, true);
+    return install(sig, handler, ul_signal_restart_flag(sig), true);
 }
 
 UL_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
@@ -167,19 +164,22 @@ UL_EXPORT sighandler_t sysv_signal(int sig, sighandler_t handler)
 
 /* ---- masks ---- */
 
+/* The mask went from *old to what `how` and `set` make of it. Signals it unblocks can now
+ * interrupt the locks the thread holds: the engine checks them. */
 static void note_mask(int how, const sigset_t *set, const sigset_t *old)
 {
-    struct ul_thread *t = ul_self;
-    if (!t || ul_busy)
+    struct ul_thread *t = ul_enter();
+    if (!t)
         return;
-    uint64_t m = mask_bits(old);
+    int saved_errno = errno;
+    uint64_t was = ul_sigset_bits(old), m = was;
     if (set) {
-        uint64_t s = mask_bits(set);
+        uint64_t s = ul_sigset_bits(set);
         m = how == SIG_BLOCK ? m | s : how == SIG_UNBLOCK ? m & ~s : s;
     }
-    /* glibc never lets a program block its internal signals (32, 33) */
-    m &= ~((1ull << 31) | (1ull << 32));
-    ul_on_signal_mask(t, m, true);
+    ul_on_signal_mask_change(t, was, m);
+    ul_leave();
+    errno = saved_errno;
 }
 
 UL_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)

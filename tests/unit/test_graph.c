@@ -199,6 +199,52 @@ Test(graph, strong_path_rules_at_the_junctions)
     cr_assert_eq(path[2].to, 11);
 }
 
+/* ul_graph_find_path (the signal-order search): strong paths only, src_exclusive keeps the
+ * first hop to -(Ex)->, and match is told whether the node was reached only by -(xR)->. */
+struct want_node {
+    uint32_t id;
+    int via_rread; /* -1: until the match, record it */
+};
+
+static bool match_node(uint32_t id, bool via_rread, void *arg)
+{
+    struct want_node *w = arg;
+    if (id != w->id)
+        return false;
+    w->via_rread = via_rread;
+    return true;
+}
+
+static int path_to(uint32_t src, bool exclusive, struct want_node *w)
+{
+    struct ul_path_step path[16];
+    w->via_rread = -1;
+    return ul_graph_find_path(&g, src, exclusive, match_node, w, path, 16);
+}
+
+Test(graph, find_path_strong_and_exclusive_start)
+{
+    add(1, 2, UL_READ, UL_WRITE);      /* 1 -(SN)-> 2: 1 held as a reader */
+    struct want_node w = { 2, -1 };
+    cr_assert_eq(path_to(1, false, &w), 1);
+    cr_assert_eq(w.via_rread, 0);
+    cr_assert_eq(path_to(1, true, &w), 0, "an exclusive start does not leave 1 -(Sx)->");
+    add(1, 2, UL_WRITE, UL_WRITE);     /* and now also -(EN)-> */
+    cr_assert_eq(path_to(1, true, &w), 1);
+
+    add(3, 4, UL_WRITE, UL_RREAD);     /* 3 -(ER)-> 4 -(SN)-> 5: not strong */
+    add(4, 5, UL_READ, UL_WRITE);
+    w = (struct want_node){ 5, -1 };
+    cr_assert_eq(path_to(3, false, &w), 0);
+    w = (struct want_node){ 4, -1 };
+    cr_assert_eq(path_to(3, false, &w), 1);
+    cr_assert_eq(w.via_rread, 1, "4 is reached only as a recursive reader");
+    add(4, 5, UL_WRITE, UL_WRITE);     /* 4 -(EN)-> 5: strong */
+    w = (struct want_node){ 5, -1 };
+    cr_assert_eq(path_to(3, false, &w), 2);
+    cr_assert_eq(w.via_rread, 0);
+}
+
 /* A node first reached weakly (via -(xR)->) must be expanded again when reached strongly. */
 Test(graph, node_revisited_when_reached_strongly)
 {

@@ -2,10 +2,13 @@
 // program's own handler and flags, SA_SIGINFO gets the sender's value and a ucontext, a
 // handler may change errno only if it wants to, SA_RESETHAND resets, SA_NODEFER nests,
 // sa_mask is applied, sigprocmask's old set is exact, siglongjmp out of nested handlers
-// restores the saved mask, and signal() returns the previous handler. Also run natively by
+// restores the saved mask, signal() returns the previous handler, and the System V calls
+// (sigset, sighold, sigrelse, siginterrupt; ulockdep implements them itself) keep their
+// results, handlers and flags. Also run natively by
 // the test suite (e2e.native.sig_behaviour_unchanged), where it must pass the same way.
 // EXPECT-NONE
 // EXPECT-STDOUT: ALL OK
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #include <setjmp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -165,6 +168,27 @@ int main(void)
     CHECK(!sigismember(&now, SIGUSR1) && !sigismember(&now, SIGUSR2));
     /* and locks still work, in thread context */
     CHECK(pthread_mutex_lock(&hlock) == 0 && pthread_mutex_unlock(&hlock) == 0);
+
+    /* System V calls: dispositions, SIG_HOLD, masks, restart flags */
+    count = 0;
+    CHECK(sigset(SIGURG, plain) == SIG_DFL);
+    CHECK(sigaction(SIGURG, NULL, &old) == 0 && old.sa_handler == plain && !(old.sa_flags & SA_SIGINFO));
+    CHECK(raise(SIGURG) == 0 && count == 1);
+    CHECK(sighold(SIGURG) == 0);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    CHECK(sigismember(&now, SIGURG));
+    CHECK(sigset(SIGURG, SIG_HOLD) == SIG_HOLD); /* already blocked */
+    CHECK(sigrelse(SIGURG) == 0);
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    CHECK(!sigismember(&now, SIGURG));
+    CHECK(sigset(SIGURG, SIG_HOLD) == plain);
+    CHECK(sigset(SIGURG, plain) == SIG_HOLD); /* was blocked: unblocks it */
+    CHECK(siginterrupt(SIGURG, 0) == 0);
+    CHECK(sigaction(SIGURG, NULL, &old) == 0 && old.sa_handler == plain && (old.sa_flags & SA_RESTART));
+    CHECK(siginterrupt(SIGURG, 1) == 0);
+    CHECK(sigaction(SIGURG, NULL, &old) == 0 && old.sa_handler == plain && !(old.sa_flags & SA_RESTART));
+    CHECK(raise(SIGURG) == 0 && count == 2);
+    CHECK(sigset(SIGURG, SIG_DFL) == plain);
 
     /* glibc's internal signals stay refused */
     CHECK(sigaction(32, &sa, NULL) == -1 && errno == EINVAL);

@@ -39,6 +39,7 @@ enum {
     UL_F_RECURSIVE = 2,    /* a recursive mutex: relocking it is not a problem */
     UL_F_SYNC = 4,         /* lock_sync: validated as an acquisition, never held */
     UL_F_NOWAIT = 8,       /* cannot block (an SRCU reader, a fake map) */
+    UL_F_WAIT = 16,        /* ul_on_blocking_call: a wait for another thread (a condvar) */
 };
 #define UL_F_SUBCLASS(n) ((unsigned)(n) << 8)   /* ulockdep_lock_nested(), 1..7 */
 #define UL_F_SUBCLASS_OF(f) (((f) >> 8) & 7u)

@@ -23,6 +23,7 @@
 
 #include "arena.h"
 #include "glock.h"
+#include "options.h"
 #include "instance.h"
 #include "internal.h"
 
@@ -274,18 +275,23 @@ const char *ul_context_name(const struct ul_thread *t, uint8_t ctx, char *buf, s
 
 /* ---- blocking calls in handlers ---- */
 
-/* A handler is the kernel's hard-irq context, where nothing may sleep: a pthread mutex or
- * rwlock is a sleeping lock there (printed {3:3}, the kernel's LD_WAIT_SLEEP), and a
- * condition variable wait sleeps for another thread. Spinlocks spin (they may be taken in
- * a handler, as spin_lock in an irq), trylocks and SRCU readers never wait; grace-period
- * waits are srcu_events.c's. Reported like RCU-lockdep's "Illegal context switch in ...
- * read-side critical section", as suspicious usage, once per lock class and call site. */
+/* A handler is the kernel's hard-irq context, where nothing may sleep. A condition
+ * variable wait always sleeps for another thread: reported. A mutex or rwlock taken in a
+ * handler is the userspace form of spin_lock in an irq handler: it waits only if a holder
+ * runs, and whether the handler can interrupt that holder is what the usage checks
+ * (inconsistent_state, signal_unsafe_order) judge, so by default it is not reported here;
+ * strict_signal_locks=1 reports it too (POSIX: not async-signal-safe). Spinlocks, trylocks
+ * and SRCU readers never sleep; grace-period waits are srcu_events.c's. Reported like
+ * RCU-lockdep's "Illegal context switch in ... read-side critical section", as suspicious
+ * usage, once per lock class and call site. */
 void ul_blocking_in_handler(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned flags, const char *fn,
                             uintptr_t ip)
 {
     if (!atomic_load_explicit(&enabled, memory_order_relaxed) || (flags & (UL_F_TRY | UL_F_NOWAIT | UL_F_SYNC)))
         return;
     if (kind != UL_KIND_MUTEX && kind != UL_KIND_RWLOCK)
+        return;
+    if (!(flags & UL_F_WAIT) && !ul_opt.strict_signal_locks)
         return;
     struct ul_instance *inst = engine_instance(t, (uintptr_t)lock, kind);
     if (!inst)

@@ -52,7 +52,7 @@ static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, c
     struct ul_thread *t = ul_enter();
     if (!t)
         return;
-    ul_on_blocking_call(t, m, UL_KIND_MUTEX, 0, fn, ip);
+    ul_on_blocking_call(t, m, UL_KIND_MUTEX, UL_F_WAIT, fn, ip);
     w->held = ul_on_release(t, m, UL_KIND_MUTEX, UL_UNLOCK_UNKNOWN, ip);
     if (ul_unlikely(ul_wait_hooks)) {
         if (ul_lockstat_on && w->held)

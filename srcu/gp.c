@@ -213,7 +213,9 @@ static void run_gp(struct srcu_struct *ssp, bool exp)
 	srcu_update_barrier(); /* A */
 
 	unsigned long i = atomic_load(&d->idx);
+#ifndef ULOCKDEP_SRCU_BROKEN_SKIP_SCAN1
 	wait_readers(ssp, (int)((i & 1) ^ 1), exp); /* SCAN1 */
+#endif
 	atomic_thread_fence(memory_order_seq_cst);  /* E */
 	atomic_store(&d->idx, i + 1);
 	atomic_thread_fence(memory_order_seq_cst); /* D */

@@ -213,6 +213,19 @@ HIDDEN unsigned srcu_stall_seconds(void);
 /* Callbacks (callbacks.c). */
 HIDDEN int srcu_callbacks_shutdown(struct srcu_struct *ssp);
 
+/*
+ * Test hook points. Only the test builds of the library (never installed)
+ * define ULOCKDEP_SRCU_TEST_HOOKS and call into test_hooks.c; everywhere else
+ * a hook point is nothing at all, so the production code is unchanged.
+ */
+#ifdef ULOCKDEP_SRCU_TEST_HOOKS
+#include "test_hooks.h"
+HIDDEN void srcu_test_hook_reader_idx_loaded(void);
+#define SRCU_TEST_HOOK(point) srcu_test_hook_##point()
+#else
+#define SRCU_TEST_HOOK(point) ((void)0)
+#endif
+
 /* One-line, async-signal-safe diagnostics on stderr ("ulockdep-srcu: ..."). */
 struct srcu_msg {
 	char buf[320];

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test-only hooks. They exist only in the test builds of the library (built
+ * with ULOCKDEP_SRCU_TEST_HOOKS, never installed): there the library calls them
+ * at a few chosen points so that tests can widen race windows or stop a thread
+ * in the middle of an update-side operation. In the production library the
+ * hook points expand to nothing (see SRCU_TEST_HOOK in internal.h) and these
+ * functions do not exist.
+ */
+#ifndef ULOCKDEP_SRCU_TEST_HOOKS_H
+#define ULOCKDEP_SRCU_TEST_HOOKS_H
+
+#include <ulockdep/srcu.h>
+
+/*
+ * Every `every`-th read-side section of each thread spins for `us`
+ * microseconds between loading the domain's index and storing its count: a
+ * reader that picked an index long before it counts on it, which is the
+ * reader the first scan of a grace period (SCAN1) exists for. A spin, not a
+ * sleep, so it is safe in signal handlers. us == 0 turns it off.
+ */
+ULOCKDEP_SRCU_API void ulockdep_srcu_test_reader_delay(unsigned us, unsigned every);
+
+#endif

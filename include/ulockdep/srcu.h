@@ -84,7 +84,8 @@ ULOCKDEP_SRCU_API int srcu_read_lock_held(struct srcu_struct *ssp);
 /* Wait for a full grace period. Callers need no serialisation: concurrent
  * callers share grace periods. */
 ULOCKDEP_SRCU_API void synchronize_srcu(struct srcu_struct *ssp);
-/* Same guarantee; polls instead of sleeping (lower latency, more CPU). */
+/* Same guarantee; spins, then yields, instead of sleeping (lower latency,
+ * more CPU). */
 ULOCKDEP_SRCU_API void synchronize_srcu_expedited(struct srcu_struct *ssp);
 /* Invoke func(head) on the domain's worker thread after a grace period. */
 ULOCKDEP_SRCU_API void call_srcu(struct srcu_struct *ssp, struct rcu_head *head,

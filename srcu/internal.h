@@ -221,6 +221,7 @@ HIDDEN int srcu_callbacks_shutdown(struct srcu_struct *ssp);
 #ifdef ULOCKDEP_SRCU_TEST_HOOKS
 #include "test_hooks.h"
 HIDDEN void srcu_test_hook_reader_idx_loaded(void);
+HIDDEN void srcu_test_hook_worker_splice(void);
 #define SRCU_TEST_HOOK(point) srcu_test_hook_##point()
 #else
 #define SRCU_TEST_HOOK(point) ((void)0)

@@ -41,3 +41,17 @@ HIDDEN void srcu_test_hook_reader_idx_loaded(void)
 	while (ns_since(&t0) < (long)ns)
 		srcu_cpu_relax();
 }
+
+static void (*_Atomic splice_hook)(void);
+
+ULOCKDEP_SRCU_API void ulockdep_srcu_test_splice_hook(void (*fn)(void))
+{
+	atomic_store(&splice_hook, fn);
+}
+
+HIDDEN void srcu_test_hook_worker_splice(void)
+{
+	void (*fn)(void) = atomic_load(&splice_hook);
+	if (fn)
+		fn();
+}

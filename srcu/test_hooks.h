@@ -21,4 +21,12 @@
  */
 ULOCKDEP_SRCU_API void ulockdep_srcu_test_reader_delay(unsigned us, unsigned every);
 
+/*
+ * The call_srcu worker calls fn while it takes the queue, with the queue lock
+ * held, after clearing the list head and before it clears the list tail and
+ * updates the callback counts: a fork() at that moment gives the child a
+ * half-updated queue. NULL turns it off.
+ */
+ULOCKDEP_SRCU_API void ulockdep_srcu_test_splice_hook(void (*fn)(void));
+
 #endif

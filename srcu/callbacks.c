@@ -25,7 +25,7 @@ static void publish_invoked(struct srcu_priv *d, uint64_t upto)
 {
 	atomic_store_explicit(&d->cb_invoked, upto, memory_order_release);
 	atomic_fetch_add(&d->done_futex, 1);
-	if (atomic_load(&d->barrier_waiters))
+	if (srcu_waiters(&d->barrier_waiters))
 		srcu_futex_wake(&d->done_futex, INT_MAX);
 }
 
@@ -175,9 +175,9 @@ ULOCKDEP_SRCU_API void srcu_barrier(struct srcu_struct *ssp)
 		if (atomic_load_explicit(&d->cb_invoked, memory_order_acquire) >= target)
 			break;
 		struct timespec to = { 1, 0 };
-		atomic_fetch_add(&d->barrier_waiters, 1);
+		uint64_t tag = srcu_waiters_inc(&d->barrier_waiters);
 		srcu_futex_wait(&d->done_futex, f, &to);
-		atomic_fetch_sub(&d->barrier_waiters, 1);
+		srcu_waiters_dec(&d->barrier_waiters, tag);
 	}
 }
 

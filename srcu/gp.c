@@ -195,7 +195,7 @@ static void wait_readers(struct srcu_struct *ssp, int idx, bool exp)
 		if (n == SPIN_SCANS)
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 		long e = elapsed_ns(&t0);
-		if (exp || atomic_load_explicit(&d->exp_pending, memory_order_relaxed)) {
+		if (exp || srcu_waiters(&d->exp_pending)) {
 			if (e < EXP_SPIN_NS)
 				srcu_cpu_relax();
 			else if (e < EXP_YIELD_NS)
@@ -252,7 +252,7 @@ static void gp_unlock(struct srcu_priv *d)
 {
 	atomic_store_explicit(&d->gp_lock, 0, memory_order_release);
 	atomic_fetch_add(&d->gp_futex, 1);
-	if (atomic_load(&d->gp_waiters))
+	if (srcu_waiters(&d->gp_waiters))
 		srcu_futex_wake(&d->gp_futex, INT_MAX);
 }
 
@@ -270,8 +270,7 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 	atomic_thread_fence(memory_order_seq_cst);
 	unsigned long snap = (atomic_load(&d->gp_seq) + 3) & ~1ul;
 
-	if (exp)
-		atomic_fetch_add(&d->exp_pending, 1);
+	uint64_t exp_tag = exp ? srcu_waiters_inc(&d->exp_pending) : 0;
 	for (;;) {
 		uint32_t f = atomic_load(&d->gp_futex);
 		if (seq_done(atomic_load_explicit(&d->gp_seq, memory_order_acquire), snap))
@@ -285,12 +284,12 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 		/* Someone else is running a grace period: sleep until it ends. The
 		 * timeout only guards against the unforeseen. */
 		struct timespec to = { 1, 0 };
-		atomic_fetch_add(&d->gp_waiters, 1);
+		uint64_t tag = srcu_waiters_inc(&d->gp_waiters);
 		srcu_futex_wait(&d->gp_futex, f, &to);
-		atomic_fetch_sub(&d->gp_waiters, 1);
+		srcu_waiters_dec(&d->gp_waiters, tag);
 	}
 	if (exp)
-		atomic_fetch_sub(&d->exp_pending, 1);
+		srcu_waiters_dec(&d->exp_pending, exp_tag);
 	atomic_thread_fence(memory_order_seq_cst);
 	pthread_setcancelstate(cancel, NULL);
 }

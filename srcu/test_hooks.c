@@ -55,3 +55,13 @@ HIDDEN void srcu_test_hook_worker_splice(void)
 	if (fn)
 		fn();
 }
+
+ULOCKDEP_SRCU_API struct ulockdep_srcu_test_waiters ulockdep_srcu_test_waiters(struct srcu_struct *ssp)
+{
+	struct srcu_priv *d = srcu_priv(ssp);
+	return (struct ulockdep_srcu_test_waiters){
+		.exp_pending = srcu_waiters(&d->exp_pending),
+		.gp_waiters = srcu_waiters(&d->gp_waiters),
+		.barrier_waiters = srcu_waiters(&d->barrier_waiters),
+	};
+}

@@ -29,4 +29,13 @@ ULOCKDEP_SRCU_API void ulockdep_srcu_test_reader_delay(unsigned us, unsigned eve
  */
 ULOCKDEP_SRCU_API void ulockdep_srcu_test_splice_hook(void (*fn)(void));
 
+/* Threads of this process that ssp's update side counts as waiting:
+ * expedited callers (which make every grace period poll instead of sleep),
+ * callers sleeping until another caller's grace period ends, and srcu_barrier
+ * callers. */
+struct ulockdep_srcu_test_waiters {
+	unsigned exp_pending, gp_waiters, barrier_waiters;
+};
+ULOCKDEP_SRCU_API struct ulockdep_srcu_test_waiters ulockdep_srcu_test_waiters(struct srcu_struct *ssp);
+
 #endif

@@ -110,3 +110,100 @@ Test(fork_midway, call_srcu_after_fork_inside_worker_splice)
 {
 	fork_inside_worker_splice(call_then_barrier);
 }
+
+/* ---- fork while other threads wait in synchronize_srcu / srcu_barrier ---- */
+
+static struct srcu_struct wait_srcu;
+static atomic_int reader_in, reader_stop;
+
+static void *hold_reader(void *arg)
+{
+	(void)arg;
+	int idx = srcu_read_lock(&wait_srcu);
+	atomic_store(&reader_in, 1);
+	spin_until(&reader_stop, 1);
+	srcu_read_unlock(&wait_srcu, idx);
+	return NULL;
+}
+
+static void *sync_expedited(void *arg)
+{
+	(void)arg;
+	synchronize_srcu_expedited(&wait_srcu);
+	return NULL;
+}
+
+static void *sync_normal(void *arg)
+{
+	(void)arg;
+	synchronize_srcu(&wait_srcu);
+	return NULL;
+}
+
+static void *barrier(void *arg)
+{
+	(void)arg;
+	srcu_barrier(&wait_srcu);
+	return NULL;
+}
+
+static void noop_cb(struct rcu_head *h)
+{
+	(void)h;
+}
+
+static bool all_waiting(void)
+{
+	struct ulockdep_srcu_test_waiters w = ulockdep_srcu_test_waiters(&wait_srcu);
+	return w.exp_pending >= 1 && w.gp_waiters >= 1 && w.barrier_waiters >= 1;
+}
+
+/*
+ * The parent's waiters do not exist in the child, so the child must not count
+ * them: an inherited expedited count would make every grace period of the
+ * child poll (burn CPU) forever.
+ */
+Test(fork_midway, waiter_counts_not_inherited)
+{
+	static struct rcu_head rh;
+	pthread_t r, t[3];
+	init_srcu_struct_named(&wait_srcu, "wait_srcu");
+
+	pthread_create(&r, NULL, hold_reader, NULL);
+	spin_until(&reader_in, 1);
+	/* One runs the grace period (expedited), blocked by the reader; one sleeps
+	 * until that grace period ends; one waits in srcu_barrier for a callback
+	 * that needs a grace period. */
+	pthread_create(&t[0], NULL, sync_expedited, NULL);
+	pthread_create(&t[1], NULL, sync_normal, NULL);
+	call_srcu(&wait_srcu, &rh, noop_cb);
+	pthread_create(&t[2], NULL, barrier, NULL);
+	while (!all_waiting()) /* they sleep with timeouts: catch them all at once */
+		sleep_us(100);
+
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(10);
+		struct ulockdep_srcu_test_waiters w = ulockdep_srcu_test_waiters(&wait_srcu);
+		int bad = w.exp_pending || w.gp_waiters || w.barrier_waiters;
+		if (bad)
+			fprintf(stderr, "child inherited waiters: exp_pending=%u gp_waiters=%u barrier_waiters=%u\n",
+				w.exp_pending, w.gp_waiters, w.barrier_waiters);
+		synchronize_srcu(&wait_srcu); /* the reader is gone too */
+		synchronize_srcu_expedited(&wait_srcu);
+		w = ulockdep_srcu_test_waiters(&wait_srcu);
+		bad |= w.exp_pending || w.gp_waiters || w.barrier_waiters;
+		_exit(bad);
+	}
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(child_status(pid), 0, "the child counts waiters that exist only in the parent");
+
+	atomic_store(&reader_stop, 1);
+	pthread_join(r, NULL);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	struct ulockdep_srcu_test_waiters w = ulockdep_srcu_test_waiters(&wait_srcu);
+	cr_assert(w.exp_pending == 0 && w.gp_waiters == 0 && w.barrier_waiters == 0);
+	cr_assert_eq(cleanup_srcu_struct(&wait_srcu), 0);
+}

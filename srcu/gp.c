@@ -158,15 +158,16 @@ static void sleep_ns(long ns)
  *  - normal: sleep, 20 us doubling to 1 ms between scans. Nearly no CPU, but
  *    the end of a section is noticed up to one sleep (plus timer slack) late.
  *  - expedited, or any grace period while an expedited caller waits: trade CPU
- *    for latency. Keep re-scanning with cpu_relax for up to 200 us, so the end
- *    of a section is noticed within one scan; then yield the CPU between scans
- *    (the reader may need it) until 2 ms; after that sleep 20 us between scans
- *    so that a long reader does not cost a whole CPU.
+ *    for latency, never sleeping at first, so the end of a section is noticed
+ *    within one scan. Spin with cpu_relax for 20 us (no system call between
+ *    scans), then yield the CPU between scans until 2 ms: on a busy machine
+ *    the reader may need our CPU to finish. After that sleep 20 us between
+ *    scans, so that a long reader does not cost a whole CPU.
  */
 #define SPIN_SCANS 64
 #define NORMAL_SLEEP_MIN_NS 20000L
 #define NORMAL_SLEEP_MAX_NS 1000000L
-#define EXP_SPIN_NS 200000L
+#define EXP_SPIN_NS 20000L
 #define EXP_YIELD_NS 2000000L
 #define EXP_SLEEP_NS 20000L
 

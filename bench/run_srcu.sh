@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Costs of the bundled SRCU side by side with liburcu-memb and pthread locks, measured in one
-# run (bench/srcu/srcu_bench.c): read-side lock+unlock pairs at 1 and 2 threads, grace-period
-# latency (normal/expedited, with and without readers), 8 concurrent updaters versus one.
+# run (bench/srcu/srcu_bench.c): read-side lock+unlock pairs at 1 and 2 threads (empty loop,
+# bundled, liburcu-memb call and inline, pthread_rwlock read, pthread_mutex), grace-period
+# latency and the caller's CPU time (normal/expedited, no readers and busy readers), and the
+# throughput of 8 concurrent updaters versus one (grace periods per call: the sharing ratio).
 # Prints a Markdown report on stdout (progress on stderr).
 #
 #   BUILD=build bench/run_srcu.sh [--quick]
@@ -17,7 +19,7 @@ reps=7
 case "${1:-}" in
     --quick) reps=3 ;;
     "") ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
 esac
 

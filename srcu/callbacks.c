@@ -20,6 +20,15 @@
 
 #define WARN_BARRIER_IN_CB 4u
 
+/* Everything queued up to `upto` has run: wake the srcu_barrier() callers. */
+static void publish_invoked(struct srcu_priv *d, uint64_t upto)
+{
+	atomic_store_explicit(&d->cb_invoked, upto, memory_order_release);
+	atomic_fetch_add(&d->done_futex, 1);
+	if (srcu_waiters(&d->barrier_waiters))
+		srcu_futex_wake(&d->done_futex, INT_MAX);
+}
+
 static void *cb_worker(void *arg)
 {
 	struct srcu_struct *ssp = arg;
@@ -33,12 +42,19 @@ static void *cb_worker(void *arg)
 		struct rcu_head *list = d->cb_head;
 		uint64_t upto = d->cb_queued;
 		d->cb_head = NULL;
+		SRCU_TEST_HOOK(worker_splice); /* test builds: fork() lands here */
 		d->cb_tail = NULL;
 		d->cb_spliced = upto;
 		bool stop = atomic_load(&d->worker_stop);
 		srcu_mutex_unlock(&d->cb_lock);
 
 		if (!list) {
+			/* An empty batch completes its count too. This is a no-op
+			 * unless the counts were left behind by a fork() (see
+			 * repair_queue_after_fork): then no srcu_barrier() can wait
+			 * for callbacks that will never run in this process. */
+			if (atomic_load(&d->cb_invoked) < upto)
+				publish_invoked(d, upto);
 			if (stop)
 				break;
 			atomic_store(&d->worker_sleeping, 1);
@@ -53,12 +69,31 @@ static void *cb_worker(void *arg)
 			list->func(list);
 			list = next;
 		}
-		atomic_store_explicit(&d->cb_invoked, upto, memory_order_release);
-		atomic_fetch_add(&d->done_futex, 1);
-		if (atomic_load(&d->barrier_waiters))
-			srcu_futex_wake(&d->done_futex, INT_MAX);
+		publish_invoked(d, upto);
 	}
 	return NULL;
+}
+
+/*
+ * In a fork() child, under cb_lock. The parent's other threads may have
+ * stopped anywhere inside a cb_lock section: the worker between clearing the
+ * list head and clearing the tail or updating the counts, call_srcu() between
+ * linking a callback and counting it. The list itself is always a valid
+ * prefix (call_srcu links fully initialised heads), so rebuild the rest from
+ * it: the tail, and counts that leave exactly the listed callbacks to run
+ * here. A batch the parent's worker had already taken runs in the parent only.
+ */
+static void repair_queue_after_fork(struct srcu_priv *d)
+{
+	uint64_t n = 0;
+	struct rcu_head **tail = NULL;
+
+	for (struct rcu_head *h = d->cb_head; h; h = h->next, n++)
+		tail = &h->next;
+	d->cb_tail = tail;
+	uint64_t done = d->cb_queued > n ? d->cb_queued - n : 0;
+	d->cb_spliced = done;
+	atomic_store(&d->cb_invoked, done);
 }
 
 /* Under cb_lock. */
@@ -69,11 +104,8 @@ static void ensure_worker(struct srcu_struct *ssp)
 
 	if (d->worker_epoch == epoch)
 		return;
-	if (d->worker_epoch != 0 && atomic_load(&d->cb_invoked) < d->cb_spliced) {
-		/* We are a fork() child: the parent's worker had already taken these
-		 * callbacks and the parent runs them; they never run here. */
-		atomic_store(&d->cb_invoked, d->cb_spliced);
-	}
+	if (d->worker_epoch != 0)
+		repair_queue_after_fork(d); /* the worker we had did not survive fork() */
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* the worker inherits this mask */
@@ -143,9 +175,9 @@ ULOCKDEP_SRCU_API void srcu_barrier(struct srcu_struct *ssp)
 		if (atomic_load_explicit(&d->cb_invoked, memory_order_acquire) >= target)
 			break;
 		struct timespec to = { 1, 0 };
-		atomic_fetch_add(&d->barrier_waiters, 1);
+		uint64_t tag = srcu_waiters_inc(&d->barrier_waiters);
 		srcu_futex_wait(&d->done_futex, f, &to);
-		atomic_fetch_sub(&d->barrier_waiters, 1);
+		srcu_waiters_dec(&d->barrier_waiters, tag);
 	}
 }
 

@@ -51,6 +51,10 @@ ULOCKDEP_SRCU_API int cleanup_srcu_struct(struct srcu_struct *ssp)
 	uint32_t lk = atomic_load(&d->gp_lock);
 	if (lk != 0 && lk == atomic_load(&srcu_fork_epoch))
 		return cleanup_refused(ssp, "a grace period is in progress", -EBUSY);
+	/* As at the start of a grace period (A): with membarrier, a reader's
+	 * increment is ordered by a compiler barrier only and may not be visible
+	 * to the scan yet; without this, cleanup could free a live reader's memory. */
+	srcu_update_barrier();
 	if (srcu_active_reader(ssp, 0) || srcu_active_reader(ssp, 1))
 		return cleanup_refused(ssp, "readers are still active", -EBUSY);
 	int cancel;

@@ -128,13 +128,6 @@ ULOCKDEP_SRCU_API long srcu_readers_active(struct srcu_struct *ssp)
 	return sum;
 }
 
-static double elapsed_s(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) * 1e-9;
-}
-
 static void stall_warning(struct srcu_struct *ssp, struct srcu_rec *r, int idx, double secs)
 {
 	struct srcu_msg m;
@@ -160,44 +153,64 @@ static void sleep_ns(long ns)
 }
 
 /*
- * Wait until no live thread counts on index idx. Short sections are caught by
- * a brief spin. Then: normal grace periods sleep with backoff (20 us .. 1 ms);
- * expedited ones (or any while an expedited caller waits) yield instead, and
- * only start sleeping (50 us) once a reader has held them up for 2 ms.
+ * Waiting for readers. Both kinds first re-scan a few times with cpu_relax,
+ * which catches sections of a few microseconds. After that:
+ *  - normal: sleep, 20 us doubling to 1 ms between scans. Nearly no CPU, but
+ *    the end of a section is noticed up to one sleep (plus timer slack) late.
+ *  - expedited, or any grace period while an expedited caller waits: trade CPU
+ *    for latency, never sleeping at first, so the end of a section is noticed
+ *    within one scan. Spin with cpu_relax for 20 us (no system call between
+ *    scans), then yield the CPU between scans until 2 ms: on a busy machine
+ *    the reader may need our CPU to finish. After that sleep 20 us between
+ *    scans, so that a long reader does not cost a whole CPU.
  */
+#define SPIN_SCANS 64
+#define NORMAL_SLEEP_MIN_NS 20000L
+#define NORMAL_SLEEP_MAX_NS 1000000L
+#define EXP_SPIN_NS 20000L
+#define EXP_YIELD_NS 2000000L
+#define EXP_SLEEP_NS 20000L
+
+static long elapsed_ns(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
 static void wait_readers(struct srcu_struct *ssp, int idx, bool exp)
 {
 	struct srcu_priv *d = srcu_priv(ssp);
 	struct timespec t0;
-	long backoff = 20000;
+	long backoff = NORMAL_SLEEP_MIN_NS;
 	unsigned stall = srcu_stall_seconds(), next_warn = stall;
 
 	for (unsigned n = 0;; n++) {
 		struct srcu_rec *r = srcu_active_reader(ssp, idx);
 		if (!r)
 			return;
-		if (n < 64) {
+		if (n < SPIN_SCANS) {
 			srcu_cpu_relax();
 			continue;
 		}
-		if (n == 64)
+		if (n == SPIN_SCANS)
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (exp || atomic_load_explicit(&d->exp_pending, memory_order_relaxed)) {
-			if (elapsed_s(&t0) < 0.002)
+		long e = elapsed_ns(&t0);
+		if (exp || srcu_waiters(&d->exp_pending)) {
+			if (e < EXP_SPIN_NS)
+				srcu_cpu_relax();
+			else if (e < EXP_YIELD_NS)
 				sched_yield();
 			else
-				sleep_ns(50000);
+				sleep_ns(EXP_SLEEP_NS);
 		} else {
 			sleep_ns(backoff);
-			if (backoff < 1000000)
+			if (backoff < NORMAL_SLEEP_MAX_NS)
 				backoff *= 2;
 		}
-		if (stall) {
-			double e = elapsed_s(&t0);
-			if (e >= next_warn) {
-				stall_warning(ssp, r, idx, e);
-				next_warn += stall;
-			}
+		if (stall && e >= (long)next_warn * 1000000000L) {
+			stall_warning(ssp, r, idx, (double)e * 1e-9);
+			next_warn += stall;
 		}
 	}
 }
@@ -213,7 +226,9 @@ static void run_gp(struct srcu_struct *ssp, bool exp)
 	srcu_update_barrier(); /* A */
 
 	unsigned long i = atomic_load(&d->idx);
+#ifndef ULOCKDEP_SRCU_BROKEN_SKIP_SCAN1
 	wait_readers(ssp, (int)((i & 1) ^ 1), exp); /* SCAN1 */
+#endif
 	atomic_thread_fence(memory_order_seq_cst);  /* E */
 	atomic_store(&d->idx, i + 1);
 	atomic_thread_fence(memory_order_seq_cst); /* D */
@@ -238,7 +253,7 @@ static void gp_unlock(struct srcu_priv *d)
 {
 	atomic_store_explicit(&d->gp_lock, 0, memory_order_release);
 	atomic_fetch_add(&d->gp_futex, 1);
-	if (atomic_load(&d->gp_waiters))
+	if (srcu_waiters(&d->gp_waiters))
 		srcu_futex_wake(&d->gp_futex, INT_MAX);
 }
 
@@ -256,8 +271,7 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 	atomic_thread_fence(memory_order_seq_cst);
 	unsigned long snap = (atomic_load(&d->gp_seq) + 3) & ~1ul;
 
-	if (exp)
-		atomic_fetch_add(&d->exp_pending, 1);
+	uint64_t exp_tag = exp ? srcu_waiters_inc(&d->exp_pending) : 0;
 	for (;;) {
 		uint32_t f = atomic_load(&d->gp_futex);
 		if (seq_done(atomic_load_explicit(&d->gp_seq, memory_order_acquire), snap))
@@ -271,12 +285,12 @@ HIDDEN void srcu_gp_wait(struct srcu_struct *ssp, bool exp)
 		/* Someone else is running a grace period: sleep until it ends. The
 		 * timeout only guards against the unforeseen. */
 		struct timespec to = { 1, 0 };
-		atomic_fetch_add(&d->gp_waiters, 1);
+		uint64_t tag = srcu_waiters_inc(&d->gp_waiters);
 		srcu_futex_wait(&d->gp_futex, f, &to);
-		atomic_fetch_sub(&d->gp_waiters, 1);
+		srcu_waiters_dec(&d->gp_waiters, tag);
 	}
 	if (exp)
-		atomic_fetch_sub(&d->exp_pending, 1);
+		srcu_waiters_dec(&d->exp_pending, exp_tag);
 	atomic_thread_fence(memory_order_seq_cst);
 	pthread_setcancelstate(cancel, NULL);
 }

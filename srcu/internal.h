@@ -107,6 +107,55 @@ extern HIDDEN _Atomic uint32_t srcu_slot_hwm;
 extern HIDDEN _Atomic uint32_t srcu_fork_epoch;
 
 /* ------------------------------------------------------------------------- */
+/* Waiter counts                                                              */
+/* ------------------------------------------------------------------------- */
+/*
+ * How many threads of this process wait in some update-side loop of a domain
+ * (expedited callers, sleepers on a futex). In a fork() child those threads
+ * do not exist, so the counts must start from zero there; an inherited
+ * expedited count would make every grace period of the child poll forever.
+ * The atfork child handler cannot reach every domain (there is no list of
+ * them; a domain may live in any memory), so the counts carry the fork epoch
+ * instead, like the internal locks: the handler's epoch bump resets them all,
+ * and a count tagged with another epoch reads as zero.
+ *   bits 63..32 fork epoch, bits 31..0 count
+ */
+typedef _Atomic uint64_t srcu_waiters_t;
+#define WAITERS_COUNT_MASK 0xffffffffull
+
+static inline uint64_t waiters_tag(void)
+{
+	return (uint64_t)atomic_load_explicit(&srcu_fork_epoch, memory_order_relaxed) << 32;
+}
+
+/* Returns the tag to hand to srcu_waiters_dec(). */
+static inline uint64_t srcu_waiters_inc(srcu_waiters_t *w)
+{
+	uint64_t tag = waiters_tag(), v = atomic_load(w), n;
+	do
+		n = ((v & ~WAITERS_COUNT_MASK) == tag ? v : tag) + 1;
+	while (!atomic_compare_exchange_weak(w, &v, n));
+	return tag;
+}
+
+/* Undo an increment, unless a fork() has reset the count since (only when a
+ * handler forked on top of the waiting thread). */
+static inline void srcu_waiters_dec(srcu_waiters_t *w, uint64_t tag)
+{
+	uint64_t v = atomic_load(w);
+	do
+		if ((v & ~WAITERS_COUNT_MASK) != tag || !(v & WAITERS_COUNT_MASK))
+			return;
+	while (!atomic_compare_exchange_weak(w, &v, v - 1));
+}
+
+static inline uint32_t srcu_waiters(srcu_waiters_t *w)
+{
+	uint64_t v = atomic_load_explicit(w, memory_order_relaxed);
+	return (v & ~WAITERS_COUNT_MASK) == waiters_tag() ? (uint32_t)v : 0;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Per-domain state, stored in srcu_struct.__srcu_priv. All-zero is valid.    */
 /* ------------------------------------------------------------------------- */
 struct srcu_priv {
@@ -118,14 +167,14 @@ struct srcu_priv {
 	_Atomic unsigned long gp_seq __attribute__((aligned(64)));
 	_Atomic uint32_t gp_lock;    /* 0 or the fork epoch of the holder */
 	_Atomic uint32_t gp_futex;   /* bumped at every gp_lock release */
-	_Atomic uint32_t gp_waiters; /* threads sleeping on gp_futex */
-	_Atomic uint32_t exp_pending; /* expedited callers waiting */
+	srcu_waiters_t gp_waiters;   /* threads sleeping on gp_futex */
+	srcu_waiters_t exp_pending;  /* expedited callers waiting */
 
 	/* call_srcu. cb_head/cb_tail/cb_queued/cb_spliced/worker* are under cb_lock. */
 	_Atomic uint32_t cb_lock __attribute__((aligned(64)));
 	_Atomic uint32_t cb_futex;	/* bumped when work arrives */
 	_Atomic uint32_t done_futex;	/* bumped when a batch has run */
-	_Atomic uint32_t barrier_waiters;
+	srcu_waiters_t barrier_waiters; /* threads sleeping on done_futex */
 	struct rcu_head *cb_head;
 	struct rcu_head **cb_tail;	/* NULL when the list is empty */
 	uint64_t cb_queued;		/* callbacks ever queued */
@@ -212,6 +261,20 @@ HIDDEN unsigned srcu_stall_seconds(void);
 
 /* Callbacks (callbacks.c). */
 HIDDEN int srcu_callbacks_shutdown(struct srcu_struct *ssp);
+
+/*
+ * Test hook points. Only the test builds of the library (never installed)
+ * define ULOCKDEP_SRCU_TEST_HOOKS and call into test_hooks.c; everywhere else
+ * a hook point is nothing at all, so the production code is unchanged.
+ */
+#ifdef ULOCKDEP_SRCU_TEST_HOOKS
+#include "test_hooks.h"
+HIDDEN void srcu_test_hook_reader_idx_loaded(void);
+HIDDEN void srcu_test_hook_worker_splice(void);
+#define SRCU_TEST_HOOK(point) srcu_test_hook_##point()
+#else
+#define SRCU_TEST_HOOK(point) ((void)0)
+#endif
 
 /* One-line, async-signal-safe diagnostics on stderr ("ulockdep-srcu: ..."). */
 struct srcu_msg {

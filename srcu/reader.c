@@ -100,6 +100,7 @@ static inline long opaque(long x)
 static inline int reader_enter(struct srcu_priv *d, struct srcu_rec *r)
 {
 	int idx = (int)(atomic_load_explicit(&d->idx, memory_order_relaxed) & 1);
+	SRCU_TEST_HOOK(reader_idx_loaded); /* test builds: a reader slow to count */
 	/* Plain load + store, exact even if a handler's section runs in between. */
 	long v = atomic_load_explicit(&r->c[idx], memory_order_relaxed);
 	if (likely(v == 0))

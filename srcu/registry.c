@@ -117,6 +117,11 @@ static void thread_exit_hook(void *unused)
 
 /* ---- fork ---------------------------------------------------------------- */
 
+/*
+ * The new fork epoch also takes over internal locks held by threads that did
+ * not survive fork() (futex.c) and resets every domain's waiter counts
+ * (srcu_waiters_t): the threads they counted are gone.
+ */
 static void atfork_child(void)
 {
 	uint32_t epoch = atomic_load(&srcu_fork_epoch) + 1;

@@ -16,6 +16,12 @@
  *
  *   srcu_torture [--seconds S] [--readers N] [--fake-writers N]
  *                [--no-signals] [--no-fork] [--stop-on-error]
+ *                [--reader-delay-us US] [--reader-delay-every N]
+ *
+ * --reader-delay-us needs a test build of the library (test_hooks.h): every
+ * Nth (default 64th) section of each thread then spins US microseconds between
+ * loading the index and counting on it, the reader that only the first scan
+ * of a grace period (SCAN1) catches.
  *
  * Prints a summary ending in "RESULT: PASS" (exit 0) or "RESULT: FAIL" (exit 1).
  */
@@ -33,6 +39,10 @@
 #include <unistd.h>
 
 #include <ulockdep/srcu.h>
+
+#include "test_hooks.h"
+/* Only the test builds of the library have it; NULL in the others. */
+#pragma weak ulockdep_srcu_test_reader_delay
 
 #define PIPE_LEN 10
 #define POOL 1024
@@ -57,7 +67,8 @@ static struct telem *current_elem;
 static atomic_int stop;
 static bool opt_signals = true, opt_fork = true, opt_stop_on_error;
 static double opt_seconds = 3.0;
-static int opt_readers = 2, opt_fake_writers = 2;
+static int opt_readers = 2, opt_fake_writers = 2, opt_reader_delay_us,
+	   opt_reader_delay_every = 64;
 
 /* errors */
 static atomic_long err_freed, err_reused, err_too_old, err_mb, err_held, err_fork;
@@ -406,7 +417,7 @@ static void usage(const char *argv0)
 {
 	fprintf(stderr,
 		"usage: %s [--seconds S] [--readers N] [--fake-writers N] [--no-signals] [--no-fork] "
-		"[--stop-on-error]\n",
+		"[--stop-on-error] [--reader-delay-us US] [--reader-delay-every N]\n",
 		argv0);
 	exit(2);
 }
@@ -426,16 +437,32 @@ int main(int argc, char **argv)
 			opt_fork = false;
 		else if (!strcmp(argv[i], "--stop-on-error"))
 			opt_stop_on_error = true;
+		else if (!strcmp(argv[i], "--reader-delay-us") && i + 1 < argc)
+			opt_reader_delay_us = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--reader-delay-every") && i + 1 < argc)
+			opt_reader_delay_every = atoi(argv[++i]);
 		else
 			usage(argv[0]);
 	}
 	if (opt_readers < 1 || opt_readers > MAX_READERS || opt_fake_writers < 0 || opt_fake_writers > 8 ||
-	    opt_seconds <= 0)
+	    opt_seconds <= 0 || opt_reader_delay_us < 0 ||
+	    opt_reader_delay_every < 1)
 		usage(argv[0]);
+	if (opt_reader_delay_us) {
+		if (!ulockdep_srcu_test_reader_delay) {
+			fprintf(stderr, "srcu_torture: --reader-delay-us needs a test build of the library "
+					"(libulockdep-srcu-hooks)\n");
+			return 2;
+		}
+		ulockdep_srcu_test_reader_delay((unsigned)opt_reader_delay_us,
+						(unsigned)opt_reader_delay_every);
+	}
 
-	printf("srcu_torture: flavor=%s seconds=%.1f readers=%d fake_writers=%d signals=%s fork=%s\n",
+	printf("srcu_torture: flavor=%s seconds=%.1f readers=%d fake_writers=%d signals=%s fork=%s "
+	       "reader_delay=%dus/%d\n",
 	       ulockdep_srcu_flavor(), opt_seconds, opt_readers, opt_fake_writers,
-	       opt_signals ? "on" : "off", opt_fork ? "on" : "off");
+	       opt_signals ? "on" : "off", opt_fork ? "on" : "off", opt_reader_delay_us,
+	       opt_reader_delay_every);
 	fflush(stdout);
 
 	for (int i = 0; i < POOL; i++) {

@@ -3,7 +3,8 @@
  * A deliberately wrong library for the self-test of check_symbols.sh: it
  * exports the SRCU API names (as stubs), but synchronize_srcu() calls the
  * exported srcu_read_lock_held() by name, which in a -fPIC library without
- * -Bsymbolic goes through the PLT. check_symbols.sh must reject it.
+ * -Bsymbolic goes through the GOT (the header's noplt attribute, gcc) or the
+ * PLT (other compilers). check_symbols.sh must reject it.
  */
 #include <ulockdep/srcu.h>
 

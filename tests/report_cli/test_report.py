@@ -198,6 +198,20 @@ def all_artifact_uris(o):
             yield from all_artifact_uris(v)
 
 
+def github_upload_rules(sarif):
+    """What GitHub code scanning requires beyond the schema, or it rejects the whole upload:
+    every result has a location with a physicalLocation whose artifactLocation.uri is a
+    non-empty repository-relative path (no URI scheme)."""
+    for r in sarif["runs"][0]["results"]:
+        locs = r.get("locations") or []
+        check(locs and all(l.get("physicalLocation", {}).get("artifactLocation", {}).get("uri") for l in locs),
+              f"GitHub: {r['ruleId']} has a location with physicalLocation.artifactLocation.uri", json.dumps(locs))
+        for l in locs:
+            uri = l["physicalLocation"]["artifactLocation"]["uri"]
+            check(not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", uri) and not uri.startswith("/"),
+                  f"GitHub: {r['ruleId']} location {uri} is a relative path")
+
+
 def case_sarif(e):
     """SARIF 2.1.0: schema-valid, GitHub's required parts, stable rule ids and fingerprints,
     repository-relative locations, the cycle's edges as related locations."""
@@ -267,11 +281,29 @@ def case_sarif(e):
           "held_at_exit (only libc on the stack): located where the lock was taken")
     check(loc_line(res[3]["locations"][0]) == e.line("unlock_e"), "bad_unlock: located at the unlock")
 
-    # With the repository elsewhere, nothing is a location but the message keeps the frames.
-    p = e.report("--format=sarif", "--srcroot", e.tmp, runs[0])
-    other = json.loads(p.stdout)["runs"][0]["results"]
-    check(all("locations" not in r and "relatedLocations" not in r for r in other),
-          "--srcroot elsewhere: no locations")
+    github_upload_rules(s)
+
+    # With the repository elsewhere, no frame is a location: GitHub would reject the whole
+    # upload for a result without one ("expected at least one location"), so each result is
+    # located at the program (its base name, as it is outside that --srcroot), no line.
+    other_path = os.path.join(e.tmp, "elsewhere.sarif")
+    p = e.report("--format=sarif", "-o", other_path, "--srcroot", e.tmp, runs[0])
+    check(p.returncode == 1 and p.stderr == "", "--srcroot elsewhere: exit 1, no warnings", p.stderr)
+    validate_sarif(e, other_path)
+    with open(other_path) as f:
+        other_sarif = json.load(f)
+    github_upload_rules(other_sarif)
+    other = other_sarif["runs"][0]["results"]
+    prog = os.path.basename(e.a.prog)
+    for r in other:
+        check(len(r["locations"]) == 1, f"--srcroot elsewhere: {r['ruleId']} has one location")
+        phys = r["locations"][0]["physicalLocation"]
+        check(phys["artifactLocation"] == {"uri": prog, "uriBaseId": "%SRCROOT%"} and "region" not in phys,
+              f"--srcroot elsewhere: {r['ruleId']} is located at the program {prog}, no line", json.dumps(phys))
+        check("relatedLocations" not in r, f"--srcroot elsewhere: {r['ruleId']} has no related locations")
+    fns = [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in other]
+    check(fns == ["take_b_then_a", "relock_c", "forgets_lock_d", "unlock_e_unheld"],
+          "--srcroot elsewhere: the reporting function of the program is the logical location", str(fns))
     check("take_b_then_a" in other[0]["message"]["text"] and other[0]["stacks"][0]["frames"],
           "--srcroot elsewhere: frames still in the message and stacks")
 

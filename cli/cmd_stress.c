@@ -49,6 +49,8 @@ struct stress {
     char dir[4096];
     char *shim;
     int exitcode;           /* the shim's exit status for "reports were made" */
+    int watchdog;           /* deadlock_timeout we add (0: the user set it) */
+    int deadlock_timeout;   /* the runs' deadlock_timeout, whoever set it */
     struct run *slots;
     struct report_set *reports;
     unsigned finished, clean, with_reports, timed_out, failed;
@@ -68,9 +70,12 @@ static void stress_usage(FILE *f)
           "  Runs PROGRAM N times (J at once, default: the number of CPUs) under the shim, then\n"
           "  prints each distinct report once with a count, and the lock cycles that no single\n"
           "  run saw (the runs' lock graphs merged, as ulockdep merge does).\n"
-          "  --timeout S   kill a run after S seconds and report it as timed out\n"
+          "  --timeout S   kill a run after S seconds and report it as timed out (its reports\n"
+          "                so far are still counted)\n"
           "  --keep DIR    work in DIR (created; must be empty) and keep it: logs, graphs, output\n"
-          "  --option=value  shim options, as for ulockdep run\n"
+          "  --option=value  shim options, as for ulockdep run. The hang watchdog is on as under\n"
+          "                ulockdep run: deadlock_timeout=10, or half of --timeout when that is\n"
+          "                shorter than 20 s, unless ULOCKDEP_OPTIONS or a --deadlock_timeout sets it\n"
           "  Exit status: 1 if anything was found; else 3 if a run timed out; else 4 if a run\n"
           "  failed; else 0 (2: usage error).\n",
           f);
@@ -229,11 +234,19 @@ static void child(struct stress *s, unsigned index, const sigset_t *old_mask)
     if (in >= 0)
         dup2(in, STDIN_FILENO);
 
-    /* The user's environment options first, the user's command-line options, then ours. */
+    /* The hang watchdog's default (only when the user set no deadlock_timeout), the user's
+     * environment options, the user's command-line options, then ours. */
     char *spec = NULL, arg[4400];
     const char *env = getenv("ULOCKDEP_OPTIONS");
-    if (env && *env && asprintf(&spec, "%s", env) < 0)
+    if (s->watchdog && asprintf(&spec, "deadlock_timeout=%d", s->watchdog) < 0)
         _exit(CLI_EXIT_USAGE);
+    if (env && *env) {
+        char *joined;
+        if (asprintf(&joined, "%s%s%s", spec ? spec : "", spec ? ":" : "", env) < 0)
+            _exit(CLI_EXIT_USAGE);
+        free(spec);
+        spec = joined;
+    }
     if (s->spec) {
         char *joined;
         if (asprintf(&joined, "%s%s%s", spec ? spec : "", spec ? ":" : "", s->spec) < 0)
@@ -473,6 +486,14 @@ int cmd_stress(int argc, char **argv)
     }
     ul_options_parse(all, NULL);
     s.exitcode = ul_opt.exitcode;
+    /* The hang watchdog, as under `ulockdep run`, so a run that deadlocks ends with a deadlock
+     * report instead of hanging until --timeout; it fires well before a short --timeout. */
+    if (!ul_options_was_set("deadlock_timeout")) {
+        s.watchdog = 10;
+        if (s.timeout > 0 && s.timeout < 2.0 * s.watchdog)
+            s.watchdog = s.timeout >= 2.0 ? (int)(s.timeout / 2) : 1;
+    }
+    s.deadlock_timeout = s.watchdog ? s.watchdog : ul_opt.deadlock_timeout;
     free(all);
     if (!(s.shim = find_shim()) || !make_workdir(&s)) {
         free(s.shim);
@@ -487,9 +508,15 @@ int cmd_stress(int argc, char **argv)
         fprintf(stderr, "ulockdep stress: out of memory\n");
         return CLI_EXIT_USAGE;
     }
-    char limit[64] = "no timeout";
+    char limit[128] = "no timeout";
     if (s.timeout > 0)
         snprintf(limit, sizeof limit, "timeout %gs", s.timeout);
+    size_t ll = strlen(limit);
+    if (s.deadlock_timeout)
+        snprintf(limit + ll, sizeof limit - ll, ", deadlock_timeout %ds%s", s.deadlock_timeout,
+                 s.watchdog ? " (default)" : "");
+    else
+        snprintf(limit + ll, sizeof limit - ll, ", hang watchdog off");
     fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time, %s; working in %s\n", s.n, s.argv[0], s.jobs, limit,
             s.dir);
     /* A closed stdout (| head) must not kill us before the runs are stopped and the working

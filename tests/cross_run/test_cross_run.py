@@ -282,6 +282,31 @@ def case_stress_timeout(env):
     check("runs that timed out" in p.stdout and "2 runs timed out" in p.stdout, "summary names the timeouts", p.stdout)
 
 
+def case_stress_deadlock(env):
+    """A program that really deadlocks: stress turns the hang watchdog on by default (as
+    `ulockdep run` does; half of a short --timeout), so each run ends with a deadlock report
+    instead of being killed at --timeout."""
+    import time
+    t0 = time.monotonic()
+    p = env.stress("-n", "2", "-j", "2", "--timeout", "30", "--", env.prog, "deadlock", expect=1)
+    took = time.monotonic() - t0
+    check("deadlock_timeout 10s (default)" in p.stderr, "the banner names the watchdog's default", p.stderr)
+    check(len(re.findall(r"^\[\d/2\] run \d \(pid \d+\): exit 66 \(reports\), 2 reports", p.stderr, re.M)) == 2,
+          "each run ends with exit 66 and two reports (circular, deadlock), not a timeout", p.stderr)
+    check("report 1 of 2: circular, seen 2 times in 2 of 2 runs" in p.stdout
+          and "report 2 of 2: deadlock, seen 2 times in 2 of 2 runs" in p.stdout
+          and p.stdout.count("WARNING: deadlock detected!") == 1, "one deadlock report, seen in both runs", p.stdout)
+    check("2 with reports, 0 timed out, 0 failed" in p.stdout, "no run timed out", p.stdout)
+    check(took < 29, f"the runs ended before --timeout (took {took:.1f}s)")
+
+    # deadlock_timeout=0 turns it off: the runs hang until --timeout kills them, and what
+    # they reported before (lockdep's circular report) still counts.
+    p = env.stress("-n", "1", "--timeout", "2", "--deadlock_timeout=0", "--", env.prog, "deadlock", expect=1)
+    check("hang watchdog off" in p.stderr and "TIMED OUT" in p.stderr, "watchdog off: the run is killed", p.stderr)
+    check("report 1 of 1: circular, seen 1 time in 1 of 1 runs" in p.stdout and "runs that timed out (killed after the --timeout): 1" in p.stdout
+          and "deadlock detected" not in p.stdout, "the killed run's circular report is reported", p.stdout)
+
+
 def case_stress_failed_run(env):
     p = env.stress("-n", "2", "--", env.prog, "q", expect=4)
     check("runs that failed: 1, 2" in p.stdout and "unknown lock" in p.stdout, "failed runs and their output", p.stdout)

@@ -31,11 +31,16 @@
 
 enum { STRESS_FOUND = 1, STRESS_TIMEOUT = 3, STRESS_FAILED = 4 };
 
+/* A timed-out run gets SIGTERM, so a program that handles it can exit() (writing its graph
+ * file and lock statistics); its process group gets SIGKILL this much later if still there. */
+#define TERM_GRACE 2.0
+
 struct run {
     pid_t pid;              /* 0: not started or finished */
     unsigned index;         /* 1-based */
     double started;
-    bool killed;            /* timed out and killed */
+    bool killed;            /* timed out: sent SIGTERM (then SIGKILL if it lingers) */
+    double term_sent;       /* when SIGTERM was sent */
     int status;             /* wait status */
     int reports;
 };
@@ -70,8 +75,8 @@ static void stress_usage(FILE *f)
           "  Runs PROGRAM N times (J at once, default: the number of CPUs) under the shim, then\n"
           "  prints each distinct report once with a count, and the lock cycles that no single\n"
           "  run saw (the runs' lock graphs merged, as ulockdep merge does).\n"
-          "  --timeout S   kill a run after S seconds and report it as timed out (its reports\n"
-          "                so far are still counted)\n"
+          "  --timeout S   stop a run after S seconds (SIGTERM, SIGKILL 2 s later) and report it\n"
+          "                as timed out (its reports so far are still counted)\n"
           "  --keep DIR    work in DIR (created; must be empty) and keep it: logs, graphs, output\n"
           "  --option=value  shim options, as for ulockdep run. The hang watchdog is on as under\n"
           "                ulockdep run: deadlock_timeout=10, or half of --timeout when that is\n"
@@ -379,8 +384,9 @@ static bool run_all(struct stress *s)
         /* Wait for a child, a signal, or the next deadline (at most a second). */
         double wait = 1.0, t = now();
         for (unsigned i = 0; i < s->jobs && s->timeout > 0; i++)
-            if (s->slots[i].pid > 0 && !s->slots[i].killed) {
-                double left = s->slots[i].started + s->timeout - t;
+            if (s->slots[i].pid > 0) {
+                double left = s->slots[i].killed ? s->slots[i].term_sent + TERM_GRACE - t
+                                                 : s->slots[i].started + s->timeout - t;
                 if (left < wait)
                     wait = left < 0.001 ? 0.001 : left;
             }
@@ -401,6 +407,9 @@ static bool run_all(struct stress *s)
                 running--;
             } else if (s->timeout > 0 && !r->killed && now() - r->started >= s->timeout) {
                 r->killed = true;
+                r->term_sent = now();
+                kill(-r->pid, SIGTERM);
+            } else if (r->killed && now() - r->term_sent >= TERM_GRACE) {
                 kill(-r->pid, SIGKILL);
             }
         }

@@ -545,6 +545,19 @@ static void capture_stacks(struct scan *s, const int *order, unsigned n)
 
 /* ---- the report ---- */
 
+/* Ends the hung process with exitcode (1 if exitcode=0: a hang is never a success), after
+ * what exit() would have written: the lock statistics, the graph_dir file and the list of
+ * suppressions used. The program's own atexit handlers and destructors are not run: its
+ * threads are deadlocked, and they could wait for the locks those threads hold. */
+static void watchdog_exit(void)
+{
+    ul_lockstat_dump();
+    ul_graph_record_flush_from_watchdog();
+    ul_report_finish();
+    for (;;)
+        syscall(SYS_exit_group, ul_opt.exitcode ? ul_opt.exitcode : 1);
+}
+
 static void report(struct scan *s, uint64_t now)
 {
     unsigned n;
@@ -620,10 +633,8 @@ static void report(struct scan *s, uint64_t now)
     free(bt);
     free(held);
     free(steps);
-    if (reported && ul_opt.deadlock_exit) {
-        ul_lockstat_dump();
-        _exit(ul_opt.exitcode ? ul_opt.exitcode : 1);
-    }
+    if (reported && ul_opt.deadlock_exit)
+        watchdog_exit();
 }
 
 /* ---- one scan ---- */

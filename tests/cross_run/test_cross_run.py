@@ -209,6 +209,21 @@ def case_underscore_exit(env):
     one_cross_report(env, [a, b], ["lock_a", "lock_b"])
 
 
+def case_watchdog_exit(env):
+    """A run ended by the hang watchdog (deadlock report, then exit) still writes its graph
+    file: its lock_a -> lock_b closes a cycle with two other runs."""
+    cmd = [env.ulockdep, "run", "--graph_dir=" + env.graph, "--deadlock_timeout=1", "--", env.prog, "deadlock"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
+    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run with 66",
+          p.returncode, p.stderr)
+    files = glob.glob(os.path.join(env.graph, "*.ulg"))
+    check(len(files) == 1, "the watchdog's exit wrote the run's graph file", files)
+    dl = int(re.search(r"-(\d+)-[0-9a-f]{16}\.ulg$", files[0]).group(1))
+    b = env.clean_run("bc")
+    c = env.clean_run("ca")
+    one_cross_report(env, [dl, b, c], ["lock_a", "lock_b", "lock_c"])
+
+
 def case_recursive_readers(env):
     # rdlock(rw_r) then lock(lock_m) in one run, lock(lock_m) then rdlock(rw_r) in another:
     # readers of a reader-preferring rwlock are recursive, so this cannot deadlock.
@@ -305,6 +320,22 @@ def case_stress_deadlock(env):
     check("hang watchdog off" in p.stderr and "TIMED OUT" in p.stderr, "watchdog off: the run is killed", p.stderr)
     check("report 1 of 1: circular, seen 1 time in 1 of 1 runs" in p.stdout and "runs that timed out (killed after the --timeout): 1" in p.stdout
           and "deadlock detected" not in p.stdout, "the killed run's circular report is reported", p.stdout)
+
+
+def case_stress_timeout_term(env):
+    """--timeout sends SIGTERM first: a program that handles it exits normally (its graph file
+    is written); one that ignores it gets SIGKILL two seconds later."""
+    import time
+    keep = os.path.join(env.tmp, "kept")
+    p = env.stress("-n", "1", "--timeout", "1", "--keep", keep, "--", env.prog, "term", "ab", expect=3)
+    check("TIMED OUT" in p.stderr and "1 run timed out" in p.stdout, "the run timed out", p.stderr, p.stdout)
+    check(len(glob.glob(os.path.join(keep, "graph", "*.ulg"))) == 1,
+          "the run exited on SIGTERM and wrote its graph file", os.listdir(os.path.join(keep, "graph")))
+    t0 = time.monotonic()
+    p = env.stress("-n", "1", "--timeout", "1", "--", "sh", "-c", "trap '' TERM; sleep 60", expect=3)
+    took = time.monotonic() - t0
+    check("TIMED OUT" in p.stderr and 2.5 < took < 10, f"SIGTERM ignored: killed 2 s later (took {took:.1f}s)",
+          p.stderr)
 
 
 def case_stress_failed_run(env):

@@ -486,6 +486,21 @@ def case_symbolize_later(e):
     check("take_a_then_b+0x" in p.stdout and p.stderr == "", "--module-dir finds the binary by build-id",
           p.stderr)
 
+    # The usual CI case: the tests ran a stripped binary, which is still at the log's exe path
+    # (same build-id, no symbols); the unstripped one is elsewhere. report must not settle for
+    # the stripped file.
+    stripped = os.path.join(e.newdir("stripped"), "report_prog")
+    subprocess.run(["strip", "--strip-all", "-o", stripped, e.a.prog], check=True)
+    d3, logs3 = e.run_prog(["abba"], "stripped-run", prog=stripped)
+    raw = reports_of(logs3)
+    check(raw[0]["exe"] == stripped and not any(f["function"] == "take_a_then_b" for f in raw[0]["stack"]),
+          "the stripped run's log has the program's frames unsymbolised")
+    p = e.report(d3)
+    check("take_a_then_b" not in p.stdout, "without --module-dir the stripped binary is all there is")
+    p = e.report("--module-dir", os.path.dirname(os.path.abspath(e.a.prog)), d3)
+    check(f"report_prog.c:{e.line('a_then_b_2')} [report_prog+0x" in p.stdout and p.stderr == "",
+          "stripped exe in place: --module-dir's unstripped binary (same build-id) is used", p.stdout[:3000] + p.stderr)
+
 
 def case_bad_input(e):
     """Unusable lines are skipped with one warning each naming file and line; every valid

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "merge.h"
 #include "options.h"
+#include "supp_cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,6 +56,7 @@ struct stress {
     char *shim;
     int exitcode;           /* the shim's exit status for "reports were made" */
     int watchdog;           /* deadlock_timeout we add (0: the user set it) */
+    char suppressions[512]; /* the runs' suppressions file, "" for none */
     int deadlock_timeout;   /* the runs' deadlock_timeout, whoever set it */
     struct run *slots;
     struct report_set *reports;
@@ -495,6 +497,7 @@ int cmd_stress(int argc, char **argv)
     }
     ul_options_parse(all, NULL);
     s.exitcode = ul_opt.exitcode;
+    snprintf(s.suppressions, sizeof s.suppressions, "%s", ul_opt.suppressions);
     /* The hang watchdog, as under `ulockdep run`, so a run that deadlocks ends with a deadlock
      * report instead of hanging until --timeout; it fires well before a short --timeout. */
     if (!ul_options_was_set("deadlock_timeout")) {
@@ -550,8 +553,14 @@ int cmd_stress(int argc, char **argv)
         char *inputs[] = { graph };
         struct merge_opts mo = { .db = db, .inputs = inputs, .ninputs = 1, .format = MERGE_TEXT, .quiet = true,
                                  .heading = "\n=== lock cycles across runs (no single run saw them) ===\n" };
+        /* The runs' suppressions (ULOCKDEP_OPTIONS or --suppressions=FILE) hide the cross-run
+         * cycles they match too, as they hid the runs' own reports. */
+        struct cli_supp supp = { 0 };
+        if (s.suppressions[0] && cli_supp_load(&supp, s.suppressions))
+            mo.supp = &supp;
         long cross = merge_run(&mo, stdout);
         fflush(stdout);
+        cli_supp_free(&supp);
 
         if (s.timed_out)
             list("\nruns that timed out (killed after the --timeout):", s.timeout_list, s.timed_out);

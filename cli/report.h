@@ -14,6 +14,8 @@
 
 /* ---- options ------------------------------------------------------------------------ */
 
+struct cli_supp;
+
 struct rp_options {
     const char *format;        /* text, json, sarif, dot, svg, html */
     const char *output;        /* -o FILE, NULL: stdout */
@@ -22,6 +24,7 @@ struct rp_options {
     bool symbolize;            /* symbolise frames the shim left as module+offset */
     const char **module_dirs;  /* --module-dir: where to look for modules by name */
     size_t nmodule_dirs;
+    struct cli_supp *supp;     /* --suppressions FILE, or NULL */
 };
 
 /* ---- kinds (report_kinds.c) ------------------------------------------------------- */
@@ -66,6 +69,7 @@ struct rp_set {
     struct rp_problem *v;
     size_t n, cap;
     unsigned reports;          /* valid reports read */
+    unsigned suppressed;       /* valid reports hidden by --suppressions */
     unsigned files;            /* log files read */
     unsigned skipped;          /* lines skipped with a warning */
 };
@@ -169,5 +173,8 @@ char *rp_dot_to_svg(const char *dot);
 
 /* report_suppress.c: the suppression pattern of a problem (malloc'd). */
 char *rp_suppression_pattern(json_object *report);
+/* Is the report hidden by --suppressions (counted there)? Its every frame and lock name is
+ * matched, as the shim matches a problem. */
+bool rp_report_suppressed(json_object *report, struct cli_supp *supp);
 
 #endif

@@ -73,6 +73,11 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     }
     if (opt->symbolize)
         rp_symbolize_report(o, opt);
+    if (opt->supp && rp_report_suppressed(o, opt->supp)) {
+        json_object_put(o);
+        set->suppressed++;
+        return;
+    }
     rp_set_add(set, o, file, lineno);
 }
 

@@ -265,6 +265,58 @@ def case_cli_errors(env):
     check(p.returncode == 2, "stress with a bad -n", p.stderr)
 
 
+def case_suppress_cross_run(env):
+    """--suppressions FILE hides cross-run cycles in merge, stress and report with the shim's
+    matcher: deadlock: rules on any frame or lock name, lock: rules on lock names."""
+    env.clean_run("ab")
+    env.clean_run("ba")
+
+    def supp(name, *lines):
+        path = os.path.join(env.tmp, name)
+        with open(path, "w") as f:
+            f.write("# test\n" + "\n".join(lines) + "\n")
+        return path
+
+    miss = supp("miss.supp", "deadlock:no_such_function", "lock:no_such_lock")
+    p = env.merge("--suppressions", miss, env.graph, expect=1)
+    check(p.stdout.count(TITLE) == 1 and "suppressions used" not in p.stderr, "rules that match nothing hide nothing",
+          p.stdout, p.stderr)
+    by_fn = supp("fn.supp", "deadlock:no_such_function", "deadlock:take_in_order")
+    p = env.merge("--suppressions", by_fn, env.graph, expect=0)
+    check(TITLE not in p.stdout and "ulockdep merge: 0 cross-run cycles (others suppressed)" in p.stderr,
+          "deadlock:FUNCTION (a frame of a dependency's stack) hides the cycle", p.stdout, p.stderr)
+    check("ulockdep merge: suppressions used:\n  1 deadlock:take_in_order\n" in p.stderr, "used rules listed",
+          p.stderr)
+    by_file = supp("file.supp", "deadlock:cross_order.c")
+    env.merge("--suppressions=" + by_file, env.graph, expect=0)
+    by_lock = supp("lock.supp", "lock:lock_?")
+    p = env.merge("--format=json", "--suppressions", by_lock, env.graph, expect=0)
+    check(p.stdout == "" and "  1 lock:lock_?" in p.stderr, "lock:PATTERN on a lock name hides it (JSON too)",
+          p.stdout, p.stderr)
+    p = env.merge("--suppressions", os.path.join(env.tmp, "none.supp"), env.graph, expect=2)
+    check("cannot read suppressions file" in p.stderr, "an unreadable file is an error", p.stderr)
+
+    # report reads merge's JSON lines: the same rules hide them there.
+    j = env.merge("--format=json", env.graph, expect=1).stdout
+    cross = os.path.join(env.tmp, "cross.json")
+    with open(cross, "w") as f:
+        f.write(j)
+    p = subprocess.run([env.ulockdep, "report", "--suppressions", by_fn, cross], capture_output=True, text=True,
+                       env=env.env, timeout=60)
+    check(p.returncode == 0 and "ulockdep report: no problems (1 file read; 1 report suppressed)" in p.stdout
+          and "ulockdep report: suppressions used:\n  1 deadlock:take_in_order\n" in p.stderr,
+          "report --suppressions hides the cross-run cycle", p.returncode, p.stdout, p.stderr)
+    p = subprocess.run([env.ulockdep, "report", "--suppressions", miss, cross], capture_output=True, text=True,
+                       env=env.env, timeout=60)
+    check(p.returncode == 1 and p.stdout.count(TITLE) == 1, "report: non-matching rules keep it", p.stdout)
+
+    # stress: the runs' suppressions also hide the cycle their graphs make together.
+    turn = os.path.join(env.tmp, "turn")
+    p = env.stress("-n", "2", "--suppressions=" + by_fn, "--", env.prog, "turn", turn, expect=0)
+    check("0 distinct reports, 0 cross-run cycles" in p.stdout and "lock cycles across runs" not in p.stdout,
+          "stress --suppressions hides the cross-run cycle", p.stdout, p.stderr)
+
+
 def case_stress_cross_run(env):
     turn = os.path.join(env.tmp, "turn")
     p = env.stress("-n", "4", "-j", "2", "--", env.prog, "turn", turn, expect=1)

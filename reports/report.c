@@ -377,6 +377,19 @@ void ul_report_message(const char *line)
     ul_flock_unlock(&ul_rlock);
 }
 
+/* The rule that suppressed this thread's last problem (-1: none since the last question). */
+static __thread int last_suppressed = -1;
+
+bool ul_report_last_suppression(char *buf, size_t len)
+{
+    int r = last_suppressed;
+    last_suppressed = -1;
+    if (r < 0 || (unsigned)r >= supp.n)
+        return false;
+    snprintf(buf, len, "%s:%s", ul_supp_type_name(supp.rules[r].type), supp.rules[r].pattern);
+    return true;
+}
+
 bool ul_report_problem(const struct ul_problem *p)
 {
     ul_flock_lock(&ul_rlock);
@@ -384,6 +397,7 @@ bool ul_report_problem(const struct ul_problem *p)
         int r = suppressed_by(p);
         if (r >= 0) {
             supp.rules[r].hits++;
+            last_suppressed = r;
             ul_flock_unlock(&ul_rlock);
             return false;
         }

@@ -633,6 +633,21 @@ static void report(struct scan *s, uint64_t now)
     free(bt);
     free(held);
     free(steps);
+    char rule[ULOCKDEP_OPT_STRMAX + 64];
+    if (!reported && ul_report_last_suppression(rule, sizeof rule)) {
+        /* The report is hidden, but the threads are still stuck for good: say so in one line
+         * and end the process as deadlock_exit asks (a hang is not a success: exitcode). */
+        char line[sizeof rule + 256];
+        int status = ul_opt.exitcode ? ul_opt.exitcode : 1;
+        snprintf(line, sizeof line, "ulockdep: threads deadlocked for %u s; the deadlock report was suppressed by %s; %s",
+                 p.timeout, rule, ul_opt.deadlock_exit ? "exiting" : "still waiting (deadlock_exit=0)");
+        if (ul_opt.deadlock_exit) {
+            size_t l = strlen(line);
+            snprintf(line + l, sizeof line - l, " with status %d", status);
+        }
+        ul_report_message(line);
+        reported = true;
+    }
     if (reported && ul_opt.deadlock_exit)
         watchdog_exit();
 }

@@ -117,5 +117,6 @@ int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options 
     else
         fprintf(out, "ulockdep report: no problems (%u file%s read%s)\n", set->files, set->files == 1 ? "" : "s",
                 supp);
+    rp_lockstat_text(out, set);
     return 0;
 }

@@ -26,6 +26,8 @@ static bool log_unusable;      /* log_path's directory is missing or not writabl
 static unsigned seq;
 static char exe_path[4096];
 static char cmdline[4096];
+static char argv_raw[4096];     /* /proc/self/cmdline as read: each argument NUL-terminated */
+static size_t argv_len;
 
 static struct ul_supp_set supp;
 static bool supp_deadlock, supp_lock;
@@ -61,6 +63,8 @@ static void read_cmdline(void)
     close(fd);
     if (n <= 0)
         return;
+    memcpy(argv_raw, cmdline, (size_t)n);
+    argv_len = (size_t)n;
     for (ssize_t i = 0; i < n; i++)
         if (cmdline[i] == 0)
             cmdline[i] = ' ';
@@ -405,7 +409,8 @@ bool ul_report_problem(const struct ul_problem *p)
     char comm[17] = "?";
     prctl(PR_GET_NAME, comm, 0, 0, 0);
     struct ul_report_ident id = {
-        .pid = getpid(), .seq = ++seq, .exe = exe_path, .comm = comm, .cmdline = cmdline
+        .pid = getpid(), .seq = ++seq, .exe = exe_path, .comm = comm, .cmdline = cmdline,
+        .argv = argv_raw, .argv_len = argv_len
     };
     struct ul_strbuf b = { 0 };
     if (ul_dopt.text)

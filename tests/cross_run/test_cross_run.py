@@ -390,6 +390,16 @@ def case_stress_timeout_term(env):
           p.stderr)
 
 
+def case_stress_lock_stat(env):
+    """With lock_stat=1 every run's log ends with a lock_stat JSON line: statistics, not a
+    report, so a clean program still passes."""
+    keep = os.path.join(env.tmp, "kept")
+    p = env.stress("-n", "2", "--lock_stat=1", "--keep", keep, "--", env.prog, "ab", expect=0)
+    check("passed" in p.stdout and "2 clean" in p.stdout and "0 distinct reports" in p.stdout, "clean", p.stdout)
+    stat = [l for f in glob.glob(os.path.join(keep, "logs", "*")) for l in open(f) if '"kind":"lock_stat"' in l]
+    check(len(stat) == 2, "each run wrote its lock_stat line", stat)
+
+
 def case_stress_failed_run(env):
     p = env.stress("-n", "2", "--", env.prog, "q", expect=4)
     check("runs that failed: 1, 2" in p.stdout and "unknown lock" in p.stdout, "failed runs and their output", p.stdout)

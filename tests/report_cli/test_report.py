@@ -308,6 +308,49 @@ def case_sarif(e):
           "--srcroot elsewhere: frames still in the message and stacks")
 
 
+def case_lock_stat_argv(e):
+    """lock_stat=1's JSON lines are not reports: report sums them per class across processes
+    (text table, one JSON line that reads back) and never calls them an unknown kind; reports
+    carry argv as an array next to cmdline."""
+    d1, logs1 = e.run_prog(["abba", "note:two words"], "stat1", options="format=json:lock_stat=1")
+    d2, logs2 = e.run_prog(["ab"], "stat2", options="format=json:lock_stat=1", expect_rc=0)
+    raw = reports_of(logs1)
+    check([r["kind"] for r in raw] == ["circular", "lock_stat"], "the shim's log: the report, then its lock_stat line")
+    check(raw[0]["argv"] == [e.a.prog, "abba", "note:two words"] and
+          raw[0]["cmdline"] == f"{e.a.prog} abba note:two words",
+          "argv keeps 'note:two words' one argument; cmdline is the same joined", json.dumps(raw[0]["argv"]))
+    p = e.report(d1, d2)
+    check(p.returncode == 1 and p.stderr == "", "text: exit 1 (the circular report), no warning", p.stderr)
+    check(p.stdout.count(TITLES["circular"]) == 1 and "lock_stat of 2 processes (lock_stat=1)" in p.stdout,
+          "text: the problem, then the summed lock_stat table", p.stdout[-2000:])
+    rows = {m.group(1): m.group(2).split() for m in re.finditer(r"^\s+(lock_[ab]) (.*)$", p.stdout, re.M)}
+    check(set(rows) == {"lock_a", "lock_b"} and all(r[0] == "2" and r[1] == "0" and r[5] == "3" for r in rows.values()),
+          "text: lock_a and lock_b each in 2 processes, 0 contentions, 3 acquisitions (2 + 1)", str(rows))
+    p = e.report("--format=json", d1, d2)
+    objs = json_lines(p.stdout)
+    check(p.returncode == 1 and [o["kind"] for o in objs] == ["circular", "lock_stat"],
+          "json: the problem, then one lock_stat line", p.stdout[-2000:])
+    cls = {c["name"]: c for c in objs[1]["classes"]}
+    check(objs[1]["processes"] == 2 and set(cls) == {"lock_a", "lock_b"}
+          and all(c["acquisitions"] == 3 and c["contentions"] == 0 and c["processes"] == 2 and c["type"] == "mutex"
+                  and c["hold_total_ns"] > 0 for c in cls.values()),
+          "json: summed per class", json.dumps(objs[1]))
+    merged = os.path.join(e.newdir("stat-merged"), "merged.json")
+    with open(merged, "w") as f:
+        f.write(p.stdout)
+    again = json_lines(e.report("--format=json", merged, merged).stdout)
+    cls = {c["name"]: c for c in again[-1]["classes"]}
+    check(again[-1]["kind"] == "lock_stat" and again[-1]["processes"] == 4 and cls["lock_a"]["acquisitions"] == 6
+          and cls["lock_a"]["processes"] == 4, "json: the lock_stat line reads back (counted twice: 4 processes)",
+          json.dumps(again[-1]))
+    p = e.report(d2)
+    check(p.returncode == 0 and p.stderr == "" and "no problems" in p.stdout and "lock_stat of 1 process " in p.stdout,
+          "only lock_stat lines: exit 0, no problems, the table", p.stdout + p.stderr)
+    p = e.report("--format=sarif", d2)
+    check(p.returncode == 0 and json.loads(p.stdout)["runs"][0]["results"] == [] and p.stderr == "",
+          "sarif leaves the statistics out", p.stderr)
+
+
 def case_dot_svg(e):
     """DOT of the lock-class graph with the cycle edges red and labelled; SVG from Graphviz;
     a clear error without Graphviz."""

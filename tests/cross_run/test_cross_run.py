@@ -224,6 +224,18 @@ def case_watchdog_exit(env):
     one_cross_report(env, [dl, b, c], ["lock_a", "lock_b", "lock_c"])
 
 
+def case_watchdog_latency(env):
+    """The deadlock report comes within about deadlock_timeout + 1 s of the hang (the threads
+    deadlock a few milliseconds after the start), never before the timeout."""
+    import time
+    cmd = [env.ulockdep, "run", "--deadlock_timeout=6", "--", env.prog, "deadlock"]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
+    took = time.monotonic() - t0
+    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run", p.stderr)
+    check(6.0 <= took < 7.0, f"reported {took:.2f}s after the start: within deadlock_timeout (6) + 1 s")
+
+
 def case_recursive_readers(env):
     # rdlock(rw_r) then lock(lock_m) in one run, lock(lock_m) then rdlock(rw_r) in another:
     # readers of a reader-preferring rwlock are recursive, so this cannot deadlock.

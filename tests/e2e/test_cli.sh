@@ -58,6 +58,12 @@ for n in log_path exitcode $names; do grep -qw -- "$n" "$OUT" || missing="$missi
 check "--help exits 0 and lists every option (log_path, exitcode, ...)" '[ $rc = 0 ] && [ -z "$missing" ]'
 [ -n "$missing" ] && echo "  missing from --help:$missing"
 check "--help mentions ULOCKDEP_OPTIONS" 'grep -q ULOCKDEP_OPTIONS "$OUT"'
+missing=
+for f in --srcroot --gen-suppressions --suppressions --module-dir --no-symbolize --db --quiet --timeout --keep; do
+    grep -q -- "$f" "$OUT" || missing="$missing $f"
+done
+check "--help usage names every flag of report, merge and stress" '[ -z "$missing" ]'
+[ -n "$missing" ] && echo "  missing from --help:$missing"
 
 run help
 check "'ulockdep help' prints the help" '[ $rc = 0 ] && grep -qw exitcode "$OUT"'

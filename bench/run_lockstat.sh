@@ -2,7 +2,9 @@
 # What the hang watchdog (deadlock_timeout) and lock statistics (lock_stat=1) cost: ns per
 # lock+unlock pair of bench/locks/lockbench, natively, under the shim as is, with the
 # watchdog on (what `ulockdep run` does by default) and with lock_stat on. Prints a Markdown
-# table on stdout; progress goes to stderr.
+# section on stdout, ready to paste: what was measured on what (commit, CPU, compiler, build
+# type, load), the table of medians with each cell's spread, and two sentences with the
+# ranges; progress goes to stderr. A machine that is not idle is said so in the output.
 #
 #   BUILD=build bench/run_lockstat.sh [--quick]
 #
@@ -57,6 +59,10 @@ run_one() { # mode args...
     echo "$out"
 }
 
+# "min max" of the values
+minmax() { printf '%s\n' "$@" | grep -v nan | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {
+    if (NR == 0) print "nan nan"; else print lo, hi }'; }
+
 median() {
     printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
         if (NR == 0) { print "nan"; exit }
@@ -74,7 +80,8 @@ configs=(
     "rwlock-read d1 1t|--kind rwlock-read --threads 1 --depth 1|$pairs"
 )
 
-declare -A med
+declare -A med spread
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 start=$(date +%s)
 for c in "${configs[@]}"; do
     IFS='|' read -r label args cpairs <<<"$c"
@@ -92,26 +99,55 @@ for c in "${configs[@]}"; do
     for m in "${modes[@]}"; do
         # shellcheck disable=SC2086
         med[$label/$m]=$(median ${vals[$m]})
+        # shellcheck disable=SC2086
+        read -r lo hi <<<"$(minmax ${vals[$m]})"
+        spread[$label/$m]=$(awk -v lo="$lo" -v hi="$hi" -v m="${med[$label/$m]}" \
+            'BEGIN { if (lo == "nan" || m + 0 <= 0) print "nan"; else printf "%.0f", 100 * (hi - lo) / m }')
     done
     unset vals
 done
 elapsed=$(($(date +%s) - start))
 
+load_end=$(cut -d' ' -f1 /proc/loadavg)
+src=$(cd "$(dirname "$0")/.." && pwd)
+commit=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cache=$build/CMakeCache.txt
+btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$cache" 2>/dev/null)
+cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$cache" 2>/dev/null)
+ccver=$("${cc:-cc}" --version 2>/dev/null | head -1)
+
 echo "## Hang watchdog and lock_stat: cost per lock+unlock pair"
 echo
-echo "\`BUILD=$build bench/run_lockstat.sh${1:+ $1}\` — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores," \
-     "$(uname -r), median of $reps alternating runs, $elapsed s in all, load average at the end" \
-     "$(cut -d' ' -f1 /proc/loadavg)."
+echo "Measured with \`BUILD=$build bench/run_lockstat.sh${1:+ $1}\` on $(date -u '+%Y-%m-%d %H:%M UTC'):" \
+     "ulockdep $commit, ${btype:-unknown} build, ${ccver:-unknown compiler}; ${cpu:-unknown CPU}, $(nproc) cores," \
+     "Linux $(uname -r); median of $reps alternating runs of each mode, $elapsed s in all; load average" \
+     "$load_start at the start, $load_end at the end."
+if awk -v a="$load_start" -v b="$load_end" -v n="$(nproc)" 'BEGIN { exit !(a > 0.5 || b > n + 0.5) }'; then
+    echo
+    echo "**Not an idle machine** (load average $load_start at the start): other work ran during the" \
+         "measurement; do not quote these figures."
+fi
 echo
-echo "ns per pair as in bench/locks/lockbench.c. shim: the shim with default options (watchdog" \
-     "and lock_stat off); watchdog: deadlock_timeout=10 (the \`ulockdep run\` default); lock_stat:" \
-     "lock_stat=1 (watchdog off)."
+echo "ns per pair as in bench/locks/lockbench.c (± is the spread of the $reps runs, (max - min) / median)." \
+     "shim: the shim with default options (watchdog and lock_stat off); watchdog: deadlock_timeout=10 (the" \
+     "\`ulockdep run\` default); lock_stat: lock_stat=1 (watchdog off)."
 echo
+cell() { echo "$(fmt "${med[$1]}") ±${spread[$1]}%"; }
 echo "| config | native | shim | watchdog | lock_stat | watchdog/shim | lock_stat/shim |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+wr=() lr=()
 for c in "${configs[@]}"; do
     IFS='|' read -r label _ <<<"$c"
-    echo "| $label | $(fmt "${med[$label/native]}") | $(fmt "${med[$label/shim]}") | $(fmt "${med[$label/watchdog]}")" \
-         "| $(fmt "${med[$label/lockstat]}") | $(ratio "${med[$label/watchdog]}" "${med[$label/shim]}")x" \
-         "| $(ratio "${med[$label/lockstat]}" "${med[$label/shim]}")x |"
+    w=$(ratio "${med[$label/watchdog]}" "${med[$label/shim]}")
+    l=$(ratio "${med[$label/lockstat]}" "${med[$label/shim]}")
+    wr+=("$w") lr+=("$l")
+    echo "| $label | $(cell "$label/native") | $(cell "$label/shim") | $(cell "$label/watchdog")" \
+         "| $(cell "$label/lockstat") | ${w}x | ${l}x |"
 done
+read -r wlo whi <<<"$(minmax "${wr[@]}")"
+read -r llo lhi <<<"$(minmax "${lr[@]}")"
+echo
+echo "Over these ${#configs[@]} configurations, the hang watchdog's lock+unlock pair costs ${wlo}x to ${whi}x" \
+     "the shim's without it, and lock_stat=1's ${llo}x to ${lhi}x. Both are off unless asked for" \
+     "(\`ulockdep run\` turns the watchdog on); off, each costs one predictable branch per lock call."

@@ -3,6 +3,7 @@
  * every cycle of the union graph that no single run reported. Exit status: 1 if it reported
  * a cycle, 0 if not, 2 on a usage error or when the database cannot be used. */
 #include "cli.h"
+#include "supp_cli.h"
 #include "merge.h"
 
 #include <errno.h>
@@ -77,6 +78,22 @@ static bool collect(const struct merge_opts *o, struct paths *out)
     return true;
 }
 
+/* A cross-run cycle is matched like a report: its locks' names and every frame of the stack
+ * each dependency was recorded with. */
+static bool cycle_suppressed(struct cli_supp *supp, const struct union_graph *ug, const struct xcycle *c)
+{
+    struct cli_supp_match m = { supp, -1 };
+    for (size_t i = 0; i < c->n; i++) {
+        const struct xcycle_step *st = &c->steps[i];
+        cli_supp_lock(&m, ug->classes[st->from].name);
+        cli_supp_lock(&m, ug->classes[st->to].name);
+        struct graph_frame f;
+        for (const char *p = st->shown.frames; p && graph_next_frame(&p, &f);)
+            cli_supp_frame(&m, f.function, f.file, f.module);
+    }
+    return cli_supp_hide(supp, &m);
+}
+
 long merge_run(const struct merge_opts *o, FILE *out)
 {
     struct paths files = { 0 };
@@ -143,30 +160,39 @@ long merge_run(const struct merge_opts *o, FILE *out)
         merge_db_close(db);
         return -1;
     }
-    if (n && o->heading && o->format == MERGE_TEXT)
-        fputs(o->heading, out);
+    size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
+        if (o->supp && cycle_suppressed(o->supp, &ug, &cycles[i]))
+            continue;
+        if (!shown && o->heading && o->format == MERGE_TEXT)
+            fputs(o->heading, out);
+        shown++;
         if (o->format == MERGE_JSON)
-            render_cross_json(out, &ug, &cycles[i], (unsigned)i + 1, o->db);
+            render_cross_json(out, &ug, &cycles[i], (unsigned)shown, o->db);
         else
-            render_cross_text(out, &ug, &cycles[i], (unsigned)i + 1, o->db);
+            render_cross_text(out, &ug, &cycles[i], (unsigned)shown, o->db);
     }
     if (!o->quiet)
-        fprintf(stderr, "ulockdep merge: %zu cross-run cycle%s\n", n, n == 1 ? "" : "s");
+        fprintf(stderr, "ulockdep merge: %zu cross-run cycle%s%s\n", shown, shown == 1 ? "" : "s",
+                shown < n ? " (others suppressed)" : "");
+    if (o->supp)
+        cli_supp_print_used(o->supp, stderr, "ulockdep merge");
     fflush(out);
     xcycles_free(cycles, n);
     union_graph_free(&ug);
     merge_db_close(db);
-    return (long)n;
+    return (long)shown;
 }
 
 static void merge_usage(FILE *f)
 {
-    fputs("Usage: ulockdep merge --db FILE [--format=text|json] [--quiet] [DIR|FILE...]\n"
+    fputs("Usage: ulockdep merge --db FILE [--format=text|json] [--quiet] [--suppressions FILE] [DIR|FILE...]\n"
           "  Folds the lock-graph files that runs with graph_dir=DIR wrote (DIR is searched\n"
           "  recursively for *.ulg) into the SQLite database FILE (created if missing; files\n"
           "  merged before are skipped), then reports every lock cycle of all the runs together\n"
           "  that no single run saw, naming the run each dependency came from.\n"
+          "  --suppressions FILE hides the cycles its deadlock: or lock: rules match (any lock\n"
+          "  name or frame of a dependency's stack), as the shim's suppressions=FILE does.\n"
           "  Exit status: 1 if a cycle was reported, 0 if not, 2 on errors.\n",
           f);
 }
@@ -178,6 +204,8 @@ int cmd_merge(int argc, char **argv)
     if (!inputs)
         return CLI_EXIT_USAGE;
     bool only_inputs = false;
+    const char *supp_path = NULL;
+    struct cli_supp supp = { 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (only_inputs || a[0] != '-' || !a[1]) {
@@ -192,6 +220,10 @@ int cmd_merge(int argc, char **argv)
             o.db = argv[++i];
         } else if (!strncmp(a, "--db=", 5)) {
             o.db = a + 5;
+        } else if (!strcmp(a, "--suppressions") && i + 1 < argc) {
+            supp_path = argv[++i];
+        } else if (!strncmp(a, "--suppressions=", 15)) {
+            supp_path = a + 15;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o.quiet = true;
         } else if (!strcmp(a, "--format=json") || (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json"))) {
@@ -213,8 +245,16 @@ int cmd_merge(int argc, char **argv)
         free(inputs);
         return CLI_EXIT_USAGE;
     }
+    if (supp_path) {
+        if (!cli_supp_load(&supp, supp_path)) {
+            free(inputs);
+            return CLI_EXIT_USAGE;
+        }
+        o.supp = &supp;
+    }
     o.inputs = inputs;
     long n = merge_run(&o, stdout);
+    cli_supp_free(&supp);
     free(inputs);
     return n < 0 ? CLI_EXIT_USAGE : n > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* `ulockdep report [--format=F] [-o FILE] FILES...`: merges and renders JSON logs (report.h). */
 #include "cli.h"
 #include "report.h"
+#include "supp_cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,7 +12,8 @@
 
 static const char report_usage[] =
     "Usage: ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR]\n"
-    "                       [--gen-suppressions] [--module-dir DIR]... [--no-symbolize] FILES...\n";
+    "                       [--gen-suppressions] [--suppressions FILE] [--module-dir DIR]...\n"
+    "                       [--no-symbolize] FILES...\n";
 
 static void report_help(void)
 {
@@ -33,6 +35,8 @@ static void report_help(void)
            "                         outside it are not used as locations (default: current directory)\n"
            "  --gen-suppressions     print a suppressions file (deadlock:PATTERN per problem) to standard\n"
            "                         output; the --format output is then written only with -o FILE\n"
+           "  --suppressions=FILE    hide the problems that FILE's rules match (the shim's format:\n"
+           "                         deadlock:PATTERN, lock:PATTERN); says on stderr which rules hid how many\n"
            "  --module-dir=DIR       also look in DIR for modules to symbolise frames that the log has as\n"
            "                         module+offset only (their build-id must match); repeatable\n"
            "  --no-symbolize         use the frames as the log has them\n"
@@ -112,11 +116,14 @@ int cmd_report(int argc, char **argv)
         { "gen-suppressions", no_argument, NULL, 'G' },
         { "module-dir", required_argument, NULL, 'M' },
         { "no-symbolize", no_argument, NULL, 'N' },
+        { "suppressions", required_argument, NULL, 'U' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct rp_options opt = { .format = "text", .symbolize = true };
     const char *srcroot = ".";
+    const char *supp_path = NULL;
+    struct cli_supp supp = { 0 };
     bool format_given = false;
     opterr = 0;
     optind = 1;
@@ -132,6 +139,7 @@ int cmd_report(int argc, char **argv)
             opt.module_dirs[opt.nmodule_dirs++] = optarg;
             break;
         case 'N': opt.symbolize = false; break;
+        case 'U': supp_path = optarg; break;
         case 'h': report_help(); free(opt.module_dirs); return 0;
         default:
             free(opt.module_dirs);
@@ -154,6 +162,11 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     opt.srcroot = root;
+    if (supp_path) {
+        if (!cli_supp_load(&supp, supp_path))
+            goto out;
+        opt.supp = &supp;
+    }
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") && access(argv[i], R_OK) != 0) {
             fprintf(stderr, "ulockdep report: cannot read %s: %s\n", argv[i], strerror(errno));
@@ -176,9 +189,12 @@ int cmd_report(int argc, char **argv)
         render_rc = render_to(fn, opt.output, &set, &opt);
     }
     rc = render_rc != 0 ? CLI_EXIT_USAGE : set.n ? 1 : 0;
+    if (opt.supp)
+        cli_supp_print_used(opt.supp, stderr, "ulockdep report");
     rp_set_free(&set);
     rp_symbolizer_free();
 out:
+    cli_supp_free(&supp);
     free(opt.module_dirs);
     return rc;
 }

@@ -2,6 +2,7 @@
  * Adds the options to ULOCKDEP_OPTIONS, prepends the shim to LD_PRELOAD and execs PROGRAM,
  * so PROGRAM's exit status is ours. */
 #include "cli.h"
+#include "options.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -57,9 +58,18 @@ int cmd_run(int argc, char **argv)
     if (!shim)
         goto usage_error;
 
-    /* The hang watchdog is on by default under `ulockdep run` (off in the bare shim): first,
-     * so a deadlock_timeout from the environment or the command line wins. */
-    setenv_joined("ULOCKDEP_OPTIONS", "deadlock_timeout=10", getenv_or_empty("ULOCKDEP_OPTIONS"));
+    /* The hang watchdog is on by default under `ulockdep run` (off in the bare shim), unless
+     * the environment or the command line sets deadlock_timeout (then adding ours too would
+     * make the shim warn that the option is set twice). */
+    char *all;
+    if (asprintf(&all, "%s:%s", getenv_or_empty("ULOCKDEP_OPTIONS"), spec ? spec : "") < 0) {
+        perror("ulockdep");
+        goto usage_error;
+    }
+    ul_options_parse(all, NULL);
+    free(all);
+    if (!ul_options_was_set("deadlock_timeout"))
+        setenv_joined("ULOCKDEP_OPTIONS", "deadlock_timeout=10", getenv_or_empty("ULOCKDEP_OPTIONS"));
     /* The environment's options first, ours after them so ours win. */
     if (spec)
         setenv_joined("ULOCKDEP_OPTIONS", getenv_or_empty("ULOCKDEP_OPTIONS"), spec);

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "merge.h"
 #include "options.h"
+#include "supp_cli.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,11 +32,16 @@
 
 enum { STRESS_FOUND = 1, STRESS_TIMEOUT = 3, STRESS_FAILED = 4 };
 
+/* A timed-out run gets SIGTERM, so a program that handles it can exit() (writing its graph
+ * file and lock statistics); its process group gets SIGKILL this much later if still there. */
+#define TERM_GRACE 2.0
+
 struct run {
     pid_t pid;              /* 0: not started or finished */
     unsigned index;         /* 1-based */
     double started;
-    bool killed;            /* timed out and killed */
+    bool killed;            /* timed out: sent SIGTERM (then SIGKILL if it lingers) */
+    double term_sent;       /* when SIGTERM was sent */
     int status;             /* wait status */
     int reports;
 };
@@ -49,6 +55,9 @@ struct stress {
     char dir[4096];
     char *shim;
     int exitcode;           /* the shim's exit status for "reports were made" */
+    int watchdog;           /* deadlock_timeout we add (0: the user set it) */
+    char suppressions[512]; /* the runs' suppressions file, "" for none */
+    int deadlock_timeout;   /* the runs' deadlock_timeout, whoever set it */
     struct run *slots;
     struct report_set *reports;
     unsigned finished, clean, with_reports, timed_out, failed;
@@ -68,9 +77,12 @@ static void stress_usage(FILE *f)
           "  Runs PROGRAM N times (J at once, default: the number of CPUs) under the shim, then\n"
           "  prints each distinct report once with a count, and the lock cycles that no single\n"
           "  run saw (the runs' lock graphs merged, as ulockdep merge does).\n"
-          "  --timeout S   kill a run after S seconds and report it as timed out\n"
+          "  --timeout S   stop a run after S seconds (SIGTERM, SIGKILL 2 s later) and report it\n"
+          "                as timed out (its reports so far are still counted)\n"
           "  --keep DIR    work in DIR (created; must be empty) and keep it: logs, graphs, output\n"
-          "  --option=value  shim options, as for ulockdep run\n"
+          "  --option=value  shim options, as for ulockdep run. The hang watchdog is on as under\n"
+          "                ulockdep run: deadlock_timeout=10, or half of --timeout when that is\n"
+          "                shorter than 20 s, unless ULOCKDEP_OPTIONS or a --deadlock_timeout sets it\n"
           "  Exit status: 1 if anything was found; else 3 if a run timed out; else 4 if a run\n"
           "  failed; else 0 (2: usage error).\n",
           f);
@@ -229,11 +241,19 @@ static void child(struct stress *s, unsigned index, const sigset_t *old_mask)
     if (in >= 0)
         dup2(in, STDIN_FILENO);
 
-    /* The user's environment options first, the user's command-line options, then ours. */
+    /* The hang watchdog's default (only when the user set no deadlock_timeout), the user's
+     * environment options, the user's command-line options, then ours. */
     char *spec = NULL, arg[4400];
     const char *env = getenv("ULOCKDEP_OPTIONS");
-    if (env && *env && asprintf(&spec, "%s", env) < 0)
+    if (s->watchdog && asprintf(&spec, "deadlock_timeout=%d", s->watchdog) < 0)
         _exit(CLI_EXIT_USAGE);
+    if (env && *env) {
+        char *joined;
+        if (asprintf(&joined, "%s%s%s", spec ? spec : "", spec ? ":" : "", env) < 0)
+            _exit(CLI_EXIT_USAGE);
+        free(spec);
+        spec = joined;
+    }
     if (s->spec) {
         char *joined;
         if (asprintf(&joined, "%s%s%s", spec ? spec : "", spec ? ":" : "", s->spec) < 0)
@@ -366,8 +386,9 @@ static bool run_all(struct stress *s)
         /* Wait for a child, a signal, or the next deadline (at most a second). */
         double wait = 1.0, t = now();
         for (unsigned i = 0; i < s->jobs && s->timeout > 0; i++)
-            if (s->slots[i].pid > 0 && !s->slots[i].killed) {
-                double left = s->slots[i].started + s->timeout - t;
+            if (s->slots[i].pid > 0) {
+                double left = s->slots[i].killed ? s->slots[i].term_sent + TERM_GRACE - t
+                                                 : s->slots[i].started + s->timeout - t;
                 if (left < wait)
                     wait = left < 0.001 ? 0.001 : left;
             }
@@ -388,6 +409,9 @@ static bool run_all(struct stress *s)
                 running--;
             } else if (s->timeout > 0 && !r->killed && now() - r->started >= s->timeout) {
                 r->killed = true;
+                r->term_sent = now();
+                kill(-r->pid, SIGTERM);
+            } else if (r->killed && now() - r->term_sent >= TERM_GRACE) {
                 kill(-r->pid, SIGKILL);
             }
         }
@@ -473,6 +497,15 @@ int cmd_stress(int argc, char **argv)
     }
     ul_options_parse(all, NULL);
     s.exitcode = ul_opt.exitcode;
+    snprintf(s.suppressions, sizeof s.suppressions, "%s", ul_opt.suppressions);
+    /* The hang watchdog, as under `ulockdep run`, so a run that deadlocks ends with a deadlock
+     * report instead of hanging until --timeout; it fires well before a short --timeout. */
+    if (!ul_options_was_set("deadlock_timeout")) {
+        s.watchdog = 10;
+        if (s.timeout > 0 && s.timeout < 2.0 * s.watchdog)
+            s.watchdog = s.timeout >= 2.0 ? (int)(s.timeout / 2) : 1;
+    }
+    s.deadlock_timeout = s.watchdog ? s.watchdog : ul_opt.deadlock_timeout;
     free(all);
     if (!(s.shim = find_shim()) || !make_workdir(&s)) {
         free(s.shim);
@@ -487,9 +520,15 @@ int cmd_stress(int argc, char **argv)
         fprintf(stderr, "ulockdep stress: out of memory\n");
         return CLI_EXIT_USAGE;
     }
-    char limit[64] = "no timeout";
+    char limit[128] = "no timeout";
     if (s.timeout > 0)
         snprintf(limit, sizeof limit, "timeout %gs", s.timeout);
+    size_t ll = strlen(limit);
+    if (s.deadlock_timeout)
+        snprintf(limit + ll, sizeof limit - ll, ", deadlock_timeout %ds%s", s.deadlock_timeout,
+                 s.watchdog ? " (default)" : "");
+    else
+        snprintf(limit + ll, sizeof limit - ll, ", hang watchdog off");
     fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time, %s; working in %s\n", s.n, s.argv[0], s.jobs, limit,
             s.dir);
     /* A closed stdout (| head) must not kill us before the runs are stopped and the working
@@ -514,8 +553,14 @@ int cmd_stress(int argc, char **argv)
         char *inputs[] = { graph };
         struct merge_opts mo = { .db = db, .inputs = inputs, .ninputs = 1, .format = MERGE_TEXT, .quiet = true,
                                  .heading = "\n=== lock cycles across runs (no single run saw them) ===\n" };
+        /* The runs' suppressions (ULOCKDEP_OPTIONS or --suppressions=FILE) hide the cross-run
+         * cycles they match too, as they hid the runs' own reports. */
+        struct cli_supp supp = { 0 };
+        if (s.suppressions[0] && cli_supp_load(&supp, s.suppressions))
+            mo.supp = &supp;
         long cross = merge_run(&mo, stdout);
         fflush(stdout);
+        cli_supp_free(&supp);
 
         if (s.timed_out)
             list("\nruns that timed out (killed after the --timeout):", s.timeout_list, s.timed_out);

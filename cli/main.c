@@ -27,8 +27,10 @@ static const struct command commands[] = {
 static const char usage[] =
     "Usage: ulockdep run [--option=value ...] [--] PROGRAM [ARGS...]\n"
     "       ulockdep [--option=value ...] -- PROGRAM [ARGS...]\n"
-    "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] LOGS...\n"
-    "       ulockdep merge --db FILE [--format=text|json] DIR|FILE...\n"
+    "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR]\n"
+    "                       [--gen-suppressions] [--suppressions FILE] [--module-dir DIR]...\n"
+    "                       [--no-symbolize] LOGS...\n"
+    "       ulockdep merge --db FILE [--format=text|json] [--quiet] [--suppressions FILE] DIR|FILE...\n"
     "       ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--option=value ...] -- PROGRAM [ARGS...]\n"
     "       ulockdep help | --help | --version\n";
 

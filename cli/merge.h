@@ -185,6 +185,7 @@ void report_set_free(struct report_set *s);
 /* ---- cmd_merge.c ---- */
 
 enum merge_format { MERGE_TEXT, MERGE_JSON };
+struct cli_supp;
 struct merge_opts {
     const char *db;
     char **inputs;                  /* directories (searched recursively) and files */
@@ -192,6 +193,7 @@ struct merge_opts {
     enum merge_format format;
     bool quiet;                     /* no summary on stderr */
     const char *heading;            /* printed once before the first cycle (text) */
+    struct cli_supp *supp;          /* --suppressions: cycles it matches are not reported */
 };
 /* Merges the inputs and prints the cross-run cycles to out. Returns the number of cycles
  * printed, or -1 on an error (already printed). */

@@ -220,7 +220,10 @@ int report_set_read_log(struct report_set *s, const char *path, unsigned run)
             line[--n] = 0;
         if (n && line[0] == '{') {
             struct json *j = json_parse(line, (size_t)n);
-            if (j && j->type == JSON_OBJECT && json_get(j, "kind")) {
+            const char *kind = j && j->type == JSON_OBJECT ? json_str(json_get(j, "kind")) : NULL;
+            if (kind && !strcmp(kind, "lock_stat")) {
+                /* lock_stat=1's table: statistics, not a report (ulockdep report sums them) */
+            } else if (j && j->type == JSON_OBJECT && json_get(j, "kind")) {
                 add_report(s, j, run);
                 count++;
             }

@@ -14,6 +14,8 @@
 
 /* ---- options ------------------------------------------------------------------------ */
 
+struct cli_supp;
+
 struct rp_options {
     const char *format;        /* text, json, sarif, dot, svg, html */
     const char *output;        /* -o FILE, NULL: stdout */
@@ -22,6 +24,7 @@ struct rp_options {
     bool symbolize;            /* symbolise frames the shim left as module+offset */
     const char **module_dirs;  /* --module-dir: where to look for modules by name */
     size_t nmodule_dirs;
+    struct cli_supp *supp;     /* --suppressions FILE, or NULL */
 };
 
 /* ---- kinds (report_kinds.c) ------------------------------------------------------- */
@@ -62,10 +65,21 @@ struct rp_problem {
     size_t nruns, capruns;
 };
 
+/* lock_stat=1's per-process "lock_stat" lines, summed per class (name and type). */
+struct rp_lockstat_class {
+    char *name, *type;
+    unsigned long long acq, cont, wait_total, wait_max, hold_total, hold_max;
+    unsigned processes;        /* processes whose table listed it */
+};
+
 struct rp_set {
     struct rp_problem *v;
     size_t n, cap;
+    struct rp_lockstat_class *ls;
+    size_t nls, capls;
+    unsigned ls_processes;     /* lock_stat lines read (one per process) */
     unsigned reports;          /* valid reports read */
+    unsigned suppressed;       /* valid reports hidden by --suppressions */
     unsigned files;            /* log files read */
     unsigned skipped;          /* lines skipped with a warning */
 };
@@ -73,6 +87,13 @@ struct rp_set {
 /* Adds one report (takes ownership of obj) read from file:line. */
 void rp_set_add(struct rp_set *set, json_object *obj, const char *file, unsigned line);
 void rp_set_free(struct rp_set *set);
+
+/* report_lockstat.c: adds a "lock_stat" line (not a report: it never makes the exit status
+ * 1); renders the summed table as text, or as one "lock_stat" JSON line that reads back. */
+void rp_lockstat_add(struct rp_set *set, json_object *obj);
+void rp_lockstat_text(FILE *out, const struct rp_set *set);
+void rp_lockstat_json(FILE *out, const struct rp_set *set);
+void rp_lockstat_free(struct rp_set *set);
 /* Number of distinct processes over all problems. */
 size_t rp_set_processes(const struct rp_set *set);
 
@@ -169,5 +190,8 @@ char *rp_dot_to_svg(const char *dot);
 
 /* report_suppress.c: the suppression pattern of a problem (malloc'd). */
 char *rp_suppression_pattern(json_object *report);
+/* Is the report hidden by --suppressions (counted there)? Its every frame and lock name is
+ * matched, as the shim matches a problem. */
+bool rp_report_suppressed(json_object *report, struct cli_supp *supp);
 
 #endif

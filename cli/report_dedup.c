@@ -212,6 +212,7 @@ size_t rp_set_processes(const struct rp_set *set)
 
 void rp_set_free(struct rp_set *set)
 {
+    rp_lockstat_free(set);
     for (size_t i = 0; i < set->n; i++) {
         struct rp_problem *p = &set->v[i];
         json_object_put(p->obj);

@@ -30,5 +30,6 @@ int rp_render_json(FILE *out, const struct rp_set *set, const struct rp_options 
         fprintf(out, "%s\n",
                 json_object_to_json_string_ext(p->obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     }
+    rp_lockstat_json(out, set);
     return 0;
 }

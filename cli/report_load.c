@@ -63,7 +63,11 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
         problem = "not a JSON object";
     else if (end < len)
         problem = "text after the JSON object";
-    else
+    else if (rp_str(o, "kind") && !strcmp(rp_str(o, "kind"), "lock_stat")) {
+        rp_lockstat_add(set, o); /* lock_stat=1's table: summed, not a report */
+        json_object_put(o);
+        return;
+    } else
         problem = report_problem(o, why, sizeof why);
     if (problem) {
         rp_warn("%s:%u: skipped: %s", file, lineno, problem);
@@ -73,6 +77,11 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     }
     if (opt->symbolize)
         rp_symbolize_report(o, opt);
+    if (opt->supp && rp_report_suppressed(o, opt->supp)) {
+        json_object_put(o);
+        set->suppressed++;
+        return;
+    }
     rp_set_add(set, o, file, lineno);
 }
 

@@ -5,6 +5,7 @@
  *  - message: what and where in one line, then the kernel-style text (all frames);
  *  - locations: the first frame of the reporting stack inside the repository (--srcroot),
  *    as a repository-relative URI; frames outside it appear only in the message and stacks;
+ *    a problem with no frame there is located at the program (GitHub needs a location);
  *  - relatedLocations: each dependency of a cycle (or signal chain) where it was first seen
  *    (the message links them as [#k A -> B](id)), each thread of a deadlock where it waits,
  *    or else where each lock was taken;
@@ -357,6 +358,62 @@ static json_object *primary_frame(json_object *r, const char *srcroot)
     return f;
 }
 
+/* The path of a file for a URI: relative to srcroot when inside it, else its base name. */
+static char *program_uri(const char *path, const char *srcroot)
+{
+    if (!path || !*path)
+        return NULL;
+    char *rel = path[0] == '/' ? repo_relative(path, srcroot) : NULL;
+    if (rel)
+        return rel;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return *base ? uri_encode(base) : NULL;
+}
+
+/* The location of a problem none of whose frames is inside the repository (a lock bug seen
+ * only in library code, a run built outside --srcroot): the program that made the report,
+ * as a repository-relative path when it was built inside srcroot (build/my_test), else by
+ * its base name, with the reporting function (the first frame of the program, else of any
+ * module) as a logical location. GitHub lists such an alert under that path without
+ * annotating a source line. */
+static json_object *program_location(json_object *r, const char *srcroot)
+{
+    json_object *frame = rp_program_frame(r);
+    json_object *locks = rp_arr(r, "locks"), *stack = rp_arr(r, "stack");
+    for (size_t i = 0; !frame && locks && i < json_object_array_length(locks); i++) {
+        json_object *at = rp_obj(json_object_array_get_idx(locks, i), "at");
+        if (rp_str(at, "function"))
+            frame = at; /* where a lock was taken: a thread exiting with it has only libc */
+    }
+    for (size_t i = 0; !frame && stack && i < json_object_array_length(stack); i++)
+        if (rp_str(json_object_array_get_idx(stack, i), "function"))
+            frame = json_object_array_get_idx(stack, i);
+    char *uri = program_uri(rp_str(r, "exe"), srcroot);
+    if (!uri && frame)
+        uri = program_uri(rp_str(frame, "module"), srcroot);
+    if (!uri)
+        uri = rp_xstrdup("unknown-program");
+    json_object *art = json_object_new_object();
+    json_object_object_add(art, "uri", str(uri));
+    json_object_object_add(art, "uriBaseId", str(SRCROOT_ID));
+    json_object *phys = json_object_new_object();
+    json_object_object_add(phys, "artifactLocation", art);
+    json_object *loc = json_object_new_object();
+    json_object_object_add(loc, "physicalLocation", phys);
+    json_object *lg = frame ? logical(frame) : NULL;
+    if (lg)
+        json_object_object_add(loc, "logicalLocations", lg);
+    struct rp_buf m = { 0 };
+    char fb[2048];
+    rp_printf(&m, "in %s (no frame of this problem is in a source file under --srcroot)%s%s", uri,
+              frame ? "; reported at " : "", frame ? rp_frame_label(frame, fb, sizeof fb) : "");
+    json_object_object_add(loc, "message", message(m.s));
+    free(m.s);
+    free(uri);
+    return loc;
+}
+
 static json_object *result_json(const struct rp_problem *p, const char *srcroot)
 {
     json_object *r = p->obj, *res = json_object_new_object();
@@ -403,11 +460,11 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     json_object_object_add(res, "message", message(msg.s));
     free(msg.s);
 
-    if (primary) {
-        json_object *locs = json_object_new_array();
-        json_object_array_add(locs, frame_location(primary, srcroot, true, NULL));
-        json_object_object_add(res, "locations", locs);
-    }
+    /* GitHub code scanning rejects the whole upload when a result has no location with a
+     * physicalLocation.artifactLocation.uri: every result gets one. */
+    json_object *locs = json_object_new_array();
+    json_object_array_add(locs, primary ? frame_location(primary, srcroot, true, NULL) : program_location(r, srcroot));
+    json_object_object_add(res, "locations", locs);
     json_object *fp = json_object_new_object();
     json_object_object_add(fp, "ulockdepProblem/v1", str(p->fingerprint));
     json_object_object_add(res, "partialFingerprints", fp);

@@ -6,6 +6,7 @@
  * (a glob the shim matches against any frame's function, file or module, or any lock name),
  * or the first lock's name when no such frame is known. */
 #include "report.h"
+#include "supp_cli.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,45 @@ char *rp_suppression_pattern(json_object *report)
                            ? rp_str(json_object_array_get_idx(locks, 0), "name")
                            : NULL;
     return glob_literal(name ? name : "*");
+}
+
+static void supp_frame_cb(json_object *frame, void *arg)
+{
+    cli_supp_frame(arg, rp_str(frame, "function"), rp_str(frame, "file"), rp_str(frame, "module"));
+}
+
+/* Lock names: every object that is a lock ({"name", "class", "addr", ...}), and the names of a
+ * cycle's or chain's steps ("from", "to"). A thread ({"name", "tid"}) is not a lock. */
+static void supp_locks(json_object *o, struct cli_supp_match *m)
+{
+    if (json_object_is_type(o, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(o); i++)
+            supp_locks(json_object_array_get_idx(o, i), m);
+        return;
+    }
+    if (!json_object_is_type(o, json_type_object) || rp_is_frame(o))
+        return;
+    if (rp_str(o, "class") || json_object_object_get_ex(o, "addr", NULL)) {
+        cli_supp_lock(m, rp_str(o, "name"));
+        cli_supp_lock(m, rp_str(o, "class"));
+    }
+    if (rp_str(o, "from") && rp_str(o, "to")) {
+        cli_supp_lock(m, rp_str(o, "from"));
+        cli_supp_lock(m, rp_str(o, "to"));
+    }
+    json_object_object_foreach(o, key, val)
+    {
+        if (strcmp(key, "runs") && strcmp(key, "text"))
+            supp_locks(val, m);
+    }
+}
+
+bool rp_report_suppressed(json_object *report, struct cli_supp *supp)
+{
+    struct cli_supp_match m = { supp, -1 };
+    rp_for_each_frame(report, supp_frame_cb, &m);
+    supp_locks(report, &m);
+    return cli_supp_hide(supp, &m);
 }
 
 int rp_render_suppressions(FILE *out, const struct rp_set *set, const struct rp_options *opt)

@@ -5,7 +5,8 @@
  * look for a file with that build-id on this machine -- the program itself (the report's
  * "exe", or those of the runs a cross-run report names), the --module-dir directories, the
  * programs' directories, LD_LIBRARY_PATH and the
- * system library directories, then /usr/lib/debug/.build-id/xx/yyyy.debug -- and read
+ * system library directories, then /usr/lib/debug/.build-id/xx/yyyy.debug, preferring a file
+ * with DWARF, then one with a symbol table, over a stripped one -- and read
  * function, file and line from it with elfutils' libdwfl (offline: nothing is loaded). A file
  * whose build-id differs is never used: a rebuilt binary would give wrong answers.
  *
@@ -73,7 +74,25 @@ static bool file_build_id(const char *path, char *hex, size_t len)
     return ok;
 }
 
-static bool open_dwfl(struct module *m, const char *path)
+/* What a candidate file can tell: 2 DWARF (function, file:line), 1 a full symbol table
+ * (functions), 0 neither (a stripped binary: only its dynamic symbols). */
+enum { HAS_NOTHING = 0, HAS_SYMTAB = 1, HAS_DWARF = 2 };
+
+static int symbol_quality(Dwfl_Module *mod)
+{
+    GElf_Addr bias;
+    if (dwfl_module_getdwarf(mod, &bias))
+        return HAS_DWARF; /* its own, or a separate debug file libdwfl found for it */
+    Elf *elf = dwfl_module_getelf(mod, &bias);
+    for (Elf_Scn *scn = elf ? elf_nextscn(elf, NULL) : NULL; scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+            return HAS_SYMTAB;
+    }
+    return HAS_NOTHING;
+}
+
+static bool open_dwfl(struct module *m, const char *path, int min_quality)
 {
     Dwfl *d = dwfl_begin(&offline_callbacks);
     if (!d)
@@ -85,7 +104,7 @@ static bool open_dwfl(struct module *m, const char *path)
         return false;
     }
     GElf_Addr bias = 0;
-    if (!dwfl_module_getelf(mod, &bias)) {
+    if (!dwfl_module_getelf(mod, &bias) || symbol_quality(mod) < min_quality) {
         dwfl_end(d);
         return false;
     }
@@ -96,8 +115,11 @@ static bool open_dwfl(struct module *m, const char *path)
     return true;
 }
 
-/* Tries one candidate file. Without a build-id to compare, only a file we were told about
- * (the report's own executable) is trusted. */
+/* Tries one candidate file: it must have at least min_quality (symbol_quality) on this pass
+ * of locate(). Without a build-id to compare, only a file we were told about (the report's own
+ * executable) is trusted. */
+static int min_quality;
+
 static bool try_candidate(struct module *m, const char *path, bool trusted)
 {
     if (access(path, R_OK) != 0)
@@ -109,7 +131,7 @@ static bool try_candidate(struct module *m, const char *path, bool trusted)
     } else if (!trusted) {
         return false;
     }
-    return open_dwfl(m, path);
+    return open_dwfl(m, path, min_quality);
 }
 
 static bool try_in_dir(struct module *m, const char *dir, size_t dirlen)
@@ -148,31 +170,42 @@ struct exes {
     size_t n;
 };
 
-static void locate(struct module *m, const struct exes *exes, const char *hint, const struct rp_options *opt)
+static bool locate_pass(struct module *m, const struct exes *exes, const char *hint, const struct rp_options *opt)
 {
     if (hint && try_candidate(m, hint, true))
-        return;
+        return true;
     for (size_t i = 0; i < exes->n; i++)
         if (!strcmp(rp_basename(exes->v[i]), m->name) && try_candidate(m, exes->v[i], true))
-            return;
+            return true;
     for (size_t i = 0; i < opt->nmodule_dirs; i++)
         if (try_in_dir(m, opt->module_dirs[i], strlen(opt->module_dirs[i])))
-            return;
+            return true;
     for (size_t i = 0; i < exes->n; i++) {
         const char *exe = exes->v[i];
         if (strchr(exe, '/') && try_in_dir(m, exe, (size_t)(strrchr(exe, '/') - exe)))
-            return;
+            return true;
     }
     if (try_path_list(m, getenv("LD_LIBRARY_PATH")))
-        return;
+        return true;
     if (try_path_list(m, "/lib/" MULTIARCH ":/usr/lib/" MULTIARCH ":/lib64:/usr/lib64:/lib:/usr/lib:"
                          "/usr/local/lib"))
-        return;
+        return true;
     if (strlen(m->build_id) > 2) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%.2s/%s.debug", m->build_id, m->build_id + 2);
-        try_candidate(m, path, false);
+        return try_candidate(m, path, false);
     }
+    return false;
+}
+
+/* The first candidate with DWARF; else the first with a symbol table; else the first with the
+ * build-id at all. So a stripped binary still at the log's exe path does not hide the
+ * unstripped copy in --module-dir or the -dbgsym file under /usr/lib/debug/.build-id. */
+static void locate(struct module *m, const struct exes *exes, const char *hint, const struct rp_options *opt)
+{
+    for (min_quality = HAS_DWARF; min_quality >= HAS_NOTHING; min_quality--)
+        if (locate_pass(m, exes, hint, opt))
+            break;
 }
 
 /* The module for (name, build_id), located on first use; NULL if no matching file. */

@@ -107,11 +107,16 @@ int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options 
         free(seen);
     }
     size_t procs = rp_set_processes(set);
+    char supp[64] = "";
+    if (set->suppressed)
+        snprintf(supp, sizeof supp, "; %u report%s suppressed", set->suppressed, set->suppressed == 1 ? "" : "s");
     if (set->n)
-        fprintf(out, "\nulockdep report: %zu problem%s (%u report%s from %zu process%s in %u file%s)\n", set->n,
+        fprintf(out, "\nulockdep report: %zu problem%s (%u report%s from %zu process%s in %u file%s%s)\n", set->n,
                 set->n == 1 ? "" : "s", set->reports, set->reports == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
-                set->files, set->files == 1 ? "" : "s");
+                set->files, set->files == 1 ? "" : "s", supp);
     else
-        fprintf(out, "ulockdep report: no problems (%u file%s read)\n", set->files, set->files == 1 ? "" : "s");
+        fprintf(out, "ulockdep report: no problems (%u file%s read%s)\n", set->files, set->files == 1 ? "" : "s",
+                supp);
+    rp_lockstat_text(out, set);
     return 0;
 }

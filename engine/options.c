@@ -10,6 +10,8 @@
 
 struct ul_options ul_opt;
 struct ul_derived_options ul_dopt;
+static const char *last_set[256];   /* options the last ul_options_parse set (by name) */
+static size_t nlast_set;
 
 #define PREFIX "ulockdep: ULOCKDEP_OPTIONS: "
 /* A spec full of garbage must not flood stderr: the first ones are shown, then one line. */
@@ -333,10 +335,22 @@ int ul_options_parse(const char *spec, ul_opt_complain_fn complain_fn)
             ps.seen[idx] = true;
         }
     }
+    nlast_set = 0;
+    for (size_t i = 0; i < NOPTS && nlast_set < sizeof last_set / sizeof last_set[0]; i++)
+        if (ps.seen[i])
+            last_set[nlast_set++] = opts[i].name;
     ul_dopt.text = strstr(ul_opt.format, "text") != NULL;
     ul_dopt.json = strstr(ul_opt.format, "json") != NULL;
     ul_dopt.class_by_instance = !strcmp(ul_opt.class_by, "instance");
     return ps.problems;
+}
+
+bool ul_options_was_set(const char *name)
+{
+    for (size_t i = 0; i < nlast_set; i++)
+        if (!strcmp(last_set[i], name))
+            return true;
+    return false;
 }
 
 size_t ul_options_help(char *buf, size_t len)

@@ -39,6 +39,10 @@ typedef void (*ul_opt_complain_fn)(const char *line);
  * Returns the number of problems found. */
 int ul_options_parse(const char *spec, ul_opt_complain_fn complain);
 
+/* Did the last ul_options_parse give option `name` a (valid) value? (The CLI adds its own
+ * defaults, e.g. deadlock_timeout, only where the user set none.) */
+bool ul_options_was_set(const char *name);
+
 /* Writes the help text (every option, its type, default and description) into buf. */
 size_t ul_options_help(char *buf, size_t len);
 

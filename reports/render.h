@@ -13,6 +13,8 @@ struct ul_report_ident {
     const char *exe;       /* program path */
     const char *comm;      /* name of the reporting thread */
     const char *cmdline;   /* program and arguments, space separated */
+    const char *argv;      /* the same, each followed by a NUL (/proc/self/cmdline); may be NULL */
+    size_t argv_len;       /* bytes of argv */
 };
 
 const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len);

@@ -299,6 +299,18 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
     ul_sb_json_string(b, id->exe);
     ul_sb_puts(b, ",\"cmdline\":");
     ul_sb_json_string(b, id->cmdline);
+    /* The arguments one by one: "cmdline" cannot tell "a b" from "a" "b". */
+    ul_sb_puts(b, ",\"argv\":[");
+    for (size_t off = 0, k = 0; id->argv && off < id->argv_len; k++) {
+        size_t n = strnlen(id->argv + off, id->argv_len - off);
+        char arg[4096];
+        snprintf(arg, sizeof arg, "%.*s", (int)n, id->argv + off);
+        if (k)
+            ul_sb_putc(b, ',');
+        ul_sb_json_string(b, arg);
+        off += n + 1;
+    }
+    ul_sb_putc(b, ']');
     ul_sb_printf(b, ",\"version\":\"%s\"", ULOCKDEP_VERSION);
     locks_json(b, p);
     if (p->kind == UL_P_CIRCULAR) {

@@ -26,6 +26,8 @@ static bool log_unusable;      /* log_path's directory is missing or not writabl
 static unsigned seq;
 static char exe_path[4096];
 static char cmdline[4096];
+static char argv_raw[4096];     /* /proc/self/cmdline as read: each argument NUL-terminated */
+static size_t argv_len;
 
 static struct ul_supp_set supp;
 static bool supp_deadlock, supp_lock;
@@ -61,6 +63,8 @@ static void read_cmdline(void)
     close(fd);
     if (n <= 0)
         return;
+    memcpy(argv_raw, cmdline, (size_t)n);
+    argv_len = (size_t)n;
     for (ssize_t i = 0; i < n; i++)
         if (cmdline[i] == 0)
             cmdline[i] = ' ';
@@ -377,6 +381,19 @@ void ul_report_message(const char *line)
     ul_flock_unlock(&ul_rlock);
 }
 
+/* The rule that suppressed this thread's last problem (-1: none since the last question). */
+static __thread int last_suppressed = -1;
+
+bool ul_report_last_suppression(char *buf, size_t len)
+{
+    int r = last_suppressed;
+    last_suppressed = -1;
+    if (r < 0 || (unsigned)r >= supp.n)
+        return false;
+    snprintf(buf, len, "%s:%s", ul_supp_type_name(supp.rules[r].type), supp.rules[r].pattern);
+    return true;
+}
+
 bool ul_report_problem(const struct ul_problem *p)
 {
     ul_flock_lock(&ul_rlock);
@@ -384,6 +401,7 @@ bool ul_report_problem(const struct ul_problem *p)
         int r = suppressed_by(p);
         if (r >= 0) {
             supp.rules[r].hits++;
+            last_suppressed = r;
             ul_flock_unlock(&ul_rlock);
             return false;
         }
@@ -391,7 +409,8 @@ bool ul_report_problem(const struct ul_problem *p)
     char comm[17] = "?";
     prctl(PR_GET_NAME, comm, 0, 0, 0);
     struct ul_report_ident id = {
-        .pid = getpid(), .seq = ++seq, .exe = exe_path, .comm = comm, .cmdline = cmdline
+        .pid = getpid(), .seq = ++seq, .exe = exe_path, .comm = comm, .cmdline = cmdline,
+        .argv = argv_raw, .argv_len = argv_len
     };
     struct ul_strbuf b = { 0 };
     if (ul_dopt.text)

@@ -4,6 +4,7 @@
 #define ULOCKDEP_REPORTS_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "problem.h"
 
@@ -22,6 +23,9 @@ bool ul_report_has_lock_rules(void);
 bool ul_report_ignore_class(const struct ul_class *cls, const char *inst_name);
 /* At exit: with print_suppressions=1, which suppressions were used and how often. */
 void ul_report_finish(void);
+/* When this thread's last ul_report_problem was suppressed: the rule ("deadlock:PATTERN")
+ * into buf, true (once). */
+bool ul_report_last_suppression(char *buf, size_t len);
 /* Writes one line (a "ulockdep: ..." message) to the sink. */
 void ul_report_message(const char *line);
 /* In a forked child: the next report opens the child's own log file. */

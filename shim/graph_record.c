@@ -2,7 +2,9 @@
  * `ulockdep merge` to find cycles that only the union of many runs has (docs/cross-run.md).
  *
  * Each process writes its own file, once, when it ends: exit() (a destructor), _exit() and
- * _Exit() (interposed here). A forked child that learned something after the fork writes its
+ * _Exit() (interposed here), and the hang watchdog's exit after a deadlock report. Not on a
+ * fatal signal (SIGTERM, SIGKILL, ...): writing the file takes locks and allocates, which a
+ * signal handler cannot do safely. A forked child that learned something after the fork writes its
  * own file too; a process that learned no dependency writes none. The file is written as DIR/.<name>.part (O_CREAT|O_EXCL|O_NOFOLLOW) and
  * renamed to DIR/<host>-<pid>-<random>.ulg when complete, so readers never see half a file
  * and concurrent processes (pids recycled, many machines sharing DIR) never collide.
@@ -415,6 +417,18 @@ static void flush(void)
     write_file();
     ul_busy = 0;
     errno = saved_errno;
+}
+
+/* The hang watchdog ends the process: its thread runs with ul_busy set for good (it is never
+ * traced), but it holds none of ulockdep's locks and is no signal handler, so writing the file
+ * from it is as safe as from exit(). The deadlocked threads are blocked in the real lock calls,
+ * outside ulockdep, so they hold none of its locks either. */
+void ul_graph_record_flush_from_watchdog(void)
+{
+    int busy = ul_busy;
+    ul_busy = 0;
+    flush();
+    ul_busy = busy;
 }
 
 /* ---- set-up and the ends of a process ---------------------------------------------------- */

@@ -66,6 +66,10 @@ static inline void ul_leave(void)
 
 /* Stacks and static storage (unwind.c). */
 void ul_unwind_setup(void);
+
+/* graph_dir (graph_record.c): write this process's graph file now, from the hang watchdog's
+ * thread, before it ends the process. */
+void ul_graph_record_flush_from_watchdog(void);
 unsigned ul_capture_stack(uintptr_t *pcs, unsigned max);
 bool ul_addr_is_static(uintptr_t addr);
 uint64_t ul_signal_mask(void);  /* signal.c: the thread's blocked signals */

@@ -1,5 +1,7 @@
-/* The hang watchdog (deadlock_timeout=SECONDS): a thread that looks, every timeout/4 (at
- * least every 100 ms), at what the program's threads are blocked in, and reports a
+/* The hang watchdog (deadlock_timeout=SECONDS): a thread that looks, every 250 ms (timeout/4
+ * if shorter, at least every 100 ms; right when a wait reaches the timeout; 100 ms after a
+ * first sighting of a stuck set, to confirm it), at what the program's threads are blocked
+ * in, and reports a
  * `deadlock` when some of them can never wake up again; then the process exits with
  * `exitcode` (deadlock_exit=1, the default) or keeps waiting.
  *
@@ -82,6 +84,7 @@ struct owner {
 
 struct scan {
     uint64_t timeout, far;
+    uint64_t period;           /* between scans while no wait is near the timeout */
     int self_tid;
     struct waiter *cur, *prev;
     unsigned ncur, nprev, cap_cur, cap_prev;
@@ -545,6 +548,19 @@ static void capture_stacks(struct scan *s, const int *order, unsigned n)
 
 /* ---- the report ---- */
 
+/* Ends the hung process with exitcode (1 if exitcode=0: a hang is never a success), after
+ * what exit() would have written: the lock statistics, the graph_dir file and the list of
+ * suppressions used. The program's own atexit handlers and destructors are not run: its
+ * threads are deadlocked, and they could wait for the locks those threads hold. */
+static void watchdog_exit(void)
+{
+    ul_lockstat_dump();
+    ul_graph_record_flush_from_watchdog();
+    ul_report_finish();
+    for (;;)
+        syscall(SYS_exit_group, ul_opt.exitcode ? ul_opt.exitcode : 1);
+}
+
 static void report(struct scan *s, uint64_t now)
 {
     unsigned n;
@@ -620,18 +636,42 @@ static void report(struct scan *s, uint64_t now)
     free(bt);
     free(held);
     free(steps);
-    if (reported && ul_opt.deadlock_exit) {
-        ul_lockstat_dump();
-        _exit(ul_opt.exitcode ? ul_opt.exitcode : 1);
+    char rule[ULOCKDEP_OPT_STRMAX + 64];
+    if (!reported && ul_report_last_suppression(rule, sizeof rule)) {
+        /* The report is hidden, but the threads are still stuck for good: say so in one line
+         * and end the process as deadlock_exit asks (a hang is not a success: exitcode). */
+        char line[sizeof rule + 256];
+        int status = ul_opt.exitcode ? ul_opt.exitcode : 1;
+        snprintf(line, sizeof line, "ulockdep: threads deadlocked for %u s; the deadlock report was suppressed by %s; %s",
+                 p.timeout, rule, ul_opt.deadlock_exit ? "exiting" : "still waiting (deadlock_exit=0)");
+        if (ul_opt.deadlock_exit) {
+            size_t l = strlen(line);
+            snprintf(line + l, sizeof line - l, " with status %d", status);
+        }
+        ul_report_message(line);
+        reported = true;
     }
+    if (reported && ul_opt.deadlock_exit)
+        watchdog_exit();
 }
 
 /* ---- one scan ---- */
 
-static void scan_once(struct scan *s)
+/* How often the watchdog looks while nothing is close to its timeout: a wait is first seen at
+ * most this long after it began, so a deadlock is reported at most this much after
+ * deadlock_timeout (plus CONFIRM_NS and the stack capture). A scan takes the graph lock only
+ * to copy the waits: four a second cost nothing measurable. */
+#define IDLE_PERIOD_NS (250 * 1000000ull)
+/* A stuck set seen once is confirmed by a second scan this much later (owners are read racily). */
+#define CONFIRM_NS (100 * 1000000ull)
+
+/* Returns how long to sleep before the next scan, in ns: the idle period, or less when a wait
+ * reaches deadlock_timeout sooner, or CONFIRM_NS after a first sighting of a stuck set. */
+static uint64_t scan_once(struct scan *s)
 {
+    uint64_t next = s->period;
     if (!ul_engine_enabled())
-        return;
+        return next;
     uint64_t now = ul_now_ns();
     unsigned n = 0;
     for (int tries = 0; tries < 4; tries++) {
@@ -653,6 +693,9 @@ static void scan_once(struct scan *s)
                   (v->w.kind != UL_WAIT_COND || v->w.deadline == UINT64_MAX ||
                    (v->w.deadline > now && v->w.deadline - now > s->far));
         any_lock |= v->cand && v->w.kind == UL_WAIT_LOCK;
+        /* wake up right when this wait reaches the timeout */
+        if (!v->cand && v->since + s->timeout > now && v->since + s->timeout - now < next)
+            next = v->since + s->timeout - now;
     }
     if (any_lock) {
         bool copied = false;
@@ -672,6 +715,8 @@ static void scan_once(struct scan *s)
                 if (s->nreported < 64)
                     s->reported[s->nreported++] = sig;
                 report(s, now);
+            } else if (sig != s->last_sig && !seen && CONFIRM_NS < next) {
+                next = CONFIRM_NS; /* confirm soon, not a whole period later */
             }
             s->last_sig = sig;
         } else {
@@ -688,6 +733,7 @@ static void scan_once(struct scan *s)
     s->nprev = s->ncur;
     s->cur = tmp;
     s->cap_cur = cap;
+    return next < 10000000u ? 10000000u : next;
 }
 
 static void *watchdog_main(void *arg)
@@ -702,12 +748,13 @@ static void *watchdog_main(void *arg)
     s.timeout = secs * NS_PER_S;
     s.far = 10 * s.timeout > 60 * NS_PER_S ? 10 * s.timeout : 60 * NS_PER_S;
     s.self_tid = (int)syscall(SYS_gettid);
-    uint64_t period_ms = secs * 1000 / 4;
-    if (period_ms < 100)
-        period_ms = 100;
+    s.period = s.timeout / 4 < IDLE_PERIOD_NS ? s.timeout / 4 : IDLE_PERIOD_NS;
+    if (s.period < 100000000u)
+        s.period = 100000000u;
+    uint64_t next = s.period;
     for (;;) {
-        sleep_ms((unsigned)period_ms);
-        scan_once(&s);
+        sleep_ms((unsigned)(next / 1000000u));
+        next = scan_once(&s);
     }
     return NULL;
 }

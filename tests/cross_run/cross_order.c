@@ -8,10 +8,14 @@
  *   cross_order turn FILE    the k-th run (counted with FILE.0, FILE.1, ...) takes ab when k
  *                            is even and ba when k is odd
  *   cross_order sleep N      sleep N seconds (a run that hangs)
+ *   cross_order term ORDER   take ORDER, then wait for SIGTERM and exit(0) when it comes
+ *   cross_order deadlock     two threads take lock_a/lock_b in opposite orders, each holding
+ *                            its first lock before asking for its second: a real deadlock
  * Letters: a b c (mutexes lock_a, lock_b, lock_c), r (rwlock rw_r, taken as a reader),
  * w (rw_r taken as a writer), m (mutex lock_m), x y (heap mutexes initialised by new_lock()
  * called from two places in main: two classes named by their init stacks). */
 #include <fcntl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +78,24 @@ static void take_in_order(const char *order)
         drop(order[i]);
 }
 
+static pthread_barrier_t both_hold_one;
+static volatile sig_atomic_t terminated;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    terminated = 1;
+}
+
+static void *deadlock_thread(void *arg)
+{
+    const char *order = arg;
+    take(order[0]);
+    pthread_barrier_wait(&both_hold_one);
+    take(order[1]); /* blocks for good: the other thread holds it and waits for ours */
+    return NULL;
+}
+
 /* This run's number among the runs sharing `base`: the first FILE.k it manages to create. */
 static int turn(const char *base)
 {
@@ -99,7 +121,7 @@ int main(int argc, char **argv)
             break;
         }
     if (argc < 2) {
-        fprintf(stderr, "usage: cross_order ORDER... | fork ORDER | _Exit ORDER | turn FILE | sleep N\n");
+        fprintf(stderr, "usage: cross_order ORDER... | fork ORDER | _Exit ORDER | turn FILE | sleep N | term ORDER | deadlock\n");
         return 2;
     }
     if (!strcmp(argv[1], "fork") && argc == 3) {
@@ -120,6 +142,23 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "turn") && argc == 3) {
         take_in_order(turn(argv[2]) % 2 ? "ba" : "ab");
+        return 0;
+    }
+    if (!strcmp(argv[1], "term") && argc == 3) {
+        signal(SIGTERM, on_term);
+        take_in_order(argv[2]);
+        while (!terminated)
+            pause();
+        return 0; /* exit(): the shim writes the graph file */
+    }
+    if (!strcmp(argv[1], "deadlock") && argc == 2) {
+        pthread_t t1, t2;
+        pthread_barrier_init(&both_hold_one, NULL, 2);
+        pthread_create(&t1, NULL, deadlock_thread, "ab");
+        pthread_create(&t2, NULL, deadlock_thread, "ba");
+        pthread_join(t1, NULL);
+        pthread_join(t2, NULL);
+        printf("not reached: the threads deadlock\n");
         return 0;
     }
     if (!strcmp(argv[1], "sleep") && argc == 3) {

@@ -209,6 +209,33 @@ def case_underscore_exit(env):
     one_cross_report(env, [a, b], ["lock_a", "lock_b"])
 
 
+def case_watchdog_exit(env):
+    """A run ended by the hang watchdog (deadlock report, then exit) still writes its graph
+    file: its lock_a -> lock_b closes a cycle with two other runs."""
+    cmd = [env.ulockdep, "run", "--graph_dir=" + env.graph, "--deadlock_timeout=1", "--", env.prog, "deadlock"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
+    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run with 66",
+          p.returncode, p.stderr)
+    files = glob.glob(os.path.join(env.graph, "*.ulg"))
+    check(len(files) == 1, "the watchdog's exit wrote the run's graph file", files)
+    dl = int(re.search(r"-(\d+)-[0-9a-f]{16}\.ulg$", files[0]).group(1))
+    b = env.clean_run("bc")
+    c = env.clean_run("ca")
+    one_cross_report(env, [dl, b, c], ["lock_a", "lock_b", "lock_c"])
+
+
+def case_watchdog_latency(env):
+    """The deadlock report comes within about deadlock_timeout + 1 s of the hang (the threads
+    deadlock a few milliseconds after the start), never before the timeout."""
+    import time
+    cmd = [env.ulockdep, "run", "--deadlock_timeout=6", "--", env.prog, "deadlock"]
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
+    took = time.monotonic() - t0
+    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run", p.stderr)
+    check(6.0 <= took < 7.0, f"reported {took:.2f}s after the start: within deadlock_timeout (6) + 1 s")
+
+
 def case_recursive_readers(env):
     # rdlock(rw_r) then lock(lock_m) in one run, lock(lock_m) then rdlock(rw_r) in another:
     # readers of a reader-preferring rwlock are recursive, so this cannot deadlock.
@@ -250,6 +277,58 @@ def case_cli_errors(env):
     check(p.returncode == 2, "stress with a bad -n", p.stderr)
 
 
+def case_suppress_cross_run(env):
+    """--suppressions FILE hides cross-run cycles in merge, stress and report with the shim's
+    matcher: deadlock: rules on any frame or lock name, lock: rules on lock names."""
+    env.clean_run("ab")
+    env.clean_run("ba")
+
+    def supp(name, *lines):
+        path = os.path.join(env.tmp, name)
+        with open(path, "w") as f:
+            f.write("# test\n" + "\n".join(lines) + "\n")
+        return path
+
+    miss = supp("miss.supp", "deadlock:no_such_function", "lock:no_such_lock")
+    p = env.merge("--suppressions", miss, env.graph, expect=1)
+    check(p.stdout.count(TITLE) == 1 and "suppressions used" not in p.stderr, "rules that match nothing hide nothing",
+          p.stdout, p.stderr)
+    by_fn = supp("fn.supp", "deadlock:no_such_function", "deadlock:take_in_order")
+    p = env.merge("--suppressions", by_fn, env.graph, expect=0)
+    check(TITLE not in p.stdout and "ulockdep merge: 0 cross-run cycles (others suppressed)" in p.stderr,
+          "deadlock:FUNCTION (a frame of a dependency's stack) hides the cycle", p.stdout, p.stderr)
+    check("ulockdep merge: suppressions used:\n  1 deadlock:take_in_order\n" in p.stderr, "used rules listed",
+          p.stderr)
+    by_file = supp("file.supp", "deadlock:cross_order.c")
+    env.merge("--suppressions=" + by_file, env.graph, expect=0)
+    by_lock = supp("lock.supp", "lock:lock_?")
+    p = env.merge("--format=json", "--suppressions", by_lock, env.graph, expect=0)
+    check(p.stdout == "" and "  1 lock:lock_?" in p.stderr, "lock:PATTERN on a lock name hides it (JSON too)",
+          p.stdout, p.stderr)
+    p = env.merge("--suppressions", os.path.join(env.tmp, "none.supp"), env.graph, expect=2)
+    check("cannot read suppressions file" in p.stderr, "an unreadable file is an error", p.stderr)
+
+    # report reads merge's JSON lines: the same rules hide them there.
+    j = env.merge("--format=json", env.graph, expect=1).stdout
+    cross = os.path.join(env.tmp, "cross.json")
+    with open(cross, "w") as f:
+        f.write(j)
+    p = subprocess.run([env.ulockdep, "report", "--suppressions", by_fn, cross], capture_output=True, text=True,
+                       env=env.env, timeout=60)
+    check(p.returncode == 0 and "ulockdep report: no problems (1 file read; 1 report suppressed)" in p.stdout
+          and "ulockdep report: suppressions used:\n  1 deadlock:take_in_order\n" in p.stderr,
+          "report --suppressions hides the cross-run cycle", p.returncode, p.stdout, p.stderr)
+    p = subprocess.run([env.ulockdep, "report", "--suppressions", miss, cross], capture_output=True, text=True,
+                       env=env.env, timeout=60)
+    check(p.returncode == 1 and p.stdout.count(TITLE) == 1, "report: non-matching rules keep it", p.stdout)
+
+    # stress: the runs' suppressions also hide the cycle their graphs make together.
+    turn = os.path.join(env.tmp, "turn")
+    p = env.stress("-n", "2", "--suppressions=" + by_fn, "--", env.prog, "turn", turn, expect=0)
+    check("0 distinct reports, 0 cross-run cycles" in p.stdout and "lock cycles across runs" not in p.stdout,
+          "stress --suppressions hides the cross-run cycle", p.stdout, p.stderr)
+
+
 def case_stress_cross_run(env):
     turn = os.path.join(env.tmp, "turn")
     p = env.stress("-n", "4", "-j", "2", "--", env.prog, "turn", turn, expect=1)
@@ -280,6 +359,57 @@ def case_stress_timeout(env):
     p = env.stress("-n", "2", "-j", "2", "--timeout", "1", "--", env.prog, "sleep", "60", expect=3)
     check("TIMED OUT" in p.stderr, "progress names the timeout", p.stderr)
     check("runs that timed out" in p.stdout and "2 runs timed out" in p.stdout, "summary names the timeouts", p.stdout)
+
+
+def case_stress_deadlock(env):
+    """A program that really deadlocks: stress turns the hang watchdog on by default (as
+    `ulockdep run` does; half of a short --timeout), so each run ends with a deadlock report
+    instead of being killed at --timeout."""
+    import time
+    t0 = time.monotonic()
+    p = env.stress("-n", "2", "-j", "2", "--timeout", "30", "--", env.prog, "deadlock", expect=1)
+    took = time.monotonic() - t0
+    check("deadlock_timeout 10s (default)" in p.stderr, "the banner names the watchdog's default", p.stderr)
+    check(len(re.findall(r"^\[\d/2\] run \d \(pid \d+\): exit 66 \(reports\), 2 reports", p.stderr, re.M)) == 2,
+          "each run ends with exit 66 and two reports (circular, deadlock), not a timeout", p.stderr)
+    check("report 1 of 2: circular, seen 2 times in 2 of 2 runs" in p.stdout
+          and "report 2 of 2: deadlock, seen 2 times in 2 of 2 runs" in p.stdout
+          and p.stdout.count("WARNING: deadlock detected!") == 1, "one deadlock report, seen in both runs", p.stdout)
+    check("2 with reports, 0 timed out, 0 failed" in p.stdout, "no run timed out", p.stdout)
+    check(took < 29, f"the runs ended before --timeout (took {took:.1f}s)")
+
+    # deadlock_timeout=0 turns it off: the runs hang until --timeout kills them, and what
+    # they reported before (lockdep's circular report) still counts.
+    p = env.stress("-n", "1", "--timeout", "2", "--deadlock_timeout=0", "--", env.prog, "deadlock", expect=1)
+    check("hang watchdog off" in p.stderr and "TIMED OUT" in p.stderr, "watchdog off: the run is killed", p.stderr)
+    check("report 1 of 1: circular, seen 1 time in 1 of 1 runs" in p.stdout and "runs that timed out (killed after the --timeout): 1" in p.stdout
+          and "deadlock detected" not in p.stdout, "the killed run's circular report is reported", p.stdout)
+
+
+def case_stress_timeout_term(env):
+    """--timeout sends SIGTERM first: a program that handles it exits normally (its graph file
+    is written); one that ignores it gets SIGKILL two seconds later."""
+    import time
+    keep = os.path.join(env.tmp, "kept")
+    p = env.stress("-n", "1", "--timeout", "1", "--keep", keep, "--", env.prog, "term", "ab", expect=3)
+    check("TIMED OUT" in p.stderr and "1 run timed out" in p.stdout, "the run timed out", p.stderr, p.stdout)
+    check(len(glob.glob(os.path.join(keep, "graph", "*.ulg"))) == 1,
+          "the run exited on SIGTERM and wrote its graph file", os.listdir(os.path.join(keep, "graph")))
+    t0 = time.monotonic()
+    p = env.stress("-n", "1", "--timeout", "1", "--", "sh", "-c", "trap '' TERM; sleep 60", expect=3)
+    took = time.monotonic() - t0
+    check("TIMED OUT" in p.stderr and 2.5 < took < 10, f"SIGTERM ignored: killed 2 s later (took {took:.1f}s)",
+          p.stderr)
+
+
+def case_stress_lock_stat(env):
+    """With lock_stat=1 every run's log ends with a lock_stat JSON line: statistics, not a
+    report, so a clean program still passes."""
+    keep = os.path.join(env.tmp, "kept")
+    p = env.stress("-n", "2", "--lock_stat=1", "--keep", keep, "--", env.prog, "ab", expect=0)
+    check("passed" in p.stdout and "2 clean" in p.stdout and "0 distinct reports" in p.stdout, "clean", p.stdout)
+    stat = [l for f in glob.glob(os.path.join(keep, "logs", "*")) for l in open(f) if '"kind":"lock_stat"' in l]
+    check(len(stat) == 2, "each run wrote its lock_stat line", stat)
 
 
 def case_stress_failed_run(env):

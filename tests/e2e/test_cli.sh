@@ -58,6 +58,12 @@ for n in log_path exitcode $names; do grep -qw -- "$n" "$OUT" || missing="$missi
 check "--help exits 0 and lists every option (log_path, exitcode, ...)" '[ $rc = 0 ] && [ -z "$missing" ]'
 [ -n "$missing" ] && echo "  missing from --help:$missing"
 check "--help mentions ULOCKDEP_OPTIONS" 'grep -q ULOCKDEP_OPTIONS "$OUT"'
+missing=
+for f in --srcroot --gen-suppressions --suppressions --module-dir --no-symbolize --db --quiet --timeout --keep; do
+    grep -q -- "$f" "$OUT" || missing="$missing $f"
+done
+check "--help usage names every flag of report, merge and stress" '[ -z "$missing" ]'
+[ -n "$missing" ] && echo "  missing from --help:$missing"
 
 run help
 check "'ulockdep help' prints the help" '[ $rc = 0 ] && grep -qw exitcode "$OUT"'
@@ -148,6 +154,19 @@ check "values with ':', spaces or ',' are quoted" \
 run -- sh -c 'echo "${ULOCKDEP_OPTIONS-unset}"'
 check "no options given: only the run default (hang watchdog on) in ULOCKDEP_OPTIONS" \
     '[ "$(cat "$OUT")" = deadlock_timeout=10 ]'
+
+run --deadlock_timeout=3 -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "--deadlock_timeout=N replaces the run default (no second deadlock_timeout)" \
+    '[ $rc = 0 ] && [ "$(cat "$OUT")" = "deadlock_timeout=3" ]'
+ULOCKDEP_OPTIONS=deadlock_timeout=0 run -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "deadlock_timeout in ULOCKDEP_OPTIONS replaces the run default" \
+    '[ $rc = 0 ] && [ "$(cat "$OUT")" = "deadlock_timeout=0" ]'
+# The shim itself (a traced sh) must not warn that the option is set more than once.
+run --deadlock_timeout=3 -- sh -c true
+check "--deadlock_timeout=N: no 'set more than once' warning from the shim" \
+    '[ $rc = 0 ] && ! grep -q "more than once" "$ERR" && [ ! -s "$ERR" ]'
+ULOCKDEP_OPTIONS=deadlock_timeout=2 run --exitcode=5 -- sh -c true
+check "deadlock_timeout from ULOCKDEP_OPTIONS: no warning either" '[ $rc = 0 ] && [ ! -s "$ERR" ]'
 
 # --- untraceable programs -----------------------------------------------------------------
 run -- sh -c true

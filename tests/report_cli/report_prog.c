@@ -8,6 +8,7 @@
  *   bad_unlock  unlocks lock_e, which nobody holds: bad_unlock
  *   fork        forks a child that runs abba too (its own process and log), waits for it
  *   heap_abba   abba between two heap locks made by new_lock(): classes named by site
+ *   note:TEXT   does nothing (an argument, spaces and all, for the reports' argv)
  *   deadlock    two threads really deadlock on lock_a/lock_b (run with deadlock_timeout=1:
  *               the watchdog reports and ends the process)
  * Built with -g -O0 like a user's test program; no ulockdep headers. */
@@ -177,6 +178,8 @@ int main(int argc, char **argv)
             heap_abba();
         else if (!strcmp(m, "deadlock"))
             deadlock();
+        else if (!strncmp(m, "note:", 5))
+            ; /* an argument that only shows in the reports' command line */
         else {
             fprintf(stderr, "report_prog: unknown mode %s\n", m);
             return 2;

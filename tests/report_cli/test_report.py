@@ -198,6 +198,20 @@ def all_artifact_uris(o):
             yield from all_artifact_uris(v)
 
 
+def github_upload_rules(sarif):
+    """What GitHub code scanning requires beyond the schema, or it rejects the whole upload:
+    every result has a location with a physicalLocation whose artifactLocation.uri is a
+    non-empty repository-relative path (no URI scheme)."""
+    for r in sarif["runs"][0]["results"]:
+        locs = r.get("locations") or []
+        check(locs and all(l.get("physicalLocation", {}).get("artifactLocation", {}).get("uri") for l in locs),
+              f"GitHub: {r['ruleId']} has a location with physicalLocation.artifactLocation.uri", json.dumps(locs))
+        for l in locs:
+            uri = l["physicalLocation"]["artifactLocation"]["uri"]
+            check(not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", uri) and not uri.startswith("/"),
+                  f"GitHub: {r['ruleId']} location {uri} is a relative path")
+
+
 def case_sarif(e):
     """SARIF 2.1.0: schema-valid, GitHub's required parts, stable rule ids and fingerprints,
     repository-relative locations, the cycle's edges as related locations."""
@@ -267,13 +281,74 @@ def case_sarif(e):
           "held_at_exit (only libc on the stack): located where the lock was taken")
     check(loc_line(res[3]["locations"][0]) == e.line("unlock_e"), "bad_unlock: located at the unlock")
 
-    # With the repository elsewhere, nothing is a location but the message keeps the frames.
-    p = e.report("--format=sarif", "--srcroot", e.tmp, runs[0])
-    other = json.loads(p.stdout)["runs"][0]["results"]
-    check(all("locations" not in r and "relatedLocations" not in r for r in other),
-          "--srcroot elsewhere: no locations")
+    github_upload_rules(s)
+
+    # With the repository elsewhere, no frame is a location: GitHub would reject the whole
+    # upload for a result without one ("expected at least one location"), so each result is
+    # located at the program (its base name, as it is outside that --srcroot), no line.
+    other_path = os.path.join(e.tmp, "elsewhere.sarif")
+    p = e.report("--format=sarif", "-o", other_path, "--srcroot", e.tmp, runs[0])
+    check(p.returncode == 1 and p.stderr == "", "--srcroot elsewhere: exit 1, no warnings", p.stderr)
+    validate_sarif(e, other_path)
+    with open(other_path) as f:
+        other_sarif = json.load(f)
+    github_upload_rules(other_sarif)
+    other = other_sarif["runs"][0]["results"]
+    prog = os.path.basename(e.a.prog)
+    for r in other:
+        check(len(r["locations"]) == 1, f"--srcroot elsewhere: {r['ruleId']} has one location")
+        phys = r["locations"][0]["physicalLocation"]
+        check(phys["artifactLocation"] == {"uri": prog, "uriBaseId": "%SRCROOT%"} and "region" not in phys,
+              f"--srcroot elsewhere: {r['ruleId']} is located at the program {prog}, no line", json.dumps(phys))
+        check("relatedLocations" not in r, f"--srcroot elsewhere: {r['ruleId']} has no related locations")
+    fns = [r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] for r in other]
+    check(fns == ["take_b_then_a", "relock_c", "forgets_lock_d", "unlock_e_unheld"],
+          "--srcroot elsewhere: the reporting function of the program is the logical location", str(fns))
     check("take_b_then_a" in other[0]["message"]["text"] and other[0]["stacks"][0]["frames"],
           "--srcroot elsewhere: frames still in the message and stacks")
+
+
+def case_lock_stat_argv(e):
+    """lock_stat=1's JSON lines are not reports: report sums them per class across processes
+    (text table, one JSON line that reads back) and never calls them an unknown kind; reports
+    carry argv as an array next to cmdline."""
+    d1, logs1 = e.run_prog(["abba", "note:two words"], "stat1", options="format=json:lock_stat=1")
+    d2, logs2 = e.run_prog(["ab"], "stat2", options="format=json:lock_stat=1", expect_rc=0)
+    raw = reports_of(logs1)
+    check([r["kind"] for r in raw] == ["circular", "lock_stat"], "the shim's log: the report, then its lock_stat line")
+    check(raw[0]["argv"] == [e.a.prog, "abba", "note:two words"] and
+          raw[0]["cmdline"] == f"{e.a.prog} abba note:two words",
+          "argv keeps 'note:two words' one argument; cmdline is the same joined", json.dumps(raw[0]["argv"]))
+    p = e.report(d1, d2)
+    check(p.returncode == 1 and p.stderr == "", "text: exit 1 (the circular report), no warning", p.stderr)
+    check(p.stdout.count(TITLES["circular"]) == 1 and "lock_stat of 2 processes (lock_stat=1)" in p.stdout,
+          "text: the problem, then the summed lock_stat table", p.stdout[-2000:])
+    rows = {m.group(1): m.group(2).split() for m in re.finditer(r"^\s+(lock_[ab]) (.*)$", p.stdout, re.M)}
+    check(set(rows) == {"lock_a", "lock_b"} and all(r[0] == "2" and r[1] == "0" and r[5] == "3" for r in rows.values()),
+          "text: lock_a and lock_b each in 2 processes, 0 contentions, 3 acquisitions (2 + 1)", str(rows))
+    p = e.report("--format=json", d1, d2)
+    objs = json_lines(p.stdout)
+    check(p.returncode == 1 and [o["kind"] for o in objs] == ["circular", "lock_stat"],
+          "json: the problem, then one lock_stat line", p.stdout[-2000:])
+    cls = {c["name"]: c for c in objs[1]["classes"]}
+    check(objs[1]["processes"] == 2 and set(cls) == {"lock_a", "lock_b"}
+          and all(c["acquisitions"] == 3 and c["contentions"] == 0 and c["processes"] == 2 and c["type"] == "mutex"
+                  and c["hold_total_ns"] > 0 for c in cls.values()),
+          "json: summed per class", json.dumps(objs[1]))
+    merged = os.path.join(e.newdir("stat-merged"), "merged.json")
+    with open(merged, "w") as f:
+        f.write(p.stdout)
+    again = json_lines(e.report("--format=json", merged, merged).stdout)
+    cls = {c["name"]: c for c in again[-1]["classes"]}
+    check(again[-1]["kind"] == "lock_stat" and again[-1]["processes"] == 4 and cls["lock_a"]["acquisitions"] == 6
+          and cls["lock_a"]["processes"] == 4, "json: the lock_stat line reads back (counted twice: 4 processes)",
+          json.dumps(again[-1]))
+    p = e.report(d2)
+    check(p.returncode == 0 and p.stderr == "" and "no problems" in p.stdout and "lock_stat of 1 process " in p.stdout,
+          "only lock_stat lines: exit 0, no problems, the table", p.stdout + p.stderr)
+    p = e.report("--format=sarif", d2)
+    check(p.returncode == 0 and json.loads(p.stdout)["runs"][0]["results"] == [] and p.stderr == "",
+          "sarif leaves the statistics out", p.stderr)
 
 
 def case_dot_svg(e):
@@ -453,6 +528,21 @@ def case_symbolize_later(e):
     p = e.report("--module-dir", os.path.dirname(os.path.abspath(e.a.prog)), d)
     check("take_a_then_b+0x" in p.stdout and p.stderr == "", "--module-dir finds the binary by build-id",
           p.stderr)
+
+    # The usual CI case: the tests ran a stripped binary, which is still at the log's exe path
+    # (same build-id, no symbols); the unstripped one is elsewhere. report must not settle for
+    # the stripped file.
+    stripped = os.path.join(e.newdir("stripped"), "report_prog")
+    subprocess.run(["strip", "--strip-all", "-o", stripped, e.a.prog], check=True)
+    d3, logs3 = e.run_prog(["abba"], "stripped-run", prog=stripped)
+    raw = reports_of(logs3)
+    check(raw[0]["exe"] == stripped and not any(f["function"] == "take_a_then_b" for f in raw[0]["stack"]),
+          "the stripped run's log has the program's frames unsymbolised")
+    p = e.report(d3)
+    check("take_a_then_b" not in p.stdout, "without --module-dir the stripped binary is all there is")
+    p = e.report("--module-dir", os.path.dirname(os.path.abspath(e.a.prog)), d3)
+    check(f"report_prog.c:{e.line('a_then_b_2')} [report_prog+0x" in p.stdout and p.stderr == "",
+          "stripped exe in place: --module-dir's unstripped binary (same build-id) is used", p.stdout[:3000] + p.stderr)
 
 
 def case_bad_input(e):

@@ -1,4 +1,4 @@
-/* Start-up, per-thread state, fork and exit: everything about the shim's own life cycle. */
+/* Start-up, per-thread state and exit: the shim's own life cycle (fork: fork.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,50 +69,6 @@ struct ul_thread *ul_attach_thread(void)
     return t;
 }
 
-/* ---- fork: hold both internal locks across fork so the child inherits them free and the
- * tables consistent; the child keeps only its own thread. ---- */
-
-static UL_TLS int fork_skipped;
-
-static void before_fork(void)
-{
-    /* A fork from a signal handler that interrupted ulockdep itself: we may hold the locks
-     * already; do not wait for ourselves. */
-    fork_skipped = ul_busy;
-    if (fork_skipped)
-        return;
-    ul_busy = 1;
-    ul_flock_lock(&ul_glock);
-    ul_flock_lock(&ul_rlock);
-}
-
-static void after_fork_parent(void)
-{
-    if (fork_skipped)
-        return;
-    ul_flock_unlock(&ul_rlock);
-    ul_flock_unlock(&ul_glock);
-    ul_busy = 0;
-}
-
-static void after_fork_child(void)
-{
-    if (fork_skipped) {
-        ul_engine_disable(); /* the tables may be half-updated */
-        return;
-    }
-    ul_flock_reset(&ul_rlock);
-    ul_flock_reset(&ul_glock);
-    ul_thread_forget_others(ul_self);
-    if (ul_self) {
-        ul_self->tid = (int)syscall(SYS_gettid);
-        ul_self->is_main = true;
-    }
-    ul_engine_reset_report_count();
-    ul_report_after_fork_child();
-    ul_busy = 0;
-}
-
 /* ---- start and exit ---- */
 
 static bool engine_report(const struct ul_problem *p)
@@ -147,7 +103,7 @@ __attribute__((constructor(101))) static void ul_start(void)
         ul_busy = 0;
         return;
     }
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    ul_fork_setup(); /* fork.c */
     struct ul_env env = { .capture_stack = ul_capture_stack,
                           .is_static = ul_addr_is_static,
                           .report = engine_report,

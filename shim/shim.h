@@ -9,6 +9,7 @@
 #ifndef ULOCKDEP_SHIM_SHIM_H
 #define ULOCKDEP_SHIM_SHIM_H
 
+#include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -59,6 +60,12 @@ static inline void ul_leave(void)
     __asm__ __volatile__("" ::: "memory");
     ul_busy = 0;
 }
+
+/* fork (fork.c): handlers registered before anyone else's; the gate that stack captures
+ * and other walks of the loaded objects pass (returns the signal mask to give back). */
+void ul_fork_setup(void);
+uint64_t ul_gate_enter(void);
+void ul_gate_leave(uint64_t mask);
 
 /* Stacks and static storage (unwind.c). */
 void ul_unwind_setup(void);

@@ -46,7 +46,10 @@ unsigned ul_capture_stack(uintptr_t *pcs, unsigned max)
 {
     void *buf[UL_STACK_MAX + 24];
     int want = (int)max + 24;
+    /* Through the fork gate: the unwinder holds the loader's and its own locks (fork.c). */
+    uint64_t mask = ul_gate_enter();
     int n = unw_backtrace_fn ? unw_backtrace_fn(buf, want) : backtrace(buf, want);
+    ul_gate_leave(mask);
     /* Our frames (the interposer and engine on top, the thread trampoline at the bottom)
      * are not the program's: leave them out. */
     unsigned out = 0;
@@ -80,6 +83,8 @@ static int find_static(struct dl_phdr_info *info, size_t size, void *data)
 bool ul_addr_is_static(uintptr_t addr)
 {
     struct static_probe p = { addr, false };
+    uint64_t mask = ul_gate_enter();
     dl_iterate_phdr(find_static, &p);
+    ul_gate_leave(mask);
     return p.found;
 }

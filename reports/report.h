@@ -26,6 +26,10 @@ void ul_report_finish(void);
 void ul_report_message(const char *line);
 /* In a forked child: the next report opens the child's own log file. */
 void ul_report_after_fork_child(void);
+/* Did rendering or symbolising run out of memory? Sticky. The report being rendered was
+ * still written (unsymbolised where libdw gave up; from a static reserve buffer when the
+ * text itself found no memory); the shim then stops checking. */
+bool ul_report_out_of_memory(void);
 /* Number of reports written by this process. */
 unsigned ul_report_written(void);
 

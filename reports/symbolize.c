@@ -41,15 +41,29 @@ static size_t arena_total;
 static const char **itab; /* open addressing; power-of-two capacity */
 static size_t itab_cap, itab_count;
 
+/* The first chunk and table are static: with no memory left, the first reports still get
+ * module names (module+offset) and whatever was named before. */
+#define ITAB_STATIC 512
+static const char *itab_static[ITAB_STATIC];
+static union {
+    struct arena_chunk c;
+    char bytes[sizeof(struct arena_chunk) + ARENA_CHUNK];
+} static_chunk;
+static bool static_chunk_used;
+
 static char *arena_alloc(size_t n)
 {
     if (!arena || arena->cap - arena->used < n) {
         size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
         if (arena_total + cap > ARENA_LIMIT)
             return NULL;
-        struct arena_chunk *c = malloc(sizeof *c + cap);
-        if (!c)
+        struct arena_chunk *c;
+        if (!static_chunk_used && cap == ARENA_CHUNK) {
+            static_chunk_used = true;
+            c = &static_chunk.c;
+        } else if (!(c = malloc(sizeof *c + cap))) {
             return NULL;
+        }
         c->next = arena;
         c->used = 0;
         c->cap = cap;
@@ -74,7 +88,13 @@ static bool itab_reserve(void)
 {
     if (itab_count + 1 <= itab_cap / 2)
         return true;
-    size_t ncap = itab_cap ? itab_cap * 2 : 256;
+    if (!itab_cap) {
+        memset(itab_static, 0, sizeof itab_static);
+        itab = itab_static;
+        itab_cap = ITAB_STATIC;
+        return true;
+    }
+    size_t ncap = itab_cap * 2;
     const char **nt = calloc(ncap, sizeof *nt);
     if (!nt)
         return false;
@@ -86,7 +106,8 @@ static bool itab_reserve(void)
             j = (j + 1) & (ncap - 1);
         nt[j] = itab[i];
     }
-    free(itab);
+    if (itab != itab_static)
+        free(itab);
     itab = nt;
     itab_cap = ncap;
     return true;
@@ -127,11 +148,14 @@ static void strings_free(void)
 {
     while (arena) {
         struct arena_chunk *next = arena->next;
-        free(arena);
+        if (arena != &static_chunk.c)
+            free(arena);
         arena = next;
     }
     arena_total = 0;
-    free(itab);
+    static_chunk_used = false;
+    if (itab != itab_static)
+        free(itab);
     itab = NULL;
     itab_cap = itab_count = 0;
 }
@@ -187,7 +211,9 @@ static void cache_free(void)
     X(dwfl_module_getsrc)                                                                  \
     X(dwfl_lineinfo)                                                                       \
     X(dwfl_module_getsymtab)                                                               \
-    X(dwfl_module_getsym_info)
+    X(dwfl_module_getsym_info)                                                             \
+    X(dwfl_module_getdwarf)                                                                \
+    X(dwarf_new_oom_handler)
 
 /* __typeof__ of the declarations in libdwfl.h: type-checked calls, no link-time reference. */
 static struct {
@@ -200,6 +226,16 @@ enum lib_state { LIB_UNTRIED, LIB_OK, LIB_MISSING };
 
 static enum lib_state dw_state;
 static bool use_libdw = true;
+
+/* libdw's default reaction to a failed allocation is error(EXIT_FAILURE): it would end the
+ * program. Every Dwarf we read gets our handler instead, which jumps back to the guard
+ * around the lookup (guarded() below); libdw is then never used again in this process
+ * (its session is abandoned, not freed: it may be half-updated), and the lookup is done
+ * again without it. libdw calls the handler with none of its locks held. Not covered:
+ * Dwarf objects libdw opens by itself (dwz alternate files, split DWARF units). */
+static void *oom_jump[5];
+static bool oom_armed;
+static bool dw_out_of_memory;
 
 static Dwfl *dwfl;
 static pid_t session_pid;                /* process the module list was read for */
@@ -281,7 +317,7 @@ static Dwfl *session_open(void)
  * the inherited list describes the parent's pid. */
 static Dwfl *session(void)
 {
-    if (!use_libdw || !dw_load())
+    if (!use_libdw || dw_out_of_memory || !dw_load())
         return NULL;
     if (session_pid != getpid()) {
         session_close();
@@ -513,8 +549,20 @@ static void function_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t pc,
     f->func_size = sym.st_size;
 }
 
+static __attribute__((noreturn)) void dw_oom_handler(void)
+{
+    if (oom_armed)
+        __builtin_longjmp(oom_jump, 1);
+    abort(); /* not reached: libdw only allocates inside guarded lookups */
+}
+
 static void line_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t at)
 {
+    Dwarf_Addr bias;
+    Dwarf *dwarf = dw.dwfl_module_getdwarf(m, &bias); /* errors are returned, not fatal */
+    if (!dwarf)
+        return;
+    dw.dwarf_new_oom_handler(dwarf, dw_oom_handler);
     Dwfl_Line *l = dw.dwfl_module_getsrc(m, at);
     if (!l)
         return;
@@ -571,6 +619,36 @@ static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
  * engine) gets "unknown" instead of mutating the caches under the outer call. */
 static bool busy;
 
+struct lookup {
+    uintptr_t addr;
+    bool return_address;
+    struct ul_frame *frame;  /* code */
+    char *buf;               /* data */
+    size_t len;
+    bool ok;
+};
+
+static void lookup_code(struct lookup *l)
+{
+    resolve_code(l->addr, l->return_address, l->frame);
+}
+
+/* Runs fn(l) so that libdw running out of memory comes back here: false then, and libdw
+ * is off for good. */
+static __attribute__((noinline)) bool guarded(void (*fn)(struct lookup *), struct lookup *l)
+{
+    if (__builtin_setjmp(oom_jump)) {
+        oom_armed = false;
+        dw_out_of_memory = true;
+        dwfl = NULL; /* abandoned */
+        return false;
+    }
+    oom_armed = true;
+    fn(l);
+    oom_armed = false;
+    return true;
+}
+
 bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
 {
     if (!out)
@@ -584,7 +662,12 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
     if (s && s->state != SLOT_EMPTY && s->pc == pc && s->return_address == return_address) {
         *out = s->frame;
     } else {
-        resolve_code(pc, return_address, out);
+        struct lookup l = { .addr = pc, .return_address = return_address, .frame = out };
+        if (!guarded(lookup_code, &l)) {
+            memset(out, 0, sizeof *out);
+            out->pc = pc;
+            resolve_code(pc, return_address, out); /* without libdw now */
+        }
         if (s)
             *s = (struct cache_slot){ pc, return_address,
                                       out->module || out->function ? SLOT_KNOWN : SLOT_UNKNOWN,
@@ -682,14 +765,21 @@ static bool resolve_data(uintptr_t addr, char *buf, size_t len)
     return m ? data_from_dwfl(m, addr, buf, len) : data_from_dladdr(addr, buf, len);
 }
 
+static void lookup_data(struct lookup *l)
+{
+    l->ok = resolve_data(l->addr, l->buf, l->len);
+}
+
 bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
 {
     if (!buf || !len || !addr || busy)
         return false;
     busy = true;
-    bool ok = resolve_data(addr, buf, len);
+    struct lookup l = { .addr = addr, .buf = buf, .len = len };
+    if (!guarded(lookup_data, &l))
+        l.ok = resolve_data(addr, buf, len); /* without libdw now */
     busy = false;
-    return ok;
+    return l.ok;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -701,6 +791,11 @@ void ul_symbolizer_reset(void)
     session_failed = false;
     cache_free();
     strings_free();
+}
+
+bool ul_symbolizer_out_of_memory(void)
+{
+    return dw_out_of_memory;
 }
 
 /* Cached frames were computed with the other source: forget them (strings stay valid). */

@@ -39,4 +39,8 @@ void ul_symbolizer_reset(void);
 /* Set to false to skip libdw entirely (function names from dladdr only, no file:line). */
 void ul_symbolizer_use_libdw(bool on);
 
+/* Did libdw run out of memory? It is then off for good in this process (a forked child's
+ * reset does not bring it back): frames get module+offset and the names dladdr knows. */
+bool ul_symbolizer_out_of_memory(void);
+
 #endif

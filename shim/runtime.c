@@ -1,5 +1,6 @@
 /* Start-up, per-thread state and exit: the shim's own life cycle (fork: fork.c). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -32,9 +33,29 @@ static void complain(const char *line)
         return;
 }
 
+/* Any part of ulockdep that runs out of memory: one line for the whole process (whichever
+ * part ran out first), and checking stops. */
+static atomic_int oom_said;
+
+void ul_shim_out_of_memory(const char *what)
+{
+    ul_engine_disable();
+    if (atomic_exchange(&oom_said, 1))
+        return;
+    char line[160];
+    snprintf(line, sizeof line, "ulockdep: out of memory %s; checking stopped, the program continues", what);
+    say(line);
+}
+
 static void engine_out_of_memory(void)
 {
-    say("ulockdep: out of memory for lock tracking; checking stopped, the program continues");
+    ul_shim_out_of_memory("for lock tracking");
+}
+
+static void check_report_memory(void)
+{
+    if (ul_report_out_of_memory())
+        ul_shim_out_of_memory("while symbolising a report");
 }
 
 /* The thread-exit destructor: report locks still held (a thread cancelled while holding
@@ -54,6 +75,8 @@ static void thread_gone(void *p)
 
 struct ul_thread *ul_attach_thread(void)
 {
+    if (!ul_engine_enabled())
+        return NULL; /* checking stopped (out of memory): no state for new threads */
     ul_busy = 1;
     int tid = (int)syscall(SYS_gettid);
     struct ul_thread *t = ul_thread_new(tid, tid == getpid());
@@ -63,7 +86,6 @@ struct ul_thread *ul_attach_thread(void)
             pthread_setspecific(thread_key, t);
     } else {
         engine_out_of_memory();
-        ul_engine_disable();
     }
     ul_busy = 0;
     return t;
@@ -73,14 +95,18 @@ struct ul_thread *ul_attach_thread(void)
 
 static bool engine_report(const struct ul_problem *p)
 {
-    return ul_report_problem(p);
+    bool r = ul_report_problem(p);
+    check_report_memory();
+    return r;
 }
 
 /* lock: suppressions. Naming a class symbolizes (malloc, the loader's lock): never from a
  * signal handler (such a class is then simply traced). */
 static bool engine_ignore_class(const struct ul_class *cls, const char *inst_name)
 {
-    return !(ul_self && ul_self->sig_depth) && ul_report_ignore_class(cls, inst_name);
+    bool r = !(ul_self && ul_self->sig_depth) && ul_report_ignore_class(cls, inst_name);
+    check_report_memory();
+    return r;
 }
 
 __attribute__((constructor(101))) static void ul_start(void)
@@ -129,6 +155,7 @@ __attribute__((destructor(101))) static void ul_finish(void)
     if (ul_self && !ul_self->sig_depth)
         ul_engine_flush_deferred(ul_self); /* reports made in this thread's handlers */
     ul_report_finish(); /* print_suppressions */
+    check_report_memory();
     uint64_t n = ul_engine_report_count();
     if (ul_opt.verbosity >= 1) {
         struct ul_engine_stats s;

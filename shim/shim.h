@@ -42,6 +42,9 @@ extern UL_TLS int ul_busy;             /* this thread is inside ulockdep */
 extern UL_TLS int ul_gone;             /* this thread's state was torn down */
 
 struct ul_thread *ul_attach_thread(void);
+/* Out of memory anywhere in ulockdep: one line per process ("ulockdep: out of memory WHAT;
+ * checking stopped, ..."), then checking stops (runtime.c). */
+void ul_shim_out_of_memory(const char *what);
 
 static inline struct ul_thread *ul_enter(void)
 {

@@ -82,6 +82,8 @@ size_t rp_set_processes(const struct rp_set *set);
  * symbolises and adds them to set. Lines that are not reports are skipped with a one-line
  * warning naming the file and line. Returns -1 if path cannot be read (after saying why). */
 int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt);
+/* The same for one open stream, named `name` in warnings (fuzz/fuzz_json_log.c). */
+int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt);
 
 /* ---- symbolisation (report_symbolize.c) ---------------------------------------------- */
 
@@ -148,8 +150,11 @@ void *rp_xmalloc(size_t n);
 void *rp_xrealloc(void *p, size_t n);
 char *rp_xstrdup(const char *s);
 
-/* Warnings go to stderr as one "ulockdep report: ..." line. */
+/* Warnings go to stderr as one "ulockdep report: ..." line (control characters taken from
+ * the input shown as '?'), or to rp_warn_hook when set (the text without the prefix; at
+ * most 1023 bytes). */
 void rp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern void (*rp_warn_hook)(const char *msg);
 
 /* ---- renderers: each writes the whole output to out; 0 on success ---------------------- */
 

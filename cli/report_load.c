@@ -76,7 +76,7 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     rp_set_add(set, o, file, lineno);
 }
 
-static int load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
+int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
 {
     json_tokener *tok = json_tokener_new();
     if (!tok) {
@@ -120,7 +120,7 @@ static int load_file(struct rp_set *set, const char *path, const struct rp_optio
         rp_warn("cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = load_stream(set, f, path, opt);
+    int rc = rp_load_stream(set, f, path, opt);
     fclose(f);
     return rc;
 }
@@ -168,7 +168,7 @@ static int load_dir(struct rp_set *set, const char *path, const struct rp_option
 int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt)
 {
     if (!strcmp(path, "-"))
-        return load_stream(set, stdin, "<stdin>", opt);
+        return rp_load_stream(set, stdin, "<stdin>", opt);
     struct stat st;
     if (stat(path, &st) < 0) {
         rp_warn("cannot read %s: %s", path, strerror(errno));

@@ -473,6 +473,7 @@ def case_bad_input(e):
         '{"kind":"bad_unlock","pid":3}',                     # 9: no locks
         "",                                                  # 10: blank
         "[1, 2, 3]",                                         # 11: not an object line, ignored
+        '{"kind":"a\\nb\\u001b[31m","pid":1,"locks":[]}',        # 12: unknown kind with control characters
     ]
     bad = os.path.join(e.newdir("bad"), "bad.log")
     with open(bad, "w") as f:
@@ -481,9 +482,9 @@ def case_bad_input(e):
     check(p.returncode == 1, "exit 1: the valid report is shown", p.stderr)
     warn = p.stderr.splitlines()
     check([int(re.match(rf"ulockdep report: {re.escape(bad)}:(\d+): skipped: ", w).group(1)) for w in warn]
-          == [2, 3, 4, 5, 6, 8, 9], "one warning per unusable line, naming file and line", p.stderr)
+          == [2, 3, 4, 5, 6, 8, 9, 12], "one warning per unusable line, naming file and line", p.stderr)
     for n, phrase in ((2, "truncated"), (4, 'unknown report kind "frobnicate"'), (5, '"pid"'), (6, '"cycle"'),
-                      (8, "text after"), (9, '"locks"')):
+                      (8, "text after"), (9, '"locks"'), (12, 'unknown report kind "a?b?[31m"')):
         check(any(w.startswith(f"ulockdep report: {bad}:{n}:") and phrase in w for w in warn),
               f"line {n}: the warning says {phrase}")
     check(p.stdout.count(TITLES["circular"]) == 1 and "(seen 1 time in 1 process" in p.stdout,

@@ -459,6 +459,13 @@ void ul_report_after_fork_child(void)
     ul_symbolizer_reset();
 }
 
+void ul_report_module_unloading(uintptr_t addr)
+{
+    ul_flock_lock(&ul_rlock);
+    ul_symbolizer_module_unloading(addr);
+    ul_flock_unlock(&ul_rlock);
+}
+
 unsigned ul_report_written(void)
 {
     return seq;

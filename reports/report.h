@@ -4,6 +4,7 @@
 #define ULOCKDEP_REPORTS_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "problem.h"
 
@@ -30,6 +31,8 @@ void ul_report_after_fork_child(void);
  * still written (unsymbolised where libdw gave up; from a static reserve buffer when the
  * text itself found no memory); the shim then stops checking. */
 bool ul_report_out_of_memory(void);
+/* A module (any address inside it) is about to be dlclose'd: keep naming its frames. */
+void ul_report_module_unloading(uintptr_t addr);
 /* Number of reports written by this process. */
 unsigned ul_report_written(void);
 

@@ -213,7 +213,10 @@ static void cache_free(void)
     X(dwfl_module_getsymtab)                                                               \
     X(dwfl_module_getsym_info)                                                             \
     X(dwfl_module_getdwarf)                                                                \
-    X(dwarf_new_oom_handler)
+    X(dwarf_new_oom_handler)                                                               \
+    X(dwfl_report_begin_add)                                                               \
+    X(dwfl_report_elf)                                                                     \
+    X(dwfl_offline_section_address)
 
 /* __typeof__ of the declarations in libdwfl.h: type-checked calls, no link-time reference. */
 static struct {
@@ -440,6 +443,40 @@ static const char *exe_path(void)
     return intern(buf);
 }
 
+struct range_query {
+    uintptr_t addr, lo, hi;
+    bool found;
+};
+
+static int range_match(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct range_query *q = arg;
+    if (!phdr_covers(info, q->addr))
+        return 0;
+    q->lo = UINTPTR_MAX;
+    q->hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        q->lo = lo < q->lo ? lo : q->lo;
+        q->hi = hi > q->hi ? hi : q->hi;
+    }
+    q->found = q->hi > q->lo;
+    return 1;
+}
+
+/* All the PT_LOAD segments of the object that covers addr. */
+static bool object_range(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+    struct range_query q = { .addr = addr };
+    dl_iterate_phdr(range_match, &q);
+    *lo = q.lo;
+    *hi = q.hi;
+    return q.found;
+}
+
 static void find_object(uintptr_t addr, struct objinfo *o)
 {
     memset(o, 0, sizeof *o);
@@ -447,6 +484,114 @@ static void find_object(uintptr_t addr, struct objinfo *o)
     dl_iterate_phdr(obj_match, &q);
     if (o->found && o->is_main && !o->path)
         o->path = exe_path();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Unloaded modules                                                                         */
+
+/* Modules dlclose'd (recorded just before, while still mapped): a frame that no loaded
+ * object covers is looked up here, newest first, and named by that module's path, offset
+ * and build-id, and by function and line read from the file on disk (a libdwfl session of
+ * its own, the module placed at its old load bias) when the file there still has the same
+ * build-id. A module loaded later at the same addresses wins for its addresses: the
+ * loader cannot tell whose a bare address is. Kept across ul_symbolizer_reset(): a forked
+ * child still has stacks from before the fork. */
+#define GONE_MAX 64
+#define GONE_PATH_MAX 512
+
+struct gone_module {
+    uintptr_t lo, hi, bias;
+    char path[GONE_PATH_MAX];
+    char build_id[2 * BUILD_ID_MAX + 1];
+    Dwfl_Module *dwmod;   /* in gone_dwfl, once reported */
+    bool dw_tried;
+};
+
+static struct gone_module gone[GONE_MAX];
+static unsigned gone_next, gone_count;
+static Dwfl *gone_dwfl;
+static Dwfl_Callbacks gone_callbacks;
+
+void ul_symbolizer_module_unloading(uintptr_t addr)
+{
+    struct objinfo o;
+    uintptr_t lo, hi;
+    find_object(addr, &o);
+    if (!o.found || !o.path || !object_range(addr, &lo, &hi) || strlen(o.path) >= GONE_PATH_MAX)
+        return;
+    for (unsigned i = 0; i < gone_count; i++) /* the same module again (dlopen, dlclose) */
+        if (gone[i].lo == lo && gone[i].bias == o.bias && !strcmp(gone[i].path, o.path) &&
+            !strcmp(gone[i].build_id, o.build_id))
+            return;
+    struct gone_module *g = &gone[gone_next];
+    gone_next = (gone_next + 1) % GONE_MAX;
+    if (gone_count < GONE_MAX)
+        gone_count++;
+    *g = (struct gone_module){ .lo = lo, .hi = hi, .bias = o.bias };
+    memcpy(g->path, o.path, strlen(o.path) + 1);
+    memcpy(g->build_id, o.build_id, sizeof g->build_id);
+    /* A module of the session reported at these addresses before is stale now. */
+    for (unsigned i = 0; i < gone_count; i++)
+        if (&gone[i] != g && gone[i].lo < hi && lo < gone[i].hi)
+            gone[i].lo = gone[i].hi = 0;
+}
+
+static struct gone_module *gone_find(uintptr_t addr)
+{
+    for (unsigned k = 1; k <= gone_count; k++) {
+        struct gone_module *g = &gone[(gone_next + GONE_MAX - k) % GONE_MAX];
+        if (addr >= g->lo && addr < g->hi)
+            return g;
+    }
+    return NULL;
+}
+
+static bool same_build_id(Dwfl_Module *m, const char *want)
+{
+    const unsigned char *bits;
+    GElf_Addr vaddr;
+    int n = dw.dwfl_module_build_id(m, &bits, &vaddr);
+    if (n <= 0 || n > BUILD_ID_MAX)
+        return !want[0]; /* neither has one */
+    char hex[2 * BUILD_ID_MAX + 1];
+    hex_encode(hex, bits, (size_t)n);
+    return !strcmp(hex, want);
+}
+
+/* The file of a gone module, placed where it was loaded (NULL: no libdw, no file, or it
+ * was rebuilt since). */
+static Dwfl_Module *gone_module(struct gone_module *g)
+{
+    if (g->dw_tried)
+        return g->dwmod;
+    g->dw_tried = true;
+    if (!use_libdw || dw_out_of_memory || !dw_load())
+        return NULL;
+    if (!gone_dwfl) {
+        gone_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+        gone_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+        gone_callbacks.section_address = dw.dwfl_offline_section_address;
+        if (!(gone_dwfl = dw.dwfl_begin(&gone_callbacks)))
+            return NULL;
+    }
+    dw.dwfl_report_begin_add(gone_dwfl);
+    Dwfl_Module *m = dw.dwfl_report_elf(gone_dwfl, g->path, g->path, -1, g->bias, false);
+    if (dw.dwfl_report_end(gone_dwfl, NULL, NULL) != 0)
+        m = NULL;
+    if (m && !same_build_id(m, g->build_id))
+        m = NULL; /* another file now: its lines would be wrong */
+    return g->dwmod = m;
+}
+
+static void gone_close(void)
+{
+    if (gone_dwfl)
+        dw.dwfl_end(gone_dwfl);
+    gone_dwfl = NULL;
+    for (unsigned i = 0; i < gone_count; i++) {
+        gone[i].dwmod = NULL;
+        gone[i].dw_tried = false;
+    }
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -599,10 +744,22 @@ static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
     uintptr_t at = return_address && pc ? pc - 1 : pc;
     struct objinfo o;
     find_object(at, &o);
-    if (!o.found)
-        return; /* not inside any loaded object: nothing to say */
+    Dwfl_Module *m;
+    if (!o.found) {
+        struct gone_module *g = gone_find(at);
+        if (!g)
+            return; /* not inside any loaded or unloaded object: nothing to say */
+        o = (struct objinfo){ .found = true, .bias = g->bias, .probe = g->lo, .path = intern(g->path) };
+        memcpy(o.build_id, g->build_id, sizeof o.build_id);
+        module_from_object(f, &o, pc);
+        if ((m = gone_module(g)) != NULL) {
+            function_from_dwfl(f, m, pc, at);
+            line_from_dwfl(f, m, at);
+        }
+        return;
+    }
     module_from_object(f, &o, pc);
-    Dwfl_Module *m = module_for(at, &o);
+    m = module_for(at, &o);
     if (!m) {
         function_from_dladdr(f, pc, at);
         return;
@@ -641,6 +798,9 @@ static __attribute__((noinline)) bool guarded(void (*fn)(struct lookup *), struc
         oom_armed = false;
         dw_out_of_memory = true;
         dwfl = NULL; /* abandoned */
+        gone_dwfl = NULL;
+        for (unsigned i = 0; i < gone_count; i++)
+            gone[i].dwmod = NULL;
         return false;
     }
     oom_armed = true;
@@ -787,6 +947,7 @@ bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
 
 void ul_symbolizer_reset(void)
 {
+    gone_close();
     session_close();
     session_failed = false;
     cache_free();

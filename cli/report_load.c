@@ -1,7 +1,8 @@
 /* `ulockdep report`: reading logs. A log holds one JSON object per line (format=json), maybe
  * mixed with text splats and "ulockdep: ..." messages (format=text,json): the lines whose
  * first non-blank character is '{' are the reports, everything else is ignored. A report
- * line that cannot be used is skipped with one warning naming the file and line. */
+ * line that cannot be used is skipped with one warning naming the file and line; so is one
+ * whose "version" is of another major version than this ulockdep's (none: accepted). */
 #include "report.h"
 
 #include <dirent.h>
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* The major number of ULOCKDEP_VERSION ("0.1.0"): reports of another major are skipped. */
+#define ULOCKDEP_VERSION_MAJOR ((int)strtol(ULOCKDEP_VERSION, NULL, 10))
 
 /* Why a parsed object is not a usable report, or NULL when it is. */
 static const char *report_problem(json_object *o, char *buf, size_t len)
@@ -20,6 +24,20 @@ static const char *report_problem(json_object *o, char *buf, size_t len)
     if (!rp_kind_find(kind)) {
         snprintf(buf, len, "unknown report kind \"%.100s\"", kind);
         return buf;
+    }
+    json_object *version;
+    if (json_object_object_get_ex(o, "version", &version)) {
+        /* Written by another major version of ulockdep: its fields may mean other things. */
+        const char *v = json_object_is_type(version, json_type_string) ? json_object_get_string(version) : NULL;
+        if (!v)
+            return "\"version\" is not a string";
+        char *end;
+        long major = strtol(v, &end, 10);
+        if (end == v || (*end && *end != '.') || major != ULOCKDEP_VERSION_MAJOR) {
+            snprintf(buf, len, "written by ulockdep version \"%.40s\"; this is %s and reads major version %d",
+                     v, ULOCKDEP_VERSION, ULOCKDEP_VERSION_MAJOR);
+            return buf;
+        }
     }
     json_object *pid;
     if (!json_object_object_get_ex(o, "pid", &pid) || !json_object_is_type(pid, json_type_int))

@@ -40,6 +40,8 @@ static atomic_int inside;        /* threads past the gate */
 static atomic_int phdr_threads;  /* threads inside a dl_iterate_phdr callback */
 static UL_TLS int phdr_depth;    /* this thread: nested dl_iterate_phdr callbacks */
 static UL_TLS int fork_skipped;
+UL_TLS int ul_in_gate;
+UL_TLS uint64_t ul_gate_mask;
 
 static void futex_wait(atomic_int *w, int val)
 {
@@ -70,11 +72,15 @@ uint64_t ul_gate_enter(void)
         while ((c = atomic_load(&gate_closed)) != 0)
             futex_wait(&gate_closed, c);
     }
+    /* What the kernel now has blocked: everything it lets a thread block. */
+    ul_gate_mask = ~0ull & ~(1ull << (SIGKILL - 1)) & ~(1ull << (SIGSTOP - 1));
+    ul_in_gate = 1;
     return old;
 }
 
 void ul_gate_leave(uint64_t mask)
 {
+    ul_in_gate = 0;
     leave_count();
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof mask);
 }

@@ -69,6 +69,10 @@ static inline void ul_leave(void)
 void ul_fork_setup(void);
 uint64_t ul_gate_enter(void);
 void ul_gate_leave(uint64_t mask);
+/* Inside the gate every signal is blocked: the mask changes the unwinder makes around its
+ * own locks are emulated on this thread's copy (signal.c), without a system call. */
+extern UL_TLS int ul_in_gate;
+extern UL_TLS uint64_t ul_gate_mask;
 
 /* Stacks and static storage (unwind.c). */
 void ul_unwind_setup(void);

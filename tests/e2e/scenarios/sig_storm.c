@@ -1,7 +1,9 @@
 // A storm of pthread_kill at threads that are inside lock calls and inside the shim's slow
 // path (each iteration creates new locks: first uses capture stacks, new dependencies), with
 // handlers that take locks of their own (a mutex pair in one order for SIGUSR1, a rwlock read
-// for SIGUSR2; never taken outside handlers). Meanwhile two lock-order inversions happen:
+// for SIGUSR2; never taken outside handlers; the SIGUSR1 pair always under in_handler_gate,
+// so that its inversion below is one lockdep reports but that can never really deadlock).
+// Meanwhile two lock-order inversions happen:
 // worker 0 takes lock_a then lock_b, worker 1 later lock_b then lock_a (a report made and
 // rendered while signals keep arriving), and a SIGUSR1 handler on a thread that takes no
 // lock of its own (so the handler never interrupts ulockdep, which would leave it untraced)
@@ -27,6 +29,7 @@
 static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t outer = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t in_handler_gate = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t in_handler_1 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t in_handler_2 = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t in_handler_rw = PTHREAD_RWLOCK_INITIALIZER;
@@ -43,10 +46,12 @@ static void on_usr1(int sig)
         first = &in_handler_2;
         second = &in_handler_1;
     }
+    pthread_mutex_lock(&in_handler_gate);
     pthread_mutex_lock(first);
     pthread_mutex_lock(second);
     pthread_mutex_unlock(second);
     pthread_mutex_unlock(first);
+    pthread_mutex_unlock(&in_handler_gate);
     __atomic_fetch_add(&handled[0], 1, __ATOMIC_RELAXED);
 }
 

@@ -24,6 +24,10 @@ void cli_print_usage(void);          /* short usage to stderr */
  * to the malloc'd string *spec. Prints an error and returns -1 if the key is unknown, a
  * non-bool key has no value, or the value cannot be quoted. */
 int opt_arg_append(char **spec, const char *arg);
+/* The same for `ulockdep run`, as the contract has it for ULOCKDEP_OPTIONS: a missing or bad
+ * value prints one "ulockdep: ..." line and the option is left out (the program runs with
+ * its default); returns -1 only for an unknown option. */
+int opt_arg_append_lenient(char **spec, const char *arg);
 /* Checks a whole spec with the engine's parser; prints its complaints, returns their number. */
 int opt_spec_check(const char *spec);
 

@@ -1,6 +1,9 @@
 /* ulockdep run [--key=value ...] [--] PROGRAM [ARGS...]
  * Adds the options to ULOCKDEP_OPTIONS, prepends the shim to LD_PRELOAD and execs PROGRAM,
- * so PROGRAM's exit status is ours. */
+ * so PROGRAM's exit status is ours. An option with a bad or missing value gets one line and
+ * is left out (the program runs with its default, as the shim does for ULOCKDEP_OPTIONS); an
+ * unknown option is a usage error (exit 2: more likely a typo, or a program option before
+ * the program). */
 #include "cli.h"
 #include "options.h"
 
@@ -43,7 +46,7 @@ int cmd_run(int argc, char **argv)
         }
         if (a[0] != '-' || !a[1])
             break;      /* first non-option: the program */
-        if (opt_arg_append(&spec, a) < 0)
+        if (opt_arg_append_lenient(&spec, a) < 0)
             goto usage_error;
     }
     if (i >= argc) {
@@ -51,8 +54,6 @@ int cmd_run(int argc, char **argv)
         cli_print_usage();
         goto usage_error;
     }
-    if (spec && opt_spec_check(spec))
-        goto usage_error;
 
     char *shim = find_shim();
     if (!shim)

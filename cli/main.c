@@ -60,7 +60,9 @@ void cli_print_help(void)
 
     printf("Options are also read from the ULOCKDEP_OPTIONS environment variable\n"
            "(key=value pairs separated by ':' or spaces, e.g. ULOCKDEP_OPTIONS=verbosity=1:exitcode=3);\n"
-           "options given on the command line come after it and win.\n"
+           "options given on the command line come after it and win. An option with a bad or\n"
+           "missing value gets one \"ulockdep: ...\" line and keeps its default; an unknown one is\n"
+           "a usage error.\n"
            "ULOCKDEP_SHIM=/path/to/libulockdep.so overrides which shim is preloaded.\n\n"
            "Exit status: PROGRAM's own, or the value of exitcode if reports were made;\n"
            "2 for a usage error, 126/127 if PROGRAM cannot be run.\n\n"

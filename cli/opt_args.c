@@ -28,7 +28,33 @@ static int lookup(const char *key, size_t len)
     return -1;
 }
 
+static int append(char **spec, const char *arg, bool lenient);
+
 int opt_arg_append(char **spec, const char *arg)
+{
+    return append(spec, arg, false);
+}
+
+int opt_arg_append_lenient(char **spec, const char *arg)
+{
+    return append(spec, arg, true);
+}
+
+/* The argument being checked, for the complaints of the lenient check. */
+static const char *checking;
+static int arg_complaints;
+
+static void complain_arg(const char *line)
+{
+    /* "ulockdep: ULOCKDEP_OPTIONS: bad value ..." -> "ulockdep: --verbosity=abc: bad value ..." */
+    static const char prefix[] = "ulockdep: ULOCKDEP_OPTIONS: ";
+    if (!strncmp(line, prefix, sizeof prefix - 1))
+        line += sizeof prefix - 1;
+    fprintf(stderr, "ulockdep: %s: %s\n", checking, line);
+    arg_complaints++;
+}
+
+static int append(char **spec, const char *arg, bool lenient)
 {
     const char *eq = strchr(arg, '=');
     int namelen = eq ? (int)(eq - arg) : (int)strlen(arg);   /* "--key" as typed */
@@ -47,9 +73,9 @@ int opt_arg_append(char **spec, const char *arg)
 
     const char *val = eq ? eq + 1 : "1";
     if (!eq && !known[i].is_bool) {
-        fprintf(stderr, "ulockdep: option '%.*s' needs a value (%.*s=VALUE)\n",
-                namelen, arg, namelen, arg);
-        return -1;
+        fprintf(stderr, "ulockdep: option '%.*s' needs a value (%.*s=VALUE)%s\n", namelen, arg, namelen, arg,
+                lenient ? "; it keeps its default" : "");
+        return lenient ? 0 : -1;
     }
 
     /* The engine splits on ':', whitespace and (before another key=) ','; a value holding
@@ -58,10 +84,25 @@ int opt_arg_append(char **spec, const char *arg)
     if (strpbrk(val, ": \t\n\v\f\r,") || val[0] == '"' || val[0] == '\'') {
         quote = !strchr(val, '"') ? "\"" : !strchr(val, '\'') ? "'" : NULL;
         if (!quote) {
-            fprintf(stderr, "ulockdep: the value of '%.*s' cannot contain both \" and '\n",
-                    namelen, arg);
-            return -1;
+            fprintf(stderr, "ulockdep: the value of '%.*s' cannot contain both \" and '%s\n", namelen, arg,
+                    lenient ? "; it keeps its default" : "");
+            return lenient ? 0 : -1;
         }
+    }
+
+    if (lenient) {
+        /* A value the engine refuses: its one line, and the option is left out (default). */
+        char *piece;
+        if (asprintf(&piece, "%s=%s%s%s", known[i].name, quote, val, quote) < 0) {
+            perror("ulockdep");
+            exit(CLI_EXIT_USAGE);
+        }
+        checking = arg;
+        arg_complaints = 0;
+        ul_options_parse(piece, complain_arg);
+        free(piece);
+        if (arg_complaints)
+            return 0;
     }
 
     char *out;

@@ -77,7 +77,8 @@ struct rp_set {
     size_t n, cap;
     struct rp_lockstat_class *ls;
     size_t nls, capls;
-    unsigned ls_processes;     /* lock_stat lines read (one per process) */
+    unsigned ls_processes;     /* processes those lines speak for (a summed line counts several) */
+    unsigned ls_lines;         /* lock_stat lines read */
     unsigned reports;          /* valid reports read */
     unsigned suppressed;       /* valid reports hidden by --suppressions */
     unsigned files;            /* log files read */
@@ -103,6 +104,8 @@ size_t rp_set_processes(const struct rp_set *set);
  * symbolises and adds them to set. Lines that are not reports are skipped with a one-line
  * warning naming the file and line. Returns -1 if path cannot be read (after saying why). */
 int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt);
+/* The same for one open stream, named `name` in warnings (fuzz/fuzz_json_log.c). */
+int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt);
 
 /* ---- symbolisation (report_symbolize.c) ---------------------------------------------- */
 
@@ -169,8 +172,11 @@ void *rp_xmalloc(size_t n);
 void *rp_xrealloc(void *p, size_t n);
 char *rp_xstrdup(const char *s);
 
-/* Warnings go to stderr as one "ulockdep report: ..." line. */
+/* Warnings go to stderr as one "ulockdep report: ..." line (control characters taken from
+ * the input shown as '?'), or to rp_warn_hook when set (the text without the prefix; at
+ * most 1023 bytes). */
 void rp_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern void (*rp_warn_hook)(const char *msg);
 
 /* ---- renderers: each writes the whole output to out; 0 on success ---------------------- */
 

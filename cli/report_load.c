@@ -1,7 +1,8 @@
 /* `ulockdep report`: reading logs. A log holds one JSON object per line (format=json), maybe
  * mixed with text splats and "ulockdep: ..." messages (format=text,json): the lines whose
  * first non-blank character is '{' are the reports, everything else is ignored. A report
- * line that cannot be used is skipped with one warning naming the file and line. */
+ * line that cannot be used is skipped with one warning naming the file and line; so is one
+ * whose "version" is of another major version than this ulockdep's (none: accepted). */
 #include "report.h"
 
 #include <dirent.h>
@@ -10,7 +11,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The major number of ULOCKDEP_VERSION ("0.1.0"): reports of another major are skipped. */
+#define ULOCKDEP_VERSION_MAJOR ((int)strtol(ULOCKDEP_VERSION, NULL, 10))
+
 /* Why a parsed object is not a usable report, or NULL when it is. */
+/* A line written by another major version of ulockdep: its fields may mean other things. */
+static const char *version_problem(json_object *o, char *buf, size_t len)
+{
+    json_object *version;
+    if (!json_object_object_get_ex(o, "version", &version))
+        return NULL;
+    const char *v = json_object_is_type(version, json_type_string) ? json_object_get_string(version) : NULL;
+    if (!v)
+        return "\"version\" is not a string";
+    char *end;
+    long major = strtol(v, &end, 10);
+    if (end == v || (*end && *end != '.') || major != ULOCKDEP_VERSION_MAJOR) {
+        snprintf(buf, len, "written by ulockdep version \"%.40s\"; this is %s and reads major version %d", v,
+                 ULOCKDEP_VERSION, ULOCKDEP_VERSION_MAJOR);
+        return buf;
+    }
+    return NULL;
+}
+
 static const char *report_problem(json_object *o, char *buf, size_t len)
 {
     const char *kind = rp_str(o, "kind");
@@ -21,6 +44,9 @@ static const char *report_problem(json_object *o, char *buf, size_t len)
         snprintf(buf, len, "unknown report kind \"%.100s\"", kind);
         return buf;
     }
+    const char *vp = version_problem(o, buf, len);
+    if (vp)
+        return vp;
     json_object *pid;
     if (!json_object_object_get_ex(o, "pid", &pid) || !json_object_is_type(pid, json_type_int))
         return "no \"pid\" number";
@@ -64,9 +90,13 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     else if (end < len)
         problem = "text after the JSON object";
     else if (rp_str(o, "kind") && !strcmp(rp_str(o, "kind"), "lock_stat")) {
-        rp_lockstat_add(set, o); /* lock_stat=1's table: summed, not a report */
-        json_object_put(o);
-        return;
+        problem = version_problem(o, why, sizeof why);
+        if (!problem) {
+            rp_lockstat_add(set, o); /* lock_stat=1's table: summed, not a report */
+            set->ls_lines++;
+            json_object_put(o);
+            return;
+        }
     } else
         problem = report_problem(o, why, sizeof why);
     if (problem) {
@@ -85,7 +115,7 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     rp_set_add(set, o, file, lineno);
 }
 
-static int load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
+int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
 {
     json_tokener *tok = json_tokener_new();
     if (!tok) {
@@ -129,7 +159,7 @@ static int load_file(struct rp_set *set, const char *path, const struct rp_optio
         rp_warn("cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    int rc = load_stream(set, f, path, opt);
+    int rc = rp_load_stream(set, f, path, opt);
     fclose(f);
     return rc;
 }
@@ -177,7 +207,7 @@ static int load_dir(struct rp_set *set, const char *path, const struct rp_option
 int rp_load_path(struct rp_set *set, const char *path, const struct rp_options *opt)
 {
     if (!strcmp(path, "-"))
-        return load_stream(set, stdin, "<stdin>", opt);
+        return rp_load_stream(set, stdin, "<stdin>", opt);
     struct stat st;
     if (stat(path, &st) < 0) {
         rp_warn("cannot read %s: %s", path, strerror(errno));

@@ -7,14 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
+void (*rp_warn_hook)(const char *msg);
+
 void rp_warn(const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("ulockdep report: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < ' ' || *p == 127)
+            *p = '?'; /* one line, whatever the input held (a kind "a\nb") */
+    if (rp_warn_hook) {
+        rp_warn_hook(msg);
+        return;
+    }
+    fprintf(stderr, "ulockdep report: %s\n", msg);
 }
 
 static void out_of_memory(void)

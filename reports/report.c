@@ -394,6 +394,15 @@ bool ul_report_last_suppression(char *buf, size_t len)
     return true;
 }
 
+/* Rendering without memory (report lock). */
+static char reserve_buf[256 * 1024];
+static bool out_of_memory;
+
+bool ul_report_out_of_memory(void)
+{
+    return __atomic_load_n(&out_of_memory, __ATOMIC_RELAXED) || ul_symbolizer_out_of_memory();
+}
+
 bool ul_report_problem(const struct ul_problem *p)
 {
     ul_flock_lock(&ul_rlock);
@@ -417,8 +426,21 @@ bool ul_report_problem(const struct ul_problem *p)
         ul_render_text(&b, p, &id);
     if (ul_dopt.json)
         ul_render_json(&b, p, &id);
-    if (b.s)
+    if (b.failed) {
+        /* No memory for the text: render it again into the reserve, never a truncated
+         * report (a report too large even for that is not written). */
+        ul_sb_free(&b);
+        ul_sb_init_fixed(&b, reserve_buf, sizeof reserve_buf);
+        if (ul_dopt.text)
+            ul_render_text(&b, p, &id);
+        if (ul_dopt.json)
+            ul_render_json(&b, p, &id);
+        out_of_memory = true;
+    }
+    if (b.s && !b.failed)
         write_all(sink(), b.s, b.len);
+    if (ul_symbolizer_out_of_memory())
+        out_of_memory = true;
     ul_sb_free(&b);
     ul_flock_unlock(&ul_rlock);
     if (ul_opt.halt_on_error)
@@ -454,6 +476,13 @@ void ul_report_after_fork_child(void)
     for (unsigned i = 0; i < supp.n; i++)
         supp.rules[i].hits = 0; /* the child says what it suppressed itself */
     ul_symbolizer_reset();
+}
+
+void ul_report_module_unloading(uintptr_t addr)
+{
+    ul_flock_lock(&ul_rlock);
+    ul_symbolizer_module_unloading(addr);
+    ul_flock_unlock(&ul_rlock);
 }
 
 unsigned ul_report_written(void)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "problem.h"
 
@@ -30,6 +31,12 @@ bool ul_report_last_suppression(char *buf, size_t len);
 void ul_report_message(const char *line);
 /* In a forked child: the next report opens the child's own log file. */
 void ul_report_after_fork_child(void);
+/* Did rendering or symbolising run out of memory? Sticky. The report being rendered was
+ * still written (unsymbolised where libdw gave up; from a static reserve buffer when the
+ * text itself found no memory); the shim then stops checking. */
+bool ul_report_out_of_memory(void);
+/* A module (any address inside it) is about to be dlclose'd: keep naming its frames. */
+void ul_report_module_unloading(uintptr_t addr);
 /* Number of reports written by this process. */
 unsigned ul_report_written(void);
 

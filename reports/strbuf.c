@@ -11,6 +11,10 @@ static int reserve(struct ul_strbuf *b, size_t more)
         return 0;
     if (b->len + more + 1 <= b->cap)
         return 1;
+    if (b->fixed) {
+        b->failed = 1;
+        return 0;
+    }
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + more + 1)
         cap *= 2;
@@ -93,8 +97,19 @@ void ul_sb_json_string(struct ul_strbuf *b, const char *s)
     ul_sb_putc(b, '"');
 }
 
+void ul_sb_init_fixed(struct ul_strbuf *b, char *buf, size_t cap)
+{
+    *b = (struct ul_strbuf){ .s = buf, .cap = cap, .fixed = 1 };
+    if (cap)
+        buf[0] = 0;
+}
+
 void ul_sb_free(struct ul_strbuf *b)
 {
+    if (b->fixed) {
+        b->len = 0;
+        return;
+    }
     free(b->s);
     b->s = NULL;
     b->len = b->cap = 0;

@@ -8,7 +8,11 @@ struct ul_strbuf {
     char *s;
     size_t len, cap;
     int failed; /* an allocation failed: the text is truncated */
+    int fixed;  /* s is a buffer of cap bytes given by the caller: never reallocated or freed */
 };
+
+/* A buffer that never allocates: what does not fit in buf (cap bytes) sets failed. */
+void ul_sb_init_fixed(struct ul_strbuf *b, char *buf, size_t cap);
 
 void ul_sb_printf(struct ul_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ul_sb_puts(struct ul_strbuf *b, const char *s);

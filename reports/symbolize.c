@@ -41,15 +41,29 @@ static size_t arena_total;
 static const char **itab; /* open addressing; power-of-two capacity */
 static size_t itab_cap, itab_count;
 
+/* The first chunk and table are static: with no memory left, the first reports still get
+ * module names (module+offset) and whatever was named before. */
+#define ITAB_STATIC 512
+static const char *itab_static[ITAB_STATIC];
+static union {
+    struct arena_chunk c;
+    char bytes[sizeof(struct arena_chunk) + ARENA_CHUNK];
+} static_chunk;
+static bool static_chunk_used;
+
 static char *arena_alloc(size_t n)
 {
     if (!arena || arena->cap - arena->used < n) {
         size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
         if (arena_total + cap > ARENA_LIMIT)
             return NULL;
-        struct arena_chunk *c = malloc(sizeof *c + cap);
-        if (!c)
+        struct arena_chunk *c;
+        if (!static_chunk_used && cap == ARENA_CHUNK) {
+            static_chunk_used = true;
+            c = &static_chunk.c;
+        } else if (!(c = malloc(sizeof *c + cap))) {
             return NULL;
+        }
         c->next = arena;
         c->used = 0;
         c->cap = cap;
@@ -74,7 +88,13 @@ static bool itab_reserve(void)
 {
     if (itab_count + 1 <= itab_cap / 2)
         return true;
-    size_t ncap = itab_cap ? itab_cap * 2 : 256;
+    if (!itab_cap) {
+        memset(itab_static, 0, sizeof itab_static);
+        itab = itab_static;
+        itab_cap = ITAB_STATIC;
+        return true;
+    }
+    size_t ncap = itab_cap * 2;
     const char **nt = calloc(ncap, sizeof *nt);
     if (!nt)
         return false;
@@ -86,7 +106,8 @@ static bool itab_reserve(void)
             j = (j + 1) & (ncap - 1);
         nt[j] = itab[i];
     }
-    free(itab);
+    if (itab != itab_static)
+        free(itab);
     itab = nt;
     itab_cap = ncap;
     return true;
@@ -127,11 +148,14 @@ static void strings_free(void)
 {
     while (arena) {
         struct arena_chunk *next = arena->next;
-        free(arena);
+        if (arena != &static_chunk.c)
+            free(arena);
         arena = next;
     }
     arena_total = 0;
-    free(itab);
+    static_chunk_used = false;
+    if (itab != itab_static)
+        free(itab);
     itab = NULL;
     itab_cap = itab_count = 0;
 }
@@ -187,7 +211,12 @@ static void cache_free(void)
     X(dwfl_module_getsrc)                                                                  \
     X(dwfl_lineinfo)                                                                       \
     X(dwfl_module_getsymtab)                                                               \
-    X(dwfl_module_getsym_info)
+    X(dwfl_module_getsym_info)                                                             \
+    X(dwfl_module_getdwarf)                                                                \
+    X(dwarf_new_oom_handler)                                                               \
+    X(dwfl_report_begin_add)                                                               \
+    X(dwfl_report_elf)                                                                     \
+    X(dwfl_offline_section_address)
 
 /* __typeof__ of the declarations in libdwfl.h: type-checked calls, no link-time reference. */
 static struct {
@@ -200,6 +229,16 @@ enum lib_state { LIB_UNTRIED, LIB_OK, LIB_MISSING };
 
 static enum lib_state dw_state;
 static bool use_libdw = true;
+
+/* libdw's default reaction to a failed allocation is error(EXIT_FAILURE): it would end the
+ * program. Every Dwarf we read gets our handler instead, which jumps back to the guard
+ * around the lookup (guarded() below); libdw is then never used again in this process
+ * (its session is abandoned, not freed: it may be half-updated), and the lookup is done
+ * again without it. libdw calls the handler with none of its locks held. Not covered:
+ * Dwarf objects libdw opens by itself (dwz alternate files, split DWARF units). */
+static void *oom_jump[5];
+static bool oom_armed;
+static bool dw_out_of_memory;
 
 static Dwfl *dwfl;
 static pid_t session_pid;                /* process the module list was read for */
@@ -281,7 +320,7 @@ static Dwfl *session_open(void)
  * the inherited list describes the parent's pid. */
 static Dwfl *session(void)
 {
-    if (!use_libdw || !dw_load())
+    if (!use_libdw || dw_out_of_memory || !dw_load())
         return NULL;
     if (session_pid != getpid()) {
         session_close();
@@ -404,6 +443,40 @@ static const char *exe_path(void)
     return intern(buf);
 }
 
+struct range_query {
+    uintptr_t addr, lo, hi;
+    bool found;
+};
+
+static int range_match(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct range_query *q = arg;
+    if (!phdr_covers(info, q->addr))
+        return 0;
+    q->lo = UINTPTR_MAX;
+    q->hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        q->lo = lo < q->lo ? lo : q->lo;
+        q->hi = hi > q->hi ? hi : q->hi;
+    }
+    q->found = q->hi > q->lo;
+    return 1;
+}
+
+/* All the PT_LOAD segments of the object that covers addr. */
+static bool object_range(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
+{
+    struct range_query q = { .addr = addr };
+    dl_iterate_phdr(range_match, &q);
+    *lo = q.lo;
+    *hi = q.hi;
+    return q.found;
+}
+
 static void find_object(uintptr_t addr, struct objinfo *o)
 {
     memset(o, 0, sizeof *o);
@@ -411,6 +484,114 @@ static void find_object(uintptr_t addr, struct objinfo *o)
     dl_iterate_phdr(obj_match, &q);
     if (o->found && o->is_main && !o->path)
         o->path = exe_path();
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Unloaded modules                                                                         */
+
+/* Modules dlclose'd (recorded just before, while still mapped): a frame that no loaded
+ * object covers is looked up here, newest first, and named by that module's path, offset
+ * and build-id, and by function and line read from the file on disk (a libdwfl session of
+ * its own, the module placed at its old load bias) when the file there still has the same
+ * build-id. A module loaded later at the same addresses wins for its addresses: the
+ * loader cannot tell whose a bare address is. Kept across ul_symbolizer_reset(): a forked
+ * child still has stacks from before the fork. */
+#define GONE_MAX 64
+#define GONE_PATH_MAX 512
+
+struct gone_module {
+    uintptr_t lo, hi, bias;
+    char path[GONE_PATH_MAX];
+    char build_id[2 * BUILD_ID_MAX + 1];
+    Dwfl_Module *dwmod;   /* in gone_dwfl, once reported */
+    bool dw_tried;
+};
+
+static struct gone_module gone[GONE_MAX];
+static unsigned gone_next, gone_count;
+static Dwfl *gone_dwfl;
+static Dwfl_Callbacks gone_callbacks;
+
+void ul_symbolizer_module_unloading(uintptr_t addr)
+{
+    struct objinfo o;
+    uintptr_t lo, hi;
+    find_object(addr, &o);
+    if (!o.found || !o.path || !object_range(addr, &lo, &hi) || strlen(o.path) >= GONE_PATH_MAX)
+        return;
+    for (unsigned i = 0; i < gone_count; i++) /* the same module again (dlopen, dlclose) */
+        if (gone[i].lo == lo && gone[i].bias == o.bias && !strcmp(gone[i].path, o.path) &&
+            !strcmp(gone[i].build_id, o.build_id))
+            return;
+    struct gone_module *g = &gone[gone_next];
+    gone_next = (gone_next + 1) % GONE_MAX;
+    if (gone_count < GONE_MAX)
+        gone_count++;
+    *g = (struct gone_module){ .lo = lo, .hi = hi, .bias = o.bias };
+    memcpy(g->path, o.path, strlen(o.path) + 1);
+    memcpy(g->build_id, o.build_id, sizeof g->build_id);
+    /* A module of the session reported at these addresses before is stale now. */
+    for (unsigned i = 0; i < gone_count; i++)
+        if (&gone[i] != g && gone[i].lo < hi && lo < gone[i].hi)
+            gone[i].lo = gone[i].hi = 0;
+}
+
+static struct gone_module *gone_find(uintptr_t addr)
+{
+    for (unsigned k = 1; k <= gone_count; k++) {
+        struct gone_module *g = &gone[(gone_next + GONE_MAX - k) % GONE_MAX];
+        if (addr >= g->lo && addr < g->hi)
+            return g;
+    }
+    return NULL;
+}
+
+static bool same_build_id(Dwfl_Module *m, const char *want)
+{
+    const unsigned char *bits;
+    GElf_Addr vaddr;
+    int n = dw.dwfl_module_build_id(m, &bits, &vaddr);
+    if (n <= 0 || n > BUILD_ID_MAX)
+        return !want[0]; /* neither has one */
+    char hex[2 * BUILD_ID_MAX + 1];
+    hex_encode(hex, bits, (size_t)n);
+    return !strcmp(hex, want);
+}
+
+/* The file of a gone module, placed where it was loaded (NULL: no libdw, no file, or it
+ * was rebuilt since). */
+static Dwfl_Module *gone_module(struct gone_module *g)
+{
+    if (g->dw_tried)
+        return g->dwmod;
+    g->dw_tried = true;
+    if (!use_libdw || dw_out_of_memory || !dw_load())
+        return NULL;
+    if (!gone_dwfl) {
+        gone_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+        gone_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+        gone_callbacks.section_address = dw.dwfl_offline_section_address;
+        if (!(gone_dwfl = dw.dwfl_begin(&gone_callbacks)))
+            return NULL;
+    }
+    dw.dwfl_report_begin_add(gone_dwfl);
+    Dwfl_Module *m = dw.dwfl_report_elf(gone_dwfl, g->path, g->path, -1, g->bias, false);
+    if (dw.dwfl_report_end(gone_dwfl, NULL, NULL) != 0)
+        m = NULL;
+    if (m && !same_build_id(m, g->build_id))
+        m = NULL; /* another file now: its lines would be wrong */
+    return g->dwmod = m;
+}
+
+static void gone_close(void)
+{
+    if (gone_dwfl)
+        dw.dwfl_end(gone_dwfl);
+    gone_dwfl = NULL;
+    for (unsigned i = 0; i < gone_count; i++) {
+        gone[i].dwmod = NULL;
+        gone[i].dw_tried = false;
+    }
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -513,8 +694,20 @@ static void function_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t pc,
     f->func_size = sym.st_size;
 }
 
+static __attribute__((noreturn)) void dw_oom_handler(void)
+{
+    if (oom_armed)
+        __builtin_longjmp(oom_jump, 1);
+    abort(); /* not reached: libdw only allocates inside guarded lookups */
+}
+
 static void line_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t at)
 {
+    Dwarf_Addr bias;
+    Dwarf *dwarf = dw.dwfl_module_getdwarf(m, &bias); /* errors are returned, not fatal */
+    if (!dwarf)
+        return;
+    dw.dwarf_new_oom_handler(dwarf, dw_oom_handler);
     Dwfl_Line *l = dw.dwfl_module_getsrc(m, at);
     if (!l)
         return;
@@ -567,10 +760,22 @@ static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
     uintptr_t at = return_address && pc ? pc - 1 : pc;
     struct objinfo o;
     find_object(at, &o);
-    if (!o.found)
-        return; /* not inside any loaded object: nothing to say */
+    Dwfl_Module *m;
+    if (!o.found) {
+        struct gone_module *g = gone_find(at);
+        if (!g)
+            return; /* not inside any loaded or unloaded object: nothing to say */
+        o = (struct objinfo){ .found = true, .bias = g->bias, .probe = g->lo, .path = intern(g->path) };
+        memcpy(o.build_id, g->build_id, sizeof o.build_id);
+        module_from_object(f, &o, pc);
+        if ((m = gone_module(g)) != NULL) {
+            function_from_dwfl(f, m, pc, at);
+            line_from_dwfl(f, m, at);
+        }
+        return;
+    }
     module_from_object(f, &o, pc);
-    Dwfl_Module *m = module_for(at, &o);
+    m = module_for(at, &o);
     if (!m) {
         function_from_dladdr(f, pc, at);
         return;
@@ -599,6 +804,39 @@ static void name_signal_frame(uintptr_t pc, struct ul_frame *f)
  * engine) gets "unknown" instead of mutating the caches under the outer call. */
 static bool busy;
 
+struct lookup {
+    uintptr_t addr;
+    bool return_address;
+    struct ul_frame *frame;  /* code */
+    char *buf;               /* data */
+    size_t len;
+    bool ok;
+};
+
+static void lookup_code(struct lookup *l)
+{
+    resolve_code(l->addr, l->return_address, l->frame);
+}
+
+/* Runs fn(l) so that libdw running out of memory comes back here: false then, and libdw
+ * is off for good. */
+static __attribute__((noinline)) bool guarded(void (*fn)(struct lookup *), struct lookup *l)
+{
+    if (__builtin_setjmp(oom_jump)) {
+        oom_armed = false;
+        dw_out_of_memory = true;
+        dwfl = NULL; /* abandoned */
+        gone_dwfl = NULL;
+        for (unsigned i = 0; i < gone_count; i++)
+            gone[i].dwmod = NULL;
+        return false;
+    }
+    oom_armed = true;
+    fn(l);
+    oom_armed = false;
+    return true;
+}
+
 bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
 {
     if (!out)
@@ -612,7 +850,12 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
     if (s && s->state != SLOT_EMPTY && s->pc == pc && s->return_address == return_address) {
         *out = s->frame;
     } else {
-        resolve_code(pc, return_address, out);
+        struct lookup l = { .addr = pc, .return_address = return_address, .frame = out };
+        if (!guarded(lookup_code, &l)) {
+            memset(out, 0, sizeof *out);
+            out->pc = pc;
+            resolve_code(pc, return_address, out); /* without libdw now */
+        }
         name_signal_frame(pc, out);
         if (s)
             *s = (struct cache_slot){ pc, return_address,
@@ -711,14 +954,21 @@ static bool resolve_data(uintptr_t addr, char *buf, size_t len)
     return m ? data_from_dwfl(m, addr, buf, len) : data_from_dladdr(addr, buf, len);
 }
 
+static void lookup_data(struct lookup *l)
+{
+    l->ok = resolve_data(l->addr, l->buf, l->len);
+}
+
 bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
 {
     if (!buf || !len || !addr || busy)
         return false;
     busy = true;
-    bool ok = resolve_data(addr, buf, len);
+    struct lookup l = { .addr = addr, .buf = buf, .len = len };
+    if (!guarded(lookup_data, &l))
+        l.ok = resolve_data(addr, buf, len); /* without libdw now */
     busy = false;
-    return ok;
+    return l.ok;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -726,10 +976,16 @@ bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
 
 void ul_symbolizer_reset(void)
 {
+    gone_close();
     session_close();
     session_failed = false;
     cache_free();
     strings_free();
+}
+
+bool ul_symbolizer_out_of_memory(void)
+{
+    return dw_out_of_memory;
 }
 
 /* Cached frames were computed with the other source: forget them (strings stay valid). */

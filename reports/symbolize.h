@@ -35,10 +35,19 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out);
  * when no data symbol covers addr (buf is then untouched). */
 bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len);
 
+/* A module is about to be dlclose'd (addr: any address inside it; call while it is still
+ * mapped): frames inside it that are symbolised after it is gone still get its module,
+ * offset and build-id, and its functions and lines from the file on disk. */
+void ul_symbolizer_module_unloading(uintptr_t addr);
+
 /* Drops cached module lists and strings (call after dlopen/dlclose or in a forked child). */
 void ul_symbolizer_reset(void);
 
 /* Set to false to skip libdw entirely (function names from dladdr only, no file:line). */
 void ul_symbolizer_use_libdw(bool on);
+
+/* Did libdw run out of memory? It is then off for good in this process (a forked child's
+ * reset does not bring it back): frames get module+offset and the names dladdr knows. */
+bool ul_symbolizer_out_of_memory(void);
 
 #endif

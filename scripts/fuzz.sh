@@ -6,7 +6,8 @@
 # Builds every target of fuzz/ (fuzz/fuzz_*.c) with clang -fsanitize=fuzzer,address,undefined
 # in a build directory of its own, then for each TARGET (default: all): replays the crash
 # reproducers kept in fuzz/regressions/TARGET/, and fuzzes for SECONDS (default 60) starting
-# from the seeds in fuzz/corpus/TARGET/ and the corpus grown by earlier runs.
+# from the seeds in fuzz/corpus/TARGET/ and the corpus grown by earlier runs. Inputs are at
+# most 8192 bytes, or the number in fuzz/TARGET.max_len.
 # A crash leaves its input in BUILD/artifacts/TARGET/ and makes the script fail; once fixed,
 # copy that file into fuzz/regressions/TARGET/ so every later run replays it.
 #
@@ -65,7 +66,9 @@ for t in "${targets[@]}"; do
     corpus=$build/corpus/$t
     artifacts=$build/artifacts/$t/
     mkdir -p "$corpus" "$artifacts" "$root/fuzz/corpus/$t"
-    if "${nice_cmd[@]}" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+    max_len=8192
+    [ -f "$root/fuzz/$t.max_len" ] && max_len=$(cat "$root/fuzz/$t.max_len")
+    if "${nice_cmd[@]}" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
            -print_final_stats=1 -artifact_prefix="$artifacts" "$corpus" "$root/fuzz/corpus/$t" \
            >"$build/$t.fuzz.log" 2>&1; then
         grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$build/$t.fuzz.log" | tail -n 2 | sed 's/^/    /'

@@ -8,7 +8,7 @@ UL_EXPORT int mtx_init(mtx_t *m, int type)
 {
     int r = REAL(mtx_init)(m, type);
     struct ul_thread *t;
-    if (r == thrd_success && (t = ul_enter())) {
+    if (r == thrd_success && !UL_BAD_LOCK_PTR(m) && (t = ul_enter())) {
         ul_on_init(t, m, UL_KIND_MUTEX);
         ul_leave();
     }
@@ -17,7 +17,7 @@ UL_EXPORT int mtx_init(mtx_t *m, int type)
 
 UL_EXPORT void mtx_destroy(mtx_t *m)
 {
-    struct ul_thread *t = ul_enter();
+    struct ul_thread *t = UL_BAD_LOCK_PTR(m) ? NULL : ul_enter();
     if (t) {
         ul_on_destroy(t, m, sizeof *m);
         ul_leave();

@@ -82,6 +82,8 @@ static void wait_end(struct cond_wait *w, pthread_mutex_t *m, uintptr_t ip)
 
 UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
+    if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
+        return REAL(pthread_cond_wait)(c, m);
     struct cond_wait w;
     wait_begin(&w, c, m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(pthread_cond_wait)(c, m);
@@ -91,6 +93,8 @@ UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 UL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
+    if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
+        return REAL(pthread_cond_timedwait)(c, m, abstime);
     struct cond_wait w;
     wait_begin(&w, c, m, cond_clock(c), abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_timedwait)(c, m, abstime);
@@ -101,6 +105,8 @@ UL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, cons
 UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk,
                                      const struct timespec *abstime)
 {
+    if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
+        return REAL(pthread_cond_clockwait)(c, m, clk, abstime);
     struct cond_wait w;
     wait_begin(&w, c, m, clk, abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_clockwait)(c, m, clk, abstime);
@@ -111,6 +117,8 @@ UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
 /* mtx_t shares pthread_mutex_t's layout in glibc; C11 timed waits are on TIME_UTC. */
 UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
+    if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
+        return REAL(cnd_wait)(c, m);
     struct cond_wait w;
     wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(cnd_wait)(c, m);
@@ -120,6 +128,8 @@ UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 
 UL_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *restrict abstime)
 {
+    if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
+        return REAL(cnd_timedwait)(c, m, abstime);
     struct cond_wait w;
     wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, abstime, __func__, UL_CALLER);
     int r = REAL(cnd_timedwait)(c, m, abstime);

@@ -1,5 +1,6 @@
 /* dlclose: a library whose static locks took part in the graph is going away. Its classes
- * are named while it is still mapped (names come from its symbols), and once it is really
+ * are named while it is still mapped (names come from its symbols), the symbolizer records
+ * the module (frames inside it keep module+offset, function and line), and once it is really
  * unloaded its locks are retired and a library loaded at the same address later gets new
  * classes, so it can never close a cycle with the old one's dependencies. */
 #include <dlfcn.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "report.h"
 #include "shim.h"
 
 struct module {
@@ -67,6 +69,8 @@ UL_EXPORT int dlclose(void *handle)
         if (t) {
             for (size_t i = 0; i < n && i < 256; i++)
                 ul_class_display_name(cls[i]);
+            /* And remember the module itself: stacks through its code are reported later. */
+            ul_report_module_unloading(m.lo);
             ul_leave();
         }
     }

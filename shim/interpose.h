@@ -34,13 +34,18 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
     }
 }
 
+/* A lock pointer into the first page (NULL, or a member of a NULL struct) is the program's
+ * bug: nothing of it is read here, the real function gets it and does what it does
+ * natively (usually a SIGSEGV inside libc), never a crash inside the shim. */
+#define UL_BAD_LOCK_PTR(p) ul_unlikely((uintptr_t)(p) < 4096)
+
 /* ok(r): did the real call leave the lock held?
  * With the watchdog or lock_stat on (wait.h), the thread says what it blocks on around the
  * real call; with lock_stat, the lock is tried first to tell a contention. */
 #define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok)                                  \
     do {                                                                                      \
-        struct ul_thread *t_ = ul_enter();                                                    \
-        if (!t_)                                                                              \
+        struct ul_thread *t_;                                                                 \
+        if (UL_BAD_LOCK_PTR(lock) || !(t_ = ul_enter()))                                      \
             return call;                                                                      \
         ul_on_blocking_call(t_, (lock), (kind), (flags), __func__, UL_CALLER);                \
         enum ul_token tok_ = ul_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);      \
@@ -68,7 +73,7 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 #define UL_TRY_ACQUIRE(lock, kind, mode, flags, call, ok)                                       \
     do {                                                                                      \
         int r_ = call;                                                                        \
-        if (ok(r_))                                                                           \
+        if (ok(r_) && !UL_BAD_LOCK_PTR(lock))                                                 \
             ul_record_trylock((lock), (kind), (mode), (flags), UL_CALLER);                    \
         return r_;                                                                            \
     } while (0)
@@ -77,8 +82,8 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
  * ul_on_release, told nothing, releases it if held and else does nothing. */
 #define UL_RELEASE(lock, kind, hint, call)                                                      \
     do {                                                                                      \
-        struct ul_thread *t_ = ul_enter();                                                    \
-        if (!t_)                                                                              \
+        struct ul_thread *t_;                                                                 \
+        if (UL_BAD_LOCK_PTR(lock) || !(t_ = ul_enter()))                                      \
             return call;                                                                      \
         if (!ul_release_top(t_, (uintptr_t)(lock)) &&                                         \
             !ul_on_release(t_, (lock), (kind), UL_UNLOCK_UNKNOWN, UL_CALLER)) {               \

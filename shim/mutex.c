@@ -5,7 +5,7 @@ UL_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *
 {
     int r = REAL(pthread_mutex_init)(m, attr);
     struct ul_thread *t;
-    if (r == 0 && (t = ul_enter())) {
+    if (r == 0 && !UL_BAD_LOCK_PTR(m) && (t = ul_enter())) {
         ul_on_init(t, m, UL_KIND_MUTEX);
         ul_leave();
     }
@@ -14,7 +14,7 @@ UL_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *
 
 UL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
-    struct ul_thread *t = ul_enter();
+    struct ul_thread *t = UL_BAD_LOCK_PTR(m) ? NULL : ul_enter();
     if (t) {
         ul_on_destroy(t, m, sizeof *m);
         ul_leave();

@@ -1,5 +1,6 @@
-/* Start-up, per-thread state, fork and exit: everything about the shim's own life cycle. */
+/* Start-up, per-thread state and exit: the shim's own life cycle (fork: fork.c). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -32,9 +33,29 @@ static void complain(const char *line)
         return;
 }
 
+/* Any part of ulockdep that runs out of memory: one line for the whole process (whichever
+ * part ran out first), and checking stops. */
+static atomic_int oom_said;
+
+void ul_shim_out_of_memory(const char *what)
+{
+    ul_engine_disable();
+    if (atomic_exchange(&oom_said, 1))
+        return;
+    char line[160];
+    snprintf(line, sizeof line, "ulockdep: out of memory %s; checking stopped, the program continues", what);
+    say(line);
+}
+
 static void engine_out_of_memory(void)
 {
-    say("ulockdep: out of memory for lock tracking; checking stopped, the program continues");
+    ul_shim_out_of_memory("for lock tracking");
+}
+
+static void check_report_memory(void)
+{
+    if (ul_report_out_of_memory())
+        ul_shim_out_of_memory("while symbolising a report");
 }
 
 /* The thread-exit destructor: report locks still held (a thread cancelled while holding
@@ -54,6 +75,8 @@ static void thread_gone(void *p)
 
 struct ul_thread *ul_attach_thread(void)
 {
+    if (!ul_engine_enabled())
+        return NULL; /* checking stopped (out of memory): no state for new threads */
     ul_busy = 1;
     int tid = (int)syscall(SYS_gettid);
     struct ul_thread *t = ul_thread_new(tid, tid == getpid());
@@ -63,68 +86,27 @@ struct ul_thread *ul_attach_thread(void)
             pthread_setspecific(thread_key, t);
     } else {
         engine_out_of_memory();
-        ul_engine_disable();
     }
     ul_busy = 0;
     return t;
-}
-
-/* ---- fork: hold both internal locks across fork so the child inherits them free and the
- * tables consistent; the child keeps only its own thread. ---- */
-
-static UL_TLS int fork_skipped;
-
-static void before_fork(void)
-{
-    /* A fork from a signal handler that interrupted ulockdep itself: we may hold the locks
-     * already; do not wait for ourselves. */
-    fork_skipped = ul_busy;
-    if (fork_skipped)
-        return;
-    ul_busy = 1;
-    ul_flock_lock(&ul_glock);
-    ul_flock_lock(&ul_rlock);
-}
-
-static void after_fork_parent(void)
-{
-    if (fork_skipped)
-        return;
-    ul_flock_unlock(&ul_rlock);
-    ul_flock_unlock(&ul_glock);
-    ul_busy = 0;
-}
-
-static void after_fork_child(void)
-{
-    if (fork_skipped) {
-        ul_engine_disable(); /* the tables may be half-updated */
-        return;
-    }
-    ul_flock_reset(&ul_rlock);
-    ul_flock_reset(&ul_glock);
-    ul_thread_forget_others(ul_self);
-    if (ul_self) {
-        ul_self->tid = (int)syscall(SYS_gettid);
-        ul_self->is_main = true;
-    }
-    ul_engine_reset_report_count();
-    ul_report_after_fork_child();
-    ul_busy = 0;
 }
 
 /* ---- start and exit ---- */
 
 static bool engine_report(const struct ul_problem *p)
 {
-    return ul_report_problem(p);
+    bool r = ul_report_problem(p);
+    check_report_memory();
+    return r;
 }
 
 /* lock: suppressions. Naming a class symbolizes (malloc, the loader's lock): never from a
  * signal handler (such a class is then simply traced). */
 static bool engine_ignore_class(const struct ul_class *cls, const char *inst_name)
 {
-    return !(ul_self && ul_self->sig_depth) && ul_report_ignore_class(cls, inst_name);
+    bool r = !(ul_self && ul_self->sig_depth) && ul_report_ignore_class(cls, inst_name);
+    check_report_memory();
+    return r;
 }
 
 __attribute__((constructor(101))) static void ul_start(void)
@@ -147,7 +129,7 @@ __attribute__((constructor(101))) static void ul_start(void)
         ul_busy = 0;
         return;
     }
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    ul_fork_setup(); /* fork.c */
     struct ul_env env = { .capture_stack = ul_capture_stack,
                           .is_static = ul_addr_is_static,
                           .report = engine_report,
@@ -173,6 +155,7 @@ __attribute__((destructor(101))) static void ul_finish(void)
     if (ul_self && !ul_self->sig_depth)
         ul_engine_flush_deferred(ul_self); /* reports made in this thread's handlers */
     ul_report_finish(); /* print_suppressions */
+    check_report_memory();
     uint64_t n = ul_engine_report_count();
     if (ul_opt.verbosity >= 1) {
         struct ul_engine_stats s;

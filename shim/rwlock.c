@@ -5,7 +5,7 @@ UL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_
 {
     int r = REAL(pthread_rwlock_init)(l, attr);
     struct ul_thread *t;
-    if (r == 0 && (t = ul_enter())) {
+    if (r == 0 && !UL_BAD_LOCK_PTR(l) && (t = ul_enter())) {
         ul_on_init(t, l, UL_KIND_RWLOCK);
         ul_leave();
     }
@@ -14,7 +14,7 @@ UL_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_
 
 UL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
-    struct ul_thread *t = ul_enter();
+    struct ul_thread *t = UL_BAD_LOCK_PTR(l) ? NULL : ul_enter();
     if (t) {
         ul_on_destroy(t, l, sizeof *l);
         ul_leave();

@@ -10,6 +10,7 @@
 #define ULOCKDEP_SHIM_SHIM_H
 
 #include <poll.h>
+#include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -45,6 +46,9 @@ extern UL_TLS int ul_busy;             /* this thread is inside ulockdep */
 extern UL_TLS int ul_gone;             /* this thread's state was torn down */
 
 struct ul_thread *ul_attach_thread(void);
+/* Out of memory anywhere in ulockdep: one line per process ("ulockdep: out of memory WHAT;
+ * checking stopped, ..."), then checking stops (runtime.c). */
+void ul_shim_out_of_memory(const char *what);
 
 static inline struct ul_thread *ul_enter(void)
 {
@@ -63,6 +67,16 @@ static inline void ul_leave(void)
     __asm__ __volatile__("" ::: "memory");
     ul_busy = 0;
 }
+
+/* fork (fork.c): handlers registered before anyone else's; the gate that stack captures
+ * and other walks of the loaded objects pass (returns the signal mask to give back). */
+void ul_fork_setup(void);
+uint64_t ul_gate_enter(void);
+void ul_gate_leave(uint64_t mask);
+/* Inside the gate every signal is blocked: the mask changes the unwinder makes around its
+ * own locks are emulated on this thread's copy (signal.c), without a system call. */
+extern UL_TLS int ul_in_gate;
+extern UL_TLS uint64_t ul_gate_mask;
 
 /* Stacks and static storage (unwind.c). */
 void ul_unwind_setup(void);

@@ -182,8 +182,42 @@ static void note_mask(int how, const sigset_t *set, const sigset_t *old)
     errno = saved_errno;
 }
 
+/* Inside the fork gate (fork.c) every signal is blocked until the gate is left, whatever the
+ * code in there asks: the unwinder blocks and restores signals around each of its locks,
+ * two system calls each time, dozens per stack of a new thread. Those calls are answered
+ * from the thread's copy of its mask instead; the real mask is restored on leaving. */
+static int gate_mask_change(int how, const sigset_t *set, sigset_t *old)
+{
+    uint64_t cur = ul_gate_mask;
+    if (set) {
+        uint64_t s = ul_sigset_bits(set);
+        if (how == SIG_BLOCK)
+            cur |= s;
+        else if (how == SIG_UNBLOCK)
+            cur &= ~s;
+        else if (how == SIG_SETMASK)
+            cur = s;
+        else
+            return EINVAL;
+    }
+    if (old) {
+        sigemptyset(old);
+        memcpy(old, &ul_gate_mask, sizeof ul_gate_mask);
+    }
+    ul_gate_mask = cur & ~(1ull << (SIGKILL - 1)) & ~(1ull << (SIGSTOP - 1));
+    return 0;
+}
+
 UL_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
+    if (ul_unlikely(ul_in_gate)) {
+        int e = gate_mask_change(how, set, old);
+        if (e) {
+            errno = e;
+            return -1;
+        }
+        return 0;
+    }
     sigset_t o;
     int r = REAL(sigprocmask)(how, set, &o);
     if (r == 0) {
@@ -196,6 +230,8 @@ UL_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 
 UL_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
+    if (ul_unlikely(ul_in_gate))
+        return gate_mask_change(how, set, old);
     sigset_t o;
     int r = REAL(pthread_sigmask)(how, set, &o);
     if (r == 0) {

@@ -5,7 +5,7 @@ UL_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared)
 {
     int r = REAL(pthread_spin_init)(l, pshared);
     struct ul_thread *t;
-    if (r == 0 && (t = ul_enter())) {
+    if (r == 0 && !UL_BAD_LOCK_PTR(l) && (t = ul_enter())) {
         ul_on_init(t, (void *)l, UL_KIND_SPIN);
         ul_leave();
     }
@@ -14,7 +14,7 @@ UL_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared)
 
 UL_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l)
 {
-    struct ul_thread *t = ul_enter();
+    struct ul_thread *t = UL_BAD_LOCK_PTR(l) ? NULL : ul_enter();
     if (t) {
         ul_on_destroy(t, (void *)l, sizeof *l);
         ul_leave();

@@ -578,7 +578,7 @@ static void report(struct scan *s, uint64_t now)
         free(bt);
         free(held);
         free(steps);
-        ul_report_message("ulockdep: out of memory for a deadlock report");
+        ul_shim_out_of_memory("for a deadlock report");
         return;
     }
     unsigned used = 0;

@@ -269,6 +269,55 @@ def case_heap_locks(env):
                                    for i in idents), "identities: build-id+offset of two frames", idents)
 
 
+def case_bad_graph_files(env):
+    """Graph files that cannot be used (empty, another format version, binary garbage, an
+    unknown record) are skipped with a warning naming the file (and line), the good ones are
+    merged; an empty directory merges nothing; a --db that is not an SQLite database is
+    refused and left as it was."""
+    a = env.clean_run("ab")
+    b = env.clean_run("ba")
+    good = sorted(glob.glob(os.path.join(env.graph, "*.ulg")))
+    text = open(good[0], "rb").read()
+    bad = {name: os.path.join(env.graph, name) for name in ("empty.ulg", "v2.ulg", "corrupt.ulg", "junk.ulg")}
+    open(bad["empty.ulg"], "wb").close()
+    first, rest = text.split(b"\n", 1)
+    check(first == b"ulockdep-graph\t1", "format version 1 is what runs write", first)
+    open(bad["v2.ulg"], "wb").write(b"ulockdep-graph\t2\n" + rest)
+    open(bad["corrupt.ulg"], "wb").write(bytes((i * 151 + 7) % 256 for i in range(3000)))
+    open(bad["junk.ulg"], "wb").write(b"ulockdep-graph\t1\nh\tpid\t12\nzzz\n")
+    p = env.merge(expect=1)
+    warn = [l for l in p.stderr.splitlines() if l.startswith("ulockdep: warning:")]
+    check(len(warn) == 4, "one warning per bad file", p.stderr)
+    for name, where, phrase in (("empty.ulg", ":1:", "empty file"), ("v2.ulg", ":1:", "graph format version 2"),
+                                ("corrupt.ulg", ":", "not a graph file"), ("junk.ulg", ":3:", "'zzz'")):
+        check(any(bad[name] + where in w and phrase in w and w.endswith("file skipped") for w in warn),
+              f"{name}: the warning names the file and says {phrase}", p.stderr)
+    check("2 new graph files, 0 merged before, 4 skipped" in p.stderr, "summary", p.stderr)
+    check(p.stdout.count(TITLE) == 1 and f"recorded by pid {a} " in p.stdout and f"recorded by pid {b} " in p.stdout,
+          "the good files still give their cycle", p.stdout)
+    check(db_counts(env.db)["runs"] == 2, "only the good files are runs", db_counts(env.db))
+
+    only_bad = os.path.join(env.tmp, "only-bad")
+    os.makedirs(only_bad)
+    for path in bad.values():
+        shutil.copy(path, only_bad)
+    p = env.merge(only_bad, db=os.path.join(env.tmp, "only-bad.db"), expect=0)
+    check("0 new graph files, 0 merged before, 4 skipped" in p.stderr and TITLE not in p.stdout, "only bad files",
+          p.stderr, p.stdout)
+    empty_dir = os.path.join(env.tmp, "empty-dir")
+    os.makedirs(empty_dir)
+    p = env.merge(empty_dir, db=os.path.join(env.tmp, "empty.db"), expect=0)
+    check("0 new graph files, 0 merged before, 0 skipped" in p.stderr and not p.stdout, "an empty directory",
+          p.stderr, p.stdout)
+
+    not_db = os.path.join(env.tmp, "notes.txt")
+    open(not_db, "w").write("this is not a database\n")
+    p = env.merge(db=not_db, expect=2)
+    check(f"{not_db}: file is not a database" in p.stderr and TITLE not in p.stdout, "a --db that is not a database",
+          p.stderr)
+    check(open(not_db).read() == "this is not a database\n", "the file given as --db is left as it was")
+
+
 def case_cli_errors(env):
     p = subprocess.run([env.ulockdep, "merge", env.graph], capture_output=True, text=True, env=env.env)
     check(p.returncode == 2 and "--db" in p.stderr, "merge without --db", p.stderr)

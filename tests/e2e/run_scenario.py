@@ -2,7 +2,7 @@
 """Run one e2e scenario program under the ulockdep shim and check its reports.
 
 Usage: run_scenario.py --shim PATH/libulockdep.so --prog PATH/program --spec PATH/scenario.c
-                       [--keep] [--verbose]
+                       [--stress] [--keep] [--verbose]
 
 The expectations are comment lines in the scenario source (anywhere in the file, usually the
 header). Values are whitespace-separated; there are no trailing comments on directive lines.
@@ -37,6 +37,9 @@ header). Values are whitespace-separated; there are no trailing comments on dire
   // ENV: KEY=VALUE              extra environment; ULOCKDEP_OPTIONS values are appended to the
                                  driver's own options (format=text,json:log_path=...)
   // ARGS: ARG..                 program arguments
+  // STRESS-ARGS: ARG..          with --stress, the arguments instead of ARGS (a stress-size run;
+                                 tests/e2e/CMakeLists.txt registers e2e.stress.NAME, label stress)
+  // STRESS-TIMEOUT: N           with --stress, TIMEOUT instead of TIMEOUT
   // EXPECT-LOCKSTAT: NAME F..   the lock_stat JSON line (lock_stat=1) lists the class NAME with
                                  each F true: FIELD=N, FIELD>=N or FIELD>N (acquisitions,
                                  contentions, wait_total_ns, wait_max_ns, hold_total_ns,
@@ -133,6 +136,7 @@ class Spec:
         self.hang = False
         self.env = []                # [(key, value)]
         self.args = []
+        self.stress_args = False     # STRESS-ARGS seen
         self.lockstats = []          # [(name, [(field, op, n)])]
         self.deadlock_threads = []   # [[names]]
         self.via_cli = False
@@ -141,7 +145,7 @@ class Spec:
         self.line_blocks = []        # [[(source line no, pattern)]] of EXPECT-LINES blocks
 
 
-def parse_spec(path):
+def parse_spec(path, stress=False):
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
     fname = os.path.basename(path)
@@ -179,7 +183,7 @@ def parse_spec(path):
             continue
         if re.match(r"^\s*//\s*EXPECT-LINES\b", raw):
             raise SpecError(f"{fname}:{no}: {raw.strip()}: write it as '// EXPECT-LINES: TEXT'")
-        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|TIMEOUT|ENV|ARGS|SUPPRESSIONS|VIA-CLI)\b\s*(:?)\s*(.*?)\s*$", raw)
+        m = re.match(r"^\s*//\s*(EXPECT-[A-Z-]+|STRESS-ARGS|STRESS-TIMEOUT|TIMEOUT|ENV|ARGS|SUPPRESSIONS|VIA-CLI)\b\s*(:?)\s*(.*?)\s*$", raw)
         if not m:
             continue
         key, colon, val = m.group(1), m.group(2), m.group(3)
@@ -239,7 +243,11 @@ def parse_spec(path):
             elif key == "EXPECT-TEXT":
                 spec.text.append(subst(val))
             elif key == "TIMEOUT":
-                spec.timeout = float(val)
+                if spec.timeout is None or not stress:
+                    spec.timeout = float(val)
+            elif key == "STRESS-TIMEOUT":
+                if stress:
+                    spec.timeout = float(val)
             elif key == "ENV":
                 k, eq, v = val.partition("=")
                 if not eq or not k:
@@ -252,7 +260,12 @@ def parse_spec(path):
                     raise SpecError("EXPECT-MESSAGE needs a text")
                 spec.messages.append(subst(val))
             elif key == "ARGS":
-                spec.args = [subst(w) for w in shlex.split(val)]
+                if not (stress and spec.stress_args):
+                    spec.args = [subst(w) for w in shlex.split(val)]
+            elif key == "STRESS-ARGS":
+                spec.stress_args = True
+                if stress:
+                    spec.args = [subst(w) for w in shlex.split(val)]
             else:
                 raise SpecError(f"unknown directive {key}")
         except (ValueError, SpecError) as e:
@@ -571,11 +584,12 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--prog", required=True)
     ap.add_argument("--spec", required=True)
+    ap.add_argument("--stress", action="store_true", help="use STRESS-ARGS and STRESS-TIMEOUT")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--verbose", action="store_true", help="print the logs even on success")
     args = ap.parse_args()
     try:
-        spec = parse_spec(args.spec)
+        spec = parse_spec(args.spec, args.stress)
     except (OSError, SpecError) as e:
         print(f"spec error: {e}")
         return 2

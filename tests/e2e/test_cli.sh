@@ -135,10 +135,27 @@ check "unknown option: exit 2, message names '--foo'" \
     '[ $rc = 2 ] && grep -qF "unknown option $q--foo$q" "$ERR"'
 run run --foo=1 -- true
 check "unknown option with a value: exit 2" '[ $rc = 2 ] && grep -qF "${q}--foo$q" "$ERR"'
-run run --exitcode=abc -- true
-check "bad option value: exit 2, message names the option" '[ $rc = 2 ] && grep -q exitcode "$ERR"'
-run run --log_path -- true
-check "string option without a value: exit 2" '[ $rc = 2 ]'
+# A bad or missing value: one line naming it, and the program runs with the default (the
+# contract's rule for a malformed option).
+run run --verbosity=abc -- sh -c 'echo ran; echo "$ULOCKDEP_OPTIONS"; exit 4'
+check "bad option value: one line naming it, the program runs (its exit 4) without the option" \
+    '[ $rc = 4 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "^ulockdep: --verbosity=abc: .*verbosity" "$ERR" &&
+     [ "$(cat "$OUT")" = "$(printf "ran\ndeadlock_timeout=10")" ]'
+run run --log_path --exitcode=5 -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
+check "string option without a value: one line, the program runs with the other options" \
+    '[ $rc = 0 ] && [ "$(wc -l <"$ERR")" = 1 ] && grep -q "log_path" "$ERR" &&
+     [ "$(cat "$OUT")" = "deadlock_timeout=10:exitcode=5" ]'
+if printf '%s\n' '#include <pthread.h>' 'static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;' \
+       'int main(void) { pthread_mutex_lock(&a); pthread_mutex_lock(&b); pthread_mutex_unlock(&b); pthread_mutex_unlock(&a);' \
+       ' pthread_mutex_lock(&b); pthread_mutex_lock(&a); pthread_mutex_unlock(&a); pthread_mutex_unlock(&b); return 0; }' \
+       >"$TMP/abba.c" && gcc -pthread -o "$TMP/abba" "$TMP/abba.c" 2>/dev/null; then
+    ULOCKDEP_SHIM=$SHIM run run --exitcode=abc -- "$TMP/abba"
+    check "a report under --exitcode=abc: one line about it, exit status the default 66" \
+        '[ $rc = 66 ] && [ "$(grep -c "^ulockdep:" "$ERR")" = 1 ] && grep -q "^ulockdep: --exitcode=abc: " "$ERR" &&
+         grep -q "WARNING: possible circular locking dependency detected" "$ERR"'
+else
+    skip "no gcc: the --exitcode=abc run with a report"
+fi
 
 run --exitcode=5 --halt_on_error -- sh -c 'echo "$ULOCKDEP_OPTIONS"'
 check "options reach the child in ULOCKDEP_OPTIONS (bool --key means key=1)" \

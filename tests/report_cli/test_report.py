@@ -6,7 +6,7 @@ Usage: test_report.py CASE --cli ULOCKDEP --shim LIBULOCKDEP.SO --prog REPORT_PR
                            --srcroot REPO --schema SARIF_SCHEMA.json
 
 Cases: text_dedup, kinds_json, sarif, dot_svg, html_chromium, symbolize_later, bad_input,
-exit_status, gen_suppressions, cross_run_json, deadlock, mangled_json. Exit status 0 pass, 1 fail, 2 usage.
+mixed_versions, exit_status, gen_suppressions, cross_run_json, deadlock, mangled_json. Exit status 0 pass, 1 fail, 2 usage.
 """
 
 import argparse
@@ -563,6 +563,7 @@ def case_bad_input(e):
         '{"kind":"bad_unlock","pid":3}',                     # 9: no locks
         "",                                                  # 10: blank
         "[1, 2, 3]",                                         # 11: not an object line, ignored
+        '{"kind":"a\\nb\\u001b[31m","pid":1,"locks":[]}',        # 12: unknown kind with control characters
     ]
     bad = os.path.join(e.newdir("bad"), "bad.log")
     with open(bad, "w") as f:
@@ -571,9 +572,9 @@ def case_bad_input(e):
     check(p.returncode == 1, "exit 1: the valid report is shown", p.stderr)
     warn = p.stderr.splitlines()
     check([int(re.match(rf"ulockdep report: {re.escape(bad)}:(\d+): skipped: ", w).group(1)) for w in warn]
-          == [2, 3, 4, 5, 6, 8, 9], "one warning per unusable line, naming file and line", p.stderr)
+          == [2, 3, 4, 5, 6, 8, 9, 12], "one warning per unusable line, naming file and line", p.stderr)
     for n, phrase in ((2, "truncated"), (4, 'unknown report kind "frobnicate"'), (5, '"pid"'), (6, '"cycle"'),
-                      (8, "text after"), (9, '"locks"')):
+                      (8, "text after"), (9, '"locks"'), (12, 'unknown report kind "a?b?[31m"')):
         check(any(w.startswith(f"ulockdep report: {bad}:{n}:") and phrase in w for w in warn),
               f"line {n}: the warning says {phrase}")
     check(p.stdout.count(TITLES["circular"]) == 1 and "(seen 1 time in 1 process" in p.stdout,
@@ -588,6 +589,46 @@ def case_bad_input(e):
     p = e.report(textonly)
     check(p.returncode == 0 and "no JSON" in p.stderr and "format=json" in p.stderr,
           "a text-only log: a warning saying how to get JSON", p.stderr)
+
+
+def case_mixed_versions(e):
+    """Logs of several ulockdep versions: a report whose "version" has another major number
+    (or is not a string) is skipped with a warning naming file and line; the same major
+    version, and no version at all, are read."""
+    d, logs = e.run_prog(["abba"])
+    with open(logs[0]) as f:
+        good = json.loads(f.readline())
+    check(good.get("version", "").startswith("0."), "the shim writes a 0.x version", good.get("version"))
+
+    def with_version(v):
+        o = dict(good)
+        if v is None:
+            o.pop("version", None)
+        else:
+            o["version"] = v
+        return json.dumps(o)
+    lines = [with_version("0.1.0"),        # 1: this version
+             with_version("1.0.0"),        # 2: another major: skipped
+             with_version("0.7.2-rc1"),    # 3: same major: read
+             with_version(None),           # 4: no version (older logs): read
+             with_version("2"),            # 5: another major: skipped
+             with_version(1),              # 6: not a string: skipped
+             with_version("x.y"),          # 7: no number: skipped
+             with_version("00.9")]         # 8: major 0: read
+    path = os.path.join(e.newdir("versions"), "mixed.log")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    p = e.report("--format=json", path)
+    warn = p.stderr.splitlines()
+    skipped = [int(m.group(1)) for w in warn if (m := re.match(rf"ulockdep report: {re.escape(path)}:(\d+): skipped: ", w))]
+    check(skipped == [2, 5, 6, 7] and len(warn) == 4, "lines 2, 5, 6, 7 skipped, one warning each", p.stderr)
+    for n, phrase in ((2, 'written by ulockdep version "1.0.0"'), (5, 'version "2"'), (6, '"version" is not a string'),
+                      (7, 'version "x.y"')):
+        check(any(w.startswith(f"ulockdep report: {path}:{n}:") and phrase in w for w in warn),
+              f"line {n}: the warning says {phrase}", p.stderr)
+    out = json_lines(p.stdout)
+    check(p.returncode == 1 and len(out) == 1 and out[0]["count"] == 4,
+          "the four readable lines are one problem seen 4 times", p.stdout)
 
 
 def case_exit_status(e):

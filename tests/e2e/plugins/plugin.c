@@ -18,3 +18,12 @@ void plugin_run(pthread_mutex_t *outer, int outer_first)
     pthread_mutex_unlock(second);
     pthread_mutex_unlock(first);
 }
+
+/* first -> second, taken here: the dependency's stack has this module's frames. */
+void plugin_nest(pthread_mutex_t *first, pthread_mutex_t *second)
+{
+    pthread_mutex_lock(first);
+    pthread_mutex_lock(second);
+    pthread_mutex_unlock(second);
+    pthread_mutex_unlock(first);
+}

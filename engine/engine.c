@@ -550,6 +550,12 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
     return UL_T_PUSHED;
 }
 
+enum ul_token ul_on_acquire_missed(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                                   unsigned flags, uintptr_t ip)
+{
+    return acquire_slow(t, lock, kind, mode, flags, ip);
+}
+
 /* The chain key of signal context `ctx`: the current one, or one saved when a handler
  * interrupted it. */
 static void set_context_key(struct ul_thread *t, uint8_t ctx, uint64_t key)

@@ -6,9 +6,10 @@
  * `call` is the real call; it is evaluated exactly once.
  *
  * The hottest interposers (mutex lock/unlock, rwlock rd/wr/unlock, spin lock/unlock) first
- * try a fast path (UL_FAST_ACQUIRE, UL_FAST_RELEASE): a hit in the thread's acquisition
- * cache with no lock of the class held, or the release of the top of the held stack, and
- * then a tail call of the real function. Such an interposer is a leaf with no stack frame;
+ * try a fast path (ul_fast_acquire, ul_fast_release): an acquisition of a lock whose class
+ * is not held (a hit in the thread's acquisition cache, or else the engine's full path
+ * called directly), or the release of the top of the held stack; then a tail call of the
+ * real function. Such an interposer is a leaf with no stack frame;
  * everything else goes to the shapes above in a separate function (_slow), given the
  * caller's address. A tail call cannot undo the acquisition if the real call fails, so the
  * fast acquire is used only where the real call cannot fail on a lock this thread does not
@@ -108,8 +109,8 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 /* The fast paths (see the top of this file). True: the acquisition or release is recorded,
  * and the caller tail-calls the real function; false: nothing was done, the caller runs
  * its _slow function. No wait hooks (watchdog, lock_stat): they wrap the real call. */
-static inline __attribute__((always_inline)) bool ul_fast_acquire(void *lock, unsigned mode, unsigned flags,
-                                                                  uintptr_t ip)
+static inline __attribute__((always_inline)) bool ul_fast_acquire(void *lock, enum ul_lock_kind kind, unsigned mode,
+                                                                  unsigned flags, uintptr_t ip)
 {
     struct ul_thread *t = ul_self;
     if (ul_unlikely(!t) || ul_unlikely(ul_busy) || ul_unlikely(ul_wait_hooks) ||
@@ -117,13 +118,20 @@ static inline __attribute__((always_inline)) bool ul_fast_acquire(void *lock, un
         return false;
     ul_busy = 1;
     __asm__ __volatile__("" ::: "memory");
+    bool done = true;
     struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
-    bool hit = e && !t->class_count[e->slot];
-    if (ul_likely(hit))
-        ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
+    if (ul_likely(e != NULL)) {
+        if (ul_likely(!t->class_count[e->slot]))
+            ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
+        else
+            done = false; /* a lock of the class may be held: the same-class checks */
+    } else {
+        /* Not cached here: the full path, from the per-thread instance cache on. */
+        ul_on_acquire_missed(t, lock, kind, mode, flags, ip);
+    }
     __asm__ __volatile__("" ::: "memory");
     ul_busy = 0;
-    return hit;
+    return done;
 }
 
 static inline __attribute__((always_inline)) bool ul_fast_release(void *lock)

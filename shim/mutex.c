@@ -34,7 +34,7 @@ UL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
     if (ul_likely(!(kind & UL_MUTEX_KIND_MAY_FAIL)) &&
-        ul_likely(ul_fast_acquire(m, UL_WRITE, (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0,
+        ul_likely(ul_fast_acquire(m, UL_KIND_MUTEX, UL_WRITE, (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0,
                                   UL_CALLER)))
         return ul_real_pthread_mutex_lock(m);
     return mutex_lock_slow(m, UL_CALLER);

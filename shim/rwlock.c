@@ -32,7 +32,7 @@ UL_SLOW int rwlock_rdlock_slow(pthread_rwlock_t *l, uintptr_t caller)
  * (then its class is held: slow path) and with EAGAIN at 2^29 concurrent readers. */
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    if (ul_likely(ul_fast_acquire(l, ul_rwlock_read_mode_inline(l), 0, UL_CALLER)))
+    if (ul_likely(ul_fast_acquire(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, UL_CALLER)))
         return ul_real_pthread_rwlock_rdlock(l);
     return rwlock_rdlock_slow(l, UL_CALLER);
 }
@@ -62,7 +62,7 @@ UL_SLOW int rwlock_wrlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 /* Fast path: glibc's wrlock fails only with EDEADLK when the caller holds it as a writer. */
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    if (ul_likely(ul_fast_acquire(l, UL_WRITE, 0, UL_CALLER)))
+    if (ul_likely(ul_fast_acquire(l, UL_KIND_RWLOCK, UL_WRITE, 0, UL_CALLER)))
         return ul_real_pthread_rwlock_wrlock(l);
     return rwlock_wrlock_slow(l, UL_CALLER);
 }

@@ -5,7 +5,7 @@
  *
  * Each of the N threads repeats I times: take its D locks in a fixed order (0, 1, ..., D-1),
  * then release them in reverse order. By default every thread has its own disjoint set of D
- * locks; with --shared all threads use one single lock (depth 1).
+ * locks; with --shared all threads use the same D locks (one set), in the same order.
  *
  * With --locks L (depth 1): each thread has L locks of its own (with --shared, all threads
  * use one array of L locks) and each iteration takes and releases one of them, picked at
@@ -63,7 +63,6 @@ struct lockset {
 } __attribute__((aligned(128)));
 
 static struct lockset sets[MAX_THREADS];
-static union slot shared_lock __attribute__((aligned(128)));
 
 struct worker {
     pthread_t th;
@@ -273,13 +272,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (shared) {
-        if (depth_given && depth != 1) {
-            fprintf(stderr, "lockbench: --shared uses one single lock: depth must be 1\n");
-            return 2;
-        }
-        depth = 1;
-    }
     if (nlocks && depth_given && depth != 1) {
         fprintf(stderr, "lockbench: --locks takes one lock at a time: depth must be 1\n");
         return 2;
@@ -305,7 +297,7 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < nsets && !nlocks; t++)
         for (int d = 0; d < depth; d++) {
-            union slot *s = shared ? &shared_lock : &sets[t].l[d];
+            union slot *s = &sets[t].l[d];
             if (init_lock(s) != 0) {
                 fprintf(stderr, "lockbench: lock init failed\n");
                 return 1;
@@ -316,7 +308,7 @@ int main(int argc, char **argv)
     pthread_barrier_init(&start_barrier, NULL, (unsigned)threads);
     for (int t = 0; t < threads; t++) {
         struct worker *w = &workers[t];
-        w->locks = shared ? &shared_lock : sets[t].l;
+        w->locks = sets[shared ? 0 : t].l;
         if (nlocks)
             w->locks = &pool[shared ? 0 : (size_t)t * (size_t)nlocks];
         w->nlocks = nlocks;
@@ -344,7 +336,7 @@ int main(int argc, char **argv)
     }
     for (int t = 0; t < nsets && !nlocks; t++)
         for (int d = 0; d < depth; d++)
-            destroy_lock(shared ? &shared_lock : &sets[t].l[d]);
+            destroy_lock(&sets[t].l[d]);
 
     if (errors) {
         fprintf(stderr, "lockbench: a lock or unlock call failed\n");

@@ -729,12 +729,20 @@ void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
     for (uint32_t k = 0; k < t->depth; k++)
         if (t->held[k].addr >= lo && t->held[k].addr < hi)
             queue_held_freed(&c, &t->held[k], lo, hi);
-    struct ul_instance *batch[64];
-    size_t n;
-    while ((n = ul_instance_collect(lo, hi, batch, 64)) > 0) {
-        size_t m = n < 64 ? n : 64;
-        for (size_t k = 0; k < m; k++)
-            ul_instance_retire(batch[k]);
+    /* Page by page: each collect call looks at every page of its range, so one call per
+     * batch of 64 over a large block (a freed array of a million locks) was quadratic. */
+    uintptr_t step = (uintptr_t)1 << 16; /* 16 pages */
+    for (uintptr_t a = lo; a < hi; a = (a & ~(step - 1)) + step) {
+        uintptr_t b = (a & ~(step - 1)) + step;
+        if (b > hi || b < a)
+            b = hi;
+        struct ul_instance *batch[64];
+        size_t n;
+        while ((n = ul_instance_collect(a, b, batch, 64)) > 0) {
+            size_t m = n < 64 ? n : 64;
+            for (size_t k = 0; k < m; k++)
+                ul_instance_retire(batch[k]);
+        }
     }
     ul_flock_unlock(&ul_glock);
     for (int k = (int)t->depth - 1; k >= 0; k--)

@@ -28,15 +28,21 @@ UL_SLOW int mutex_lock_slow(pthread_mutex_t *m, uintptr_t caller)
                            UL_PTHREAD_OK, caller);
 }
 
+UL_FAST_CHECKED(mutex_lock_checked, pthread_mutex_t *, ul_real_pthread_mutex_lock)
+
 /* Fast path: glibc's pthread_mutex_lock returns 0 for every kind but robust, PI and PP
  * unless the caller owns the mutex already (interpose.h). */
 UL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
-    if (ul_likely(!(kind & UL_MUTEX_KIND_MAY_FAIL)) &&
-        ul_likely(ul_fast_acquire(m, UL_KIND_MUTEX, UL_WRITE, (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0,
-                                  UL_CALLER)))
-        return ul_real_pthread_mutex_lock(m);
+    if (ul_likely(!(kind & UL_MUTEX_KIND_MAY_FAIL))) {
+        int f = ul_fast_acquire(m, UL_KIND_MUTEX, UL_WRITE,
+                                (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0, UL_CALLER);
+        if (ul_likely(f == UL_FAST_DONE))
+            return ul_real_pthread_mutex_lock(m);
+        if (f)
+            return mutex_lock_checked(m, f);
+    }
     return mutex_lock_slow(m, UL_CALLER);
 }
 

@@ -30,10 +30,15 @@ UL_SLOW int rwlock_rdlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 
 /* Fast path: glibc's rdlock fails only with EDEADLK when the caller holds it as a writer
  * (then its class is held: slow path) and with EAGAIN at 2^29 concurrent readers. */
+UL_FAST_CHECKED(rwlock_rdlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_rdlock)
+
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    if (ul_likely(ul_fast_acquire(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, UL_CALLER)))
+    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, UL_CALLER);
+    if (ul_likely(f == UL_FAST_DONE))
         return ul_real_pthread_rwlock_rdlock(l);
+    if (f)
+        return rwlock_rdlock_checked(l, f);
     return rwlock_rdlock_slow(l, UL_CALLER);
 }
 
@@ -60,10 +65,15 @@ UL_SLOW int rwlock_wrlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 }
 
 /* Fast path: glibc's wrlock fails only with EDEADLK when the caller holds it as a writer. */
+UL_FAST_CHECKED(rwlock_wrlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_wrlock)
+
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    if (ul_likely(ul_fast_acquire(l, UL_KIND_RWLOCK, UL_WRITE, 0, UL_CALLER)))
+    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, UL_WRITE, 0, UL_CALLER);
+    if (ul_likely(f == UL_FAST_DONE))
         return ul_real_pthread_rwlock_wrlock(l);
+    if (f)
+        return rwlock_wrlock_checked(l, f);
     return rwlock_wrlock_slow(l, UL_CALLER);
 }
 

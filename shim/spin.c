@@ -30,8 +30,8 @@ UL_SLOW int spin_lock_slow(pthread_spinlock_t *l, uintptr_t caller)
 /* Fast path: pthread_spin_lock always returns 0. */
 UL_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
-    if (ul_likely(ul_fast_acquire((void *)l, UL_KIND_SPIN, UL_WRITE, 0, UL_CALLER)))
-        return ul_real_pthread_spin_lock(l);
+    if (ul_likely(ul_fast_acquire((void *)l, UL_KIND_SPIN, UL_WRITE, 0, UL_CALLER) != UL_FAST_NO))
+        return ul_real_pthread_spin_lock(l); /* never fails: nothing to undo */
     return spin_lock_slow(l, UL_CALLER);
 }
 

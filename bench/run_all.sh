@@ -11,7 +11,7 @@
 #   d. bench/srcu/srcu_bench natively and under the shim (SRCU read side, grace periods)
 #   e. scripts/real-programs.sh --full (--quick): memcached, RocksDB, sysbench, stress-ng,
 #      pigz, xz, zstd natively and under the shim
-# Full: about 20-25 minutes on 2 idle cores; --quick: about 5 (fewer repetitions and
+# Full: about 10-15 minutes on 2 cores (10 here, under load); --quick: about 2-5 (fewer repetitions and
 # smaller sizes: a check that everything runs, not a measurement). Run it on an otherwise
 # idle machine: each part prints how busy the machine was. Exit status 0 when every part
 # ran (missed targets are in the table, not in the status).

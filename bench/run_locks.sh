@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
-# ns per lock+unlock pair, natively vs under the ulockdep shim (and vs TSan's deadlock
-# detector), measured side by side in one run. Prints a Markdown report on stdout; progress
-# goes to stderr.
+# ns per lock+unlock pair of bench/locks/lockbench, natively, under the ulockdep shim, under
+# ThreadSanitizer's deadlock detector and under Valgrind Helgrind, side by side in one run.
+# Prints a Markdown report on stdout; progress goes to stderr.
 #
-#   BUILD=build bench/run_locks.sh [--quick]
+#   BUILD=build bench/run_locks.sh [--quick] [--targets FILE]
 #
+# The matrix: mutex, rwlock read, rwlock write x depth 1, 4, 16 x (1 thread; 2 threads with
+# disjoint locks; 2 threads sharing the same locks), plus spin depth 1 and the sysbench-like
+# pattern (one of 4096 mutexes at a time, "4096 locks"). Every row runs native, ulockdep and TSan
+# alternately, 7 times each (3 with --quick; medians), and Helgrind 3 times (1) with far
+# fewer iterations. Then instructions per pair from callgrind (depth 1, 4, 4096 locks).
+# About 5 minutes on 2 cores (--quick: about 1.5).
+# --targets FILE appends one line per judged target: `area|what|figure|target|met|missed`.
 # Builds nothing: expects $BUILD (default ./build) to hold bench/locks/lockbench,
 # shim/libulockdep.so and, if gcc supports -fsanitize=thread, bench/locks/lockbench_tsan.
-# Each configuration runs native, shim (and TSan where listed) alternately, 7 times each
-# (3 with --quick); the figures are medians. A pair is one lock + one unlock of one lock;
-# see bench/locks/lockbench.c for the exact definition. About a minute on 2 cores
-# (PAIRS=<pairs per thread> scales it; the default is 10000000).
 set -euo pipefail
 
-reps=7
-case "${1:-}" in
-    --quick) reps=3 ;;
-    "") ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
-esac
+reps=7 hg_reps=3 pairs=${PAIRS:-2000000} tsan_pairs=400000 hg_pairs=8000 quick=0
+targets=/dev/null
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) reps=3 hg_reps=1 pairs=${PAIRS:-400000} tsan_pairs=100000 hg_pairs=4000 quick=1 ;;
+        --targets) targets=${2:?}; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "usage: $0 [--quick] [--targets FILE]" >&2; exit 2 ;;
+    esac
+    shift
+done
 
 build=${BUILD:-build}
-pairs=${PAIRS:-10000000}
 bench=$build/bench/locks/lockbench
 tsan_bench=$build/bench/locks/lockbench_tsan
 shim=$build/shim/libulockdep.so
@@ -32,27 +38,26 @@ done
 bench=$(realpath "$bench")
 shim=$(realpath "$shim")
 tsan_opts="detect_deadlocks=1:report_signal_unsafe=0"
-have_tsan=0
-tsan_note=""
-if [ -x "$tsan_bench" ]; then
+have_tsan=0 have_hg=0 notes=()
+if [ -x "$tsan_bench" ] && TSAN_OPTIONS=$tsan_opts "$tsan_bench" --iters 10 >/dev/null 2>&1; then
     tsan_bench=$(realpath "$tsan_bench")
-    if TSAN_OPTIONS=$tsan_opts "$tsan_bench" --iters 10 >/dev/null 2>&1; then
-        have_tsan=1
-    else
-        tsan_note="lockbench_tsan was built but does not run here: TSan rows skipped."
-    fi
+    have_tsan=1
 else
-    tsan_note="no lockbench_tsan (gcc -fsanitize=thread does not link: libtsan2 missing?): TSan rows skipped."
+    notes+=("No usable lockbench_tsan (gcc -fsanitize=thread needs libtsan2): TSan columns empty.")
+fi
+if command -v valgrind >/dev/null && valgrind --tool=helgrind -q "$bench" --iters 10 >/dev/null 2>&1; then
+    have_hg=1
+else
+    notes+=("Valgrind Helgrind not available: Helgrind column empty.")
 fi
 
 errlog=$(mktemp)
-trap 'rm -f "$errlog" "$errlog".*' EXIT
-
-# One run; prints the ns_per_pair value. Anything on stderr (a ulockdep report, a TSan
-# warning) or a non-zero exit is recorded as a problem for the report (run_one runs in a
-# command substitution, hence the file).
 problems=$errlog.problems
 : >"$problems"
+trap 'rm -f "$errlog" "$errlog".*' EXIT
+
+# One run; prints the ns_per_pair value. Anything on stderr (a report, a warning) or a
+# non-zero exit is recorded as a problem of the run.
 run_one() { # mode label args...
     local mode=$1 label=$2 out rc=0
     shift 2
@@ -60,6 +65,7 @@ run_one() { # mode label args...
         native) out=$("$bench" "$@" 2>"$errlog") || rc=$? ;;
         shim) out=$(LD_PRELOAD=$shim "$bench" "$@" 2>"$errlog") || rc=$? ;;
         tsan) out=$(TSAN_OPTIONS=$tsan_opts "$tsan_bench" "$@" 2>"$errlog") || rc=$? ;;
+        helgrind) out=$(valgrind --tool=helgrind -q "$bench" "$@" 2>"$errlog") || rc=$? ;;
     esac
     if [ "$rc" -ne 0 ] || [ -s "$errlog" ]; then
         echo "$label ($mode, $*): exit $rc; stderr: $(head -c 300 "$errlog" | tr '\n' ' ')" >>"$problems"
@@ -69,182 +75,164 @@ run_one() { # mode label args...
     echo "$out"
 }
 
-median() { # values...
-    printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+median() {
+    printf '%s\n' "$@" | grep -v '^nan$' | sort -g | awk '{v[NR] = $1} END {
         if (NR == 0) { print "nan"; exit }
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "nan") printf "%.2f", a / b; else print "nan" }'; }
-fmt() { awk -v a="$1" 'BEGIN { if (a == "nan") print "n/a"; else printf "%.1f", a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "nan" && b != "nan" && b + 0 > 0) printf "%.2f", a / b; else print "nan" }'; }
+fmt() { awk -v a="$1" 'BEGIN { if (a == "nan" || a == "") print "-"; else if (a >= 1000) printf "%.0f", a; else printf "%.1f", a }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && b != "nan" && a + 0 <= b + 0) }'; }
+verdict() { if le "$1" "$2"; then echo met; else echo "**missed**"; fi; }
 
-# label | lockbench arguments | pairs per thread | also under TSan
-configs=(
-    "mutex d1 1t|--kind mutex --threads 1 --depth 1|$pairs|1"
-    "mutex d4 1t|--kind mutex --threads 1 --depth 4|$pairs|1"
-    "mutex d1 2t disjoint|--kind mutex --threads 2 --depth 1|$pairs|0"
-    "mutex d4 2t disjoint|--kind mutex --threads 2 --depth 4|$pairs|0"
-    "mutex d16 1t|--kind mutex --threads 1 --depth 16|$pairs|0"
-    "mutex shared 2t|--kind mutex --threads 2 --shared|$((pairs / 5))|0"
-    "rwlock-read d1 1t|--kind rwlock-read --threads 1 --depth 1|$pairs|0"
-    "rwlock-write d1 1t|--kind rwlock-write --threads 1 --depth 1|$pairs|0"
-    "spin d1 1t|--kind spin --threads 1 --depth 1|$pairs|0"
-)
-tsan_pairs=$((pairs / 4)) # TSan is several times slower
+# label|lockbench arguments
+configs=()
+for kind in mutex rwlock-read rwlock-write; do
+    for d in 1 4 16; do
+        configs+=("$kind d$d 1t|--kind $kind --depth $d --threads 1")
+        configs+=("$kind d$d 2t disjoint|--kind $kind --depth $d --threads 2")
+        configs+=("$kind d$d 2t shared|--kind $kind --depth $d --threads 2 --shared")
+    done
+done
+configs+=("spin d1 1t|--kind spin --depth 1 --threads 1")
+configs+=("mutex 4096 locks 1t|--kind mutex --locks 4096 --threads 1")
+configs+=("mutex 4096 locks 2t disjoint|--kind mutex --locks 4096 --threads 2")
 
-# CPU time used on this machine by anything but this script and its children while it
-# runs: other work competing for the 2 cores makes the figures unreliable.
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }
-busy0=$(busy_ticks)
-own0=$(own_ticks)
-load0=$(cut -d' ' -f1 /proc/loadavg)
+busy0=$(busy_ticks) own0=$(own_ticks) load0=$(cut -d' ' -f1 /proc/loadavg)
 
-declare -A med_native med_shim med_tsan raw
+declare -A nat shm tsn hg raw
 start=$(date +%s)
 for c in "${configs[@]}"; do
-    IFS='|' read -r label args cpairs with_tsan <<<"$c"
+    IFS='|' read -r label args <<<"$c"
     depth=1
     [[ $args =~ --depth\ ([0-9]+) ]] && depth=${BASH_REMATCH[1]}
-    iters=$((cpairs / depth))
-    titers=$((tsan_pairs / depth))
-    echo "run_locks: $label ($reps x native/ulockdep$([ "$with_tsan$have_tsan" = 11 ] && echo /tsan), iters $iters)" >&2
-    nat=() shm=() tsn=()
+    shared_div=1
+    [[ $args == *--shared* ]] && shared_div=4 # a contended lock is several times slower
+    iters=$((pairs / depth / shared_div)) titers=$((tsan_pairs / depth / shared_div)) hiters=$((hg_pairs / depth))
+    [[ $args == *--locks* ]] && warm="--warmup $((iters / 10 > 20000 ? iters / 10 : 20000))" || warm=""
+    echo "run_locks: $label" >&2
+    n=() s=() t=() h=()
     for ((r = 0; r < reps; r++)); do
         # shellcheck disable=SC2086
-        nat+=("$(run_one native "$label" $args --iters "$iters")")
+        n+=("$(run_one native "$label" $args --iters "$iters" $warm)")
         # shellcheck disable=SC2086
-        shm+=("$(run_one shim "$label" $args --iters "$iters")")
-        if [ "$with_tsan$have_tsan" = 11 ]; then
-            # shellcheck disable=SC2086
-            tsn+=("$(run_one tsan "$label" $args --iters "$titers")")
-        fi
+        s+=("$(run_one shim "$label" $args --iters "$iters" $warm)")
+        # shellcheck disable=SC2086
+        [ $have_tsan = 0 ] || t+=("$(run_one tsan "$label" $args --iters "$titers" $warm)")
     done
-    med_native[$label]=$(median "${nat[@]}")
-    med_shim[$label]=$(median "${shm[@]}")
-    raw[$label]="native ${nat[*]}; ulockdep ${shm[*]}"
-    if [ ${#tsn[@]} -gt 0 ]; then
-        med_tsan[$label]=$(median "${tsn[@]}")
-        raw[$label]+="; tsan ${tsn[*]}"
-    fi
+    for ((r = 0; r < hg_reps && have_hg; r++)); do
+        # shellcheck disable=SC2086
+        h+=("$(run_one helgrind "$label" $args --iters "$hiters" --warmup $((hiters / 4 + 1)))")
+    done
+    nat[$label]=$(median "${n[@]}")
+    shm[$label]=$(median "${s[@]}")
+    tsn[$label]=$(median "${t[@]:-nan}")
+    hg[$label]=$(median "${h[@]:-nan}")
+    raw[$label]="native ${n[*]}; ulockdep ${s[*]}; tsan ${t[*]:-}; helgrind ${h[*]:-}"
 done
 
-# Instructions per pair (mutex, 1 thread): callgrind counts only the timed loop
-# (lockbench's measured()), so start-up and warm-up are excluded exactly.
-ir_rows=()
-ir_note=""
-perf_out=$(perf stat -e instructions true 2>&1 || true)
-if ! grep -Eq '^ *[0-9][0-9,]* +instructions' <<<"$perf_out"; then
-    ir_note=" perf stat -e instructions does not count here (no hardware counters exposed);"
-fi
+# Instructions per pair, 1 thread: callgrind counts only lockbench's measured() (the timed
+# loop), so start-up and warm-up are excluded exactly.
+cg_rows=()
 if command -v valgrind >/dev/null; then
     echo "run_locks: instructions per pair (callgrind)" >&2
-    cg_ir() { # preload depth iters
-        local out rc=0
+    cg_ir() { # preload|none pairs args...
+        local pre=$1 n=$2 out rc=0 total
+        shift 2
         out=$(mktemp)
-        if [ -n "$1" ]; then
-            LD_PRELOAD=$1 valgrind --tool=callgrind --toggle-collect=measured --callgrind-out-file="$out" \
-                "$bench" --kind mutex --depth "$2" --iters "$3" >/dev/null 2>&1 || rc=$?
+        if [ "$pre" = none ]; then
+            valgrind --tool=callgrind --toggle-collect=measured --callgrind-out-file="$out" "$bench" "$@" >/dev/null 2>&1 || rc=$?
         else
-            valgrind --tool=callgrind --toggle-collect=measured --callgrind-out-file="$out" \
-                "$bench" --kind mutex --depth "$2" --iters "$3" >/dev/null 2>&1 || rc=$?
+            LD_PRELOAD=$pre valgrind --tool=callgrind --toggle-collect=measured --callgrind-out-file="$out" \
+                "$bench" "$@" >/dev/null 2>&1 || rc=$?
         fi
-        local total
         total=$(awk '/^summary:/ {print $2}' "$out")
         rm -f "$out"
         if [ "$rc" -ne 0 ] || [ -z "$total" ]; then echo nan; return; fi
-        awk -v t="$total" -v n="$(($2 * $3))" 'BEGIN { printf "%.1f", t / n }'
+        awk -v t="$total" -v n="$n" 'BEGIN { printf "%.1f", t / n }'
     }
-    for d in 1 4; do
-        it=$((200000 / d))
-        n=$(cg_ir "" "$d" "$it")
-        s=$(cg_ir "$shim" "$d" "$it")
-        ir_rows+=("| mutex d$d 1t (instructions/pair, callgrind) | $n | $s | $(ratio "$s" "$n")x |")
+    for spec in "mutex d1 1t|200000|--depth 1 --iters 200000" "mutex d4 1t|200000|--depth 4 --iters 50000" \
+                "mutex 4096 locks 1t|200000|--locks 4096 --iters 200000 --warmup 20000"; do
+        IFS='|' read -r label n args <<<"$spec"
+        # shellcheck disable=SC2086
+        a=$(cg_ir none "$n" $args)
+        # shellcheck disable=SC2086
+        b=$(cg_ir "$shim" "$n" $args)
+        cg_rows+=("| $label | $a | $b | $(ratio "$b" "$a")x | $(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "nan" || b == "nan") print "-"; else printf "%.0f", b - a }') |")
     done
-    ir_note+=" instruction counts from valgrind --tool=callgrind --toggle-collect=measured (the timed loop only, 200000 pairs)."
-else
-    ir_note+=" valgrind not installed: no instruction counts."
 fi
 elapsed=$(($(date +%s) - start))
 other=$(awk -v b="$(($(busy_ticks) - busy0))" -v o="$(($(own_ticks) - own0))" -v t="$(getconf CLK_TCK)" \
-    -v e="$elapsed" 'BEGIN { x = (b - o) / t; if (x < 0) x = 0; printf "%.1f", (e > 0 ? 100 * x / e : 0) }')
+    -v e="$elapsed" 'BEGIN { x = (b - o) / t; if (x < 0) x = 0; printf "%.0f", (e > 0 ? 100 * x / e : 0) }')
 
-# ---- the report ----
-target_for() { # label ratio
-    local label=$1 r=$2 out=""
-    case $label in
-        "mutex d1 1t"|"mutex d4 1t"|"mutex d1 2t disjoint"|"mutex d4 2t disjoint")
-            if le "$r" 1.5; then out="<= 1.5x: met"; else out="<= 1.5x: **missed**"; fi ;;
-    esac
-    case $label in
-        "mutex d1 2t disjoint"|"mutex d4 2t disjoint")
-            local one=${label/2t disjoint/1t}
-            local r1
-            r1=$(ratio "${med_shim[$one]}" "${med_native[$one]}")
-            # Medians move by a few per cent from run to run: within 5% counts as met.
-            if le "$r" "$r1"; then
-                out+="; <= 1t ratio ${r1}x: met"
-            elif le "$r" "$(awk -v x="$r1" 'BEGIN { print x * 1.05 }')"; then
-                out+="; <= 1t ratio ${r1}x: met (within 5% noise)"
-            else
-                out+="; <= 1t ratio ${r1}x: **missed**"
-            fi ;;
-    esac
-    echo "${out:--}"
-}
-
-echo "## Lock+unlock cost: native vs ulockdep"
-echo
-echo "\`BUILD=$build bench/run_locks.sh${1:+ $1}\` — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores" \
-     "($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r), $(gcc --version | head -1)," \
-     "median of $reps alternating runs each, $elapsed s in all."
-echo
-echo "Other work on the machine during the run: ${other}% of one core on average (load average $load0 at the start)."
-if awk -v x="$other" 'BEGIN { exit !(x > 10) }'; then
-    echo "**Warning: the machine was busy with other work; these figures are disturbed. Run again when it is idle.**"
-fi
-echo
-echo "ns per pair = one lock + one unlock of one lock, averaged over the threads' timed loops" \
-     "(warm-up first, so every chain is already validated). Disjoint: each thread has its own locks;" \
-     "shared: both threads use one mutex."
-echo
-echo "| config | native ns/pair | ulockdep ns/pair | ratio | target |"
-echo "| --- | ---: | ---: | ---: | --- |"
+# ---- targets ----
+target() { echo "$1" >>"$targets"; }
+declare -A judged
 for c in "${configs[@]}"; do
     IFS='|' read -r label _ <<<"$c"
-    r=$(ratio "${med_shim[$label]}" "${med_native[$label]}")
-    echo "| $label | $(fmt "${med_native[$label]}") | $(fmt "${med_shim[$label]}") | ${r}x | $(target_for "$label" "$r") |"
+    r=$(ratio "${shm[$label]}" "${nat[$label]}")
+    v=""
+    if [[ $label =~ ^(mutex|rwlock-read|rwlock-write)\ d(1|4)\ (1t|2t\ disjoint)$ ]]; then
+        v="<= 1.5x: $(verdict "$r" 1.5)"
+        target "micro|ulockdep/native, $label|${r}x|<= 1.5x|$(verdict "$r" 1.5)"
+    fi
+    if [[ $label == *"2t disjoint" ]]; then
+        one=${label/2t disjoint/1t}
+        r1=$(ratio "${shm[$one]}" "${nat[$one]}")
+        lim=$(awk -v x="$r1" 'BEGIN { printf "%.2f", x * 1.05 }')
+        v+="${v:+; }<= 1t (${r1}x, +5%): $(verdict "$r" "$lim")"
+        target "micro|2t disjoint ratio vs 1t, ${label% 2t disjoint}|${r}x vs ${r1}x|no worse than 1 thread (5% noise)|$(verdict "$r" "$lim")"
+    fi
+    rt=$(ratio "${tsn[$label]}" "${shm[$label]}")
+    if [ "$rt" != nan ]; then
+        v5=$(le 5 "$rt" && echo met || echo "**missed**")
+        v+="${v:+; }TSan >= 5x: $v5"
+        target "micro|TSan/ulockdep, $label|${rt}x|>= 5x|$v5"
+    fi
+    judged[$label]=${v:--}
 done
-for row in "${ir_rows[@]}"; do echo "$row"; done
+
+# ---- the report ----
+echo "### Micro: ns per lock+unlock pair (lockbench)"
 echo
-if [ "$have_tsan" = 1 ]; then
-    echo "ThreadSanitizer with its deadlock detector (\`gcc -fsanitize=thread\`, \`TSAN_OPTIONS=$tsan_opts\`):"
+qflag=""
+[ $quick = 0 ] || qflag=" --quick"
+echo "\`BUILD=$build bench/run_locks.sh$qflag\` — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs" \
+     "($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r), $(gcc --version | head -1)." \
+     "Medians of $reps alternating runs (Helgrind: $hg_reps, with $hg_pairs pairs per thread); $elapsed s."
+echo "Other work on the machine during the run: ${other}% of one CPU on average (load average $load0 at the start)."
+if [ "$other" -gt 10 ]; then
+    echo "**Warning: the machine was busy with other work during this run: the ns figures are disturbed; ratios less so.**"
+fi
+echo
+echo "One pair = one lock + one unlock of one lock (bench/locks/lockbench.c); warm-up first, so every chain is already" \
+     "validated. 2t disjoint: each thread its own locks; 2t shared: both threads take the same locks in the same order." \
+     "TSan: \`gcc -fsanitize=thread\`, \`TSAN_OPTIONS=$tsan_opts\`. Helgrind: \`valgrind --tool=helgrind\`."
+echo
+echo "| config | native | ulockdep | TSan | Helgrind | ulockdep/native | TSan/ulockdep | Helgrind/ulockdep | targets |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+for c in "${configs[@]}"; do
+    IFS='|' read -r label _ <<<"$c"
+    echo "| $label | $(fmt "${nat[$label]}") | $(fmt "${shm[$label]}") | $(fmt "${tsn[$label]}") | $(fmt "${hg[$label]}")" \
+         "| $(ratio "${shm[$label]}" "${nat[$label]}")x | $(ratio "${tsn[$label]}" "${shm[$label]}")x" \
+         "| $(ratio "${hg[$label]}" "${shm[$label]}" | awk '{ if ($1 == "nan") print "-"; else printf "%.0f", $1 }')x | ${judged[$label]} |"
+done
+echo
+if [ ${#cg_rows[@]} -gt 0 ]; then
+    echo "Instructions per pair in the timed loop (\`valgrind --tool=callgrind --toggle-collect=measured\`, 200000 pairs, 1 thread):"
     echo
-    echo "| config | native ns/pair | ulockdep ns/pair | TSan ns/pair | TSan/native | TSan/ulockdep | target |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
-    for c in "${configs[@]}"; do
-        IFS='|' read -r label _ <<<"$c"
-        [ -n "${med_tsan[$label]:-}" ] || continue
-        rt=$(ratio "${med_tsan[$label]}" "${med_shim[$label]}")
-        if le 5 "$rt"; then v="ulockdep >= 5x cheaper: met"; else v="ulockdep >= 5x cheaper: **missed**"; fi
-        echo "| $label | $(fmt "${med_native[$label]}") | $(fmt "${med_shim[$label]}") | $(fmt "${med_tsan[$label]}")" \
-             "| $(ratio "${med_tsan[$label]}" "${med_native[$label]}")x | ${rt}x | $v |"
-    done
-    echo
-else
-    echo "$tsan_note"
+    echo "| config | native | ulockdep | ratio | added by ulockdep |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
+    printf '%s\n' "${cg_rows[@]}"
     echo
 fi
-echo "Targets: ulockdep <= 1.5x native at depth 1 and 4 on already-seen chains; >= 5x cheaper than" \
-     "TSan's deadlock detector; the 2-thread disjoint ratio no worse than the 1-thread one" \
-     "(up to 5% worse is counted as run-to-run noise)."
-echo
-echo "Notes:${ir_note}"
-echo
+for n in "${notes[@]}"; do echo "$n"; echo; done
 if [ -s "$problems" ]; then
     echo "**Problems seen during the runs** (non-zero exit or output on stderr):"
     echo
-    sed 's/^/- /' "$problems"
+    sed 's/^/- /' "$problems" | head -40
     echo
 fi
 echo "<details><summary>raw ns/pair of every run</summary>"

@@ -6,8 +6,8 @@
  * class and next chain key, and everything recorded about them only ever grows. So each
  * thread keeps a direct-mapped table keyed by (chain key, lock address) and a repeated
  * acquisition is one probe of it plus a push; a release of the top lock is a pop. Nothing
- * shared is written; the only shared words read are read-mostly: the engine's on switch,
- * the retire epoch and the class's `ignored` flag.
+ * shared is written; the only shared words read are read-mostly: the engine's on switch
+ * and the retire epoch.
  *
  * What a hit must still respect, and how:
  *   - the instance may be gone (destroyed, re-initialised, freed, module unloaded): every
@@ -20,7 +20,8 @@
  *     the bloom slot, the full same-class check runs (ul_on_acquire);
  *   - trylocks, and whether the chain needed validating, are part of the tag; subclass
  *     acquisitions (lock_nested) and lock_sync are never cached;
- *   - ignored classes: read on every hit (a class can become ignored after first use).
+ *   - ignored classes: a class that becomes ignored after first use bumps ul_instance_epoch
+ *     too, and the entry's class is checked with its instance when the epoch moved.
  * Inline, so that the shim's interposers run it without a call into the engine. */
 #ifndef ULOCKDEP_ENGINE_ACQUIRE_CACHE_H
 #define ULOCKDEP_ENGINE_ACQUIRE_CACHE_H
@@ -90,12 +91,11 @@ UL_ACACHE_INLINE struct ul_acache_entry *ul_acache_find(struct ul_thread *t, uin
     if (__builtin_expect(e->epoch != epoch, 0)) {
         /* Something was retired since: make sure it was not this instance. */
         if (atomic_load_explicit(&e->inst->addr, memory_order_acquire) != addr ||
-            __atomic_load_n(&e->inst->serial, __ATOMIC_RELAXED) != e->serial)
+            __atomic_load_n(&e->inst->serial, __ATOMIC_RELAXED) != e->serial ||
+            atomic_load_explicit(&e->cls->ignored, memory_order_relaxed))
             return NULL;
         e->epoch = epoch;
     }
-    if (atomic_load_explicit(&e->cls->ignored, memory_order_relaxed))
-        return NULL;
     return e;
 }
 

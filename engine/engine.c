@@ -92,8 +92,10 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
     if (!inst)
         out_of_memory();
     else if (env.ignore_class && !atomic_exchange_explicit(&cls->filtered, 1, memory_order_relaxed) &&
-             env.ignore_class(cls, NULL))
+             env.ignore_class(cls, NULL)) {
         atomic_store_explicit(&cls->ignored, 1, memory_order_relaxed);
+        ul_instance_epoch_bump(); /* the caches check `ignored` when the epoch moved */
+    }
     return inst;
 }
 
@@ -426,19 +428,66 @@ static struct ul_class *subclass_of(struct ul_class *cls, unsigned sub)
     return s;
 }
 
+/* The instance of the lock at addr through the thread's instance cache (thread.h), then the
+ * global hash, then registration. `epoch` was read before (as for the acquisition cache).
+ * NULL when out of memory. */
+/* Modulo a prime: the locks of an array (any stride) land in distinct slots until there are
+ * more than UL_ICACHE_PRIME of them, where a multiplicative or xor-folded hash of the
+ * address collides for a third of them at some strides (measured: 64- and 296-byte). A
+ * division by a constant is a multiply and a few shifts. */
+#define UL_ICACHE_PRIME 4093u
+_Static_assert(UL_ICACHE_PRIME <= 1u << UL_ICACHE_BITS, "prime fits the table");
+static inline uint32_t icache_index(uintptr_t addr)
+{
+    return (uint32_t)((addr >> 2) % UL_ICACHE_PRIME);
+}
+
+static struct ul_instance *thread_instance(struct ul_thread *t, uintptr_t addr, enum ul_lock_kind kind,
+                                           uint32_t epoch, struct ul_class **clsp)
+{
+    struct ul_icache_entry *ic = t->icache;
+    struct ul_icache_entry *e = NULL;
+    if (likely(ic != NULL)) {
+        e = &ic[icache_index(addr)];
+        if (likely(e->addr == addr)) {
+            struct ul_instance *inst = e->inst;
+            if (likely(e->epoch == epoch) ||
+                (atomic_load_explicit(&inst->addr, memory_order_acquire) == addr &&
+                 __atomic_load_n(&inst->serial, __ATOMIC_RELAXED) == e->serial)) {
+                e->epoch = epoch;
+                *clsp = e->cls;
+                return inst;
+            }
+        }
+    } else if ((ic = ul_pages_alloc(sizeof *ic << UL_ICACHE_BITS)) != NULL) {
+        t->icache = ic; /* (in a signal handler too: mmap is async-signal-safe) */
+        e = &ic[icache_index(addr)];
+    }
+    struct ul_instance *inst = ul_instance_find(addr);
+    if (unlikely(!inst) && !(inst = first_use(t, addr, kind)))
+        return NULL;
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (e) {
+        e->addr = addr;
+        e->inst = inst;
+        e->cls = cls;
+        e->serial = __atomic_load_n(&inst->serial, __ATOMIC_RELAXED);
+        e->epoch = epoch;
+    }
+    *clsp = cls;
+    return inst;
+}
+
 /* An acquisition not in the thread's cache: every check, then remember it. */
 static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
                                   unsigned flags, uintptr_t ip)
 {
     uintptr_t addr = (uintptr_t)lock;
     uint32_t epoch = atomic_load_explicit(&ul_instance_epoch, memory_order_acquire); /* before the lookup */
-    struct ul_instance *inst = ul_instance_find(addr);
-    if (unlikely(!inst)) {
-        inst = first_use(t, addr, kind);
-        if (!inst)
-            return UL_T_NONE;
-    }
-    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    struct ul_class *cls;
+    struct ul_instance *inst = thread_instance(t, addr, kind, epoch, &cls);
+    if (unlikely(!inst))
+        return UL_T_NONE;
     if (unlikely(UL_F_SUBCLASS_OF(flags)) && !(cls = subclass_of(cls, UL_F_SUBCLASS_OF(flags))))
         return UL_T_NONE;
     if (unlikely(atomic_load_explicit(&cls->ignored, memory_order_relaxed)))
@@ -499,6 +548,12 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
         return UL_T_REF;
     ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
     return UL_T_PUSHED;
+}
+
+enum ul_token ul_on_acquire_missed(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                                   unsigned flags, uintptr_t ip)
+{
+    return acquire_slow(t, lock, kind, mode, flags, ip);
 }
 
 /* The chain key of signal context `ctx`: the current one, or one saved when a handler
@@ -674,12 +729,20 @@ void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
     for (uint32_t k = 0; k < t->depth; k++)
         if (t->held[k].addr >= lo && t->held[k].addr < hi)
             queue_held_freed(&c, &t->held[k], lo, hi);
-    struct ul_instance *batch[64];
-    size_t n;
-    while ((n = ul_instance_collect(lo, hi, batch, 64)) > 0) {
-        size_t m = n < 64 ? n : 64;
-        for (size_t k = 0; k < m; k++)
-            ul_instance_retire(batch[k]);
+    /* Page by page: each collect call looks at every page of its range, so one call per
+     * batch of 64 over a large block (a freed array of a million locks) was quadratic. */
+    uintptr_t step = (uintptr_t)1 << 16; /* 16 pages */
+    for (uintptr_t a = lo; a < hi; a = (a & ~(step - 1)) + step) {
+        uintptr_t b = (a & ~(step - 1)) + step;
+        if (b > hi || b < a)
+            b = hi;
+        struct ul_instance *batch[64];
+        size_t n;
+        while ((n = ul_instance_collect(a, b, batch, 64)) > 0) {
+            size_t m = n < 64 ? n : 64;
+            for (size_t k = 0; k < m; k++)
+                ul_instance_retire(batch[k]);
+        }
     }
     ul_flock_unlock(&ul_glock);
     for (int k = (int)t->depth - 1; k >= 0; k--)
@@ -776,8 +839,10 @@ void ul_on_set_name(struct ul_thread *t, void *lock, const char *name)
     }
     ul_flock_unlock(&ul_glock);
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
-    if (copy && env.ignore_class && env.ignore_class(cls, copy))
+    if (copy && env.ignore_class && env.ignore_class(cls, copy)) {
         atomic_store_explicit(&cls->ignored, 1, memory_order_relaxed);
+        ul_instance_epoch_bump(); /* the caches check `ignored` when the epoch moved */
+    }
 }
 
 bool ul_lock_known(const void *lock)

@@ -63,6 +63,11 @@ void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind);
 void ul_on_destroy(struct ul_thread *t, void *lock, size_t size);
 enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
                             unsigned flags, uintptr_t ip);
+/* ul_on_acquire for a caller that already checked that the engine is on, that no deferred
+ * report waits (t->deferred NULL) and that the acquisition cache has no entry for this
+ * acquisition (ul_acache_find returned NULL): the full path, without doing that again. */
+enum ul_token ul_on_acquire_missed(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
+                                   unsigned flags, uintptr_t ip);
 void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok);
 /* Returns true if the lock was found held (and released). */
 bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum ul_unlock_hint hint,

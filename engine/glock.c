@@ -7,9 +7,15 @@
 
 struct ul_flock ul_glock, ul_rlock;
 
+/* The caller's tid, for `owner`; one gettid per thread, not per lock. A forked child's only
+ * thread (the one that forked) gets it again: ul_flock_reset runs there. */
+static __thread __attribute__((tls_model("initial-exec"))) int tid_cache;
+
 static int self_tid(void)
 {
-    return (int)syscall(SYS_gettid);
+    if (__builtin_expect(!tid_cache, 0))
+        tid_cache = (int)syscall(SYS_gettid);
+    return tid_cache;
 }
 
 static void futex(atomic_int *w, int op, int val)
@@ -67,6 +73,7 @@ bool ul_flock_held_by_me(struct ul_flock *l)
 
 void ul_flock_reset(struct ul_flock *l)
 {
+    tid_cache = 0; /* in the child of a fork: a new tid */
     if (atomic_load(&l->word) != 0) /* held across fork by the forking thread */
         set_signal_mask(l->saved_mask);
     atomic_store(&l->word, 0);

@@ -49,6 +49,11 @@ extern struct ul_graph ul_instance_graph;
  * (the per-thread acquisition cache) reads it once per use: unchanged, nothing was retired
  * since; changed, it checks its own instance (addr and serial) again. */
 extern _Atomic uint32_t ul_instance_epoch;
+/* A class became ignored: what the caches remember about its locks must be checked again. */
+static inline void ul_instance_epoch_bump(void)
+{
+    atomic_fetch_add_explicit(&ul_instance_epoch, 1, memory_order_release);
+}
 
 struct ul_instance *ul_instance_find(uintptr_t addr);                /* lock-free */
 /* Graph lock held. Inserts a new instance for addr (the caller checked there is none). */

@@ -24,9 +24,11 @@ struct ul_thread *ul_thread_new(int tid, bool is_main)
         free_states = t->reg_next;
         struct ul_held *held = t->held;
         uint32_t cap = t->cap;
+        struct ul_icache_entry *icache = t->icache;
         memset(t, 0, sizeof *t); /* not a compound literal: no 16 KiB temporary on the stack */
         t->held = held;
         t->cap = cap;
+        t->icache = icache;
     } else {
         /* The held stack starts a page; keep the thread's own fields at a different offset
          * within a page, or every push (a store at held[depth]) and the next load of

@@ -45,6 +45,22 @@ struct ul_acache_entry {
     uint8_t sig_in;            /* a signal whose IN usage cls already has (0: none known) */
 };
 #define UL_ACACHE_BITS 8       /* 256 entries, 16 KiB per thread */
+
+/* One entry of the per-thread instance cache: lock address -> instance and class, whatever
+ * the chain. Consulted on a miss of the acquisition cache before the global instance hash
+ * (engine.c: thread_instance), so that a thread cycling through more locks than the
+ * acquisition cache holds (sysbench mutex: thousands of mutexes, one at a time) finds a
+ * known lock in its own memory. An entry is a fact about the lock, not about the thread:
+ * it stays valid while ul_instance_epoch does not move, and is checked (address, serial)
+ * when it did. Half a cache line. */
+struct ul_icache_entry {
+    uintptr_t addr;            /* 0: empty */
+    struct ul_instance *inst;
+    struct ul_class *cls;      /* inst->cls (fixed for the instance's life) */
+    uint32_t serial;           /* inst->serial when made */
+    uint32_t epoch;            /* ul_instance_epoch when made or last checked */
+};
+#define UL_ICACHE_BITS 12      /* 4096 entries, 128 KiB per thread, mapped on the first miss */
 #define UL_SIG_MAX_DEPTH 15  /* deeper handler nesting is not traced */
 #define UL_SRCU_SITES 32     /* srcu_read_lock call sites whose stack a thread remembers */
 
@@ -102,6 +118,9 @@ struct ul_thread {
     uint32_t wait_stack_seq;    /* wait.seq of the wait the stack belongs to */
     uint32_t wait_npcs;
     uintptr_t wait_pcs[UL_WAIT_PCS];
+    /* The instance cache (NULL until the first miss of the acquisition cache). Kept, not
+     * cleared, when the state is recycled for a new thread: its entries are per lock. */
+    struct ul_icache_entry *icache;
     /* Acquisitions already checked, by (chain key, lock address): a repeated acquisition is
      * one probe here (engine/acquire_cache.h). Zeroed with the state: key 0 never matches. */
     _Alignas(64) struct ul_acache_entry acache[1u << UL_ACACHE_BITS];

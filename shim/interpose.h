@@ -3,7 +3,18 @@
  *                     is reported before the program hangs; undo it if the call fails;
  *   trylock:          record only after success, as a trylock (no dependency into it);
  *   release:          drop it from the held stack, then call the real unlock.
- * `call` is the real call; it is evaluated exactly once. */
+ * `call` is the real call; it is evaluated exactly once.
+ *
+ * The hottest interposers (mutex lock/unlock, rwlock rd/wr/unlock, spin lock/unlock) first
+ * try a fast path (ul_fast_acquire, ul_fast_release): an acquisition of a lock whose class
+ * is not held (a hit in the thread's acquisition cache, or else the engine's full path
+ * called directly), or the release of the top of the held stack; then a tail call of the
+ * real function. Such an interposer is a leaf with no stack frame;
+ * everything else goes to the shapes above in a separate function (_slow), given the
+ * caller's address. A tail call cannot undo the acquisition if the real call fails, so the
+ * fast acquire is used only where the real call cannot fail on a lock this thread does not
+ * hold (see each use); a lock this thread holds has its class in the held stack's bloom,
+ * which sends the acquisition to the slow path. */
 #ifndef ULOCKDEP_SHIM_INTERPOSE_H
 #define ULOCKDEP_SHIM_INTERPOSE_H
 
@@ -42,23 +53,27 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 /* ok(r): did the real call leave the lock held?
  * With the watchdog or lock_stat on (wait.h), the thread says what it blocks on around the
  * real call; with lock_stat, the lock is tried first to tell a contention. */
-#define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok)                                  \
+#define UL_BLOCKING_ACQUIRE(lock, kind, mode, flags, call, ok) \
+    UL_BLOCKING_ACQUIRE_AT(lock, kind, mode, flags, call, ok, UL_CALLER, __func__)
+/* fname: the interposed function's name, for reports (a _slow function is not it). */
+#define UL_BLOCKING_ACQUIRE_AT(lock, kind, mode, flags, call, ok, caller, fname)                \
     do {                                                                                      \
+        uintptr_t ip_ = (caller);                                                             \
         struct ul_thread *t_;                                                                 \
         if (UL_BAD_LOCK_PTR(lock) || !(t_ = ul_enter()))                                      \
             return call;                                                                      \
-        ul_on_blocking_call(t_, (lock), (kind), (flags), __func__, UL_CALLER);                \
-        enum ul_token tok_ = ul_acquire(t_, (lock), (kind), (mode), (flags), UL_CALLER);      \
+        ul_on_blocking_call(t_, (lock), (kind), (flags), (fname), ip_);                       \
+        enum ul_token tok_ = ul_acquire(t_, (lock), (kind), (mode), (flags), ip_);            \
         ul_leave();                                                                           \
         int r_;                                                                               \
         if (ul_unlikely(ul_wait_hooks)) {                                                     \
             struct ul_wait_frame w_;                                                          \
             if (ul_wait_lock_quick(t_)) {                                                     \
-                ul_wait_lock_mark(t_, (lock), UL_CALLER);                                     \
+                ul_wait_lock_mark(t_, (lock), ip_);                                           \
                 r_ = call;                                                                    \
                 ul_wait_lock_unmark(t_);                                                      \
             } else if ((r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (mode), tok_,        \
-                                                UL_CALLER)) < 0) {                            \
+                                                ip_)) < 0) {                                  \
                 r_ = call;                                                                    \
                 ul_wait_lock_end(&w_, t_, (lock), ok(r_));                                    \
             }                                                                                 \
@@ -80,16 +95,17 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
 
 /* The lock word is read (hint) only when the lock is not on the held stack: the first
  * ul_on_release, told nothing, releases it if held and else does nothing. */
-#define UL_RELEASE(lock, kind, hint, call)                                                      \
+#define UL_RELEASE(lock, kind, hint, call) UL_RELEASE_AT(lock, kind, hint, call, UL_CALLER)
+#define UL_RELEASE_AT(lock, kind, hint, call, caller)                                           \
     do {                                                                                      \
         struct ul_thread *t_;                                                                 \
         if (UL_BAD_LOCK_PTR(lock) || !(t_ = ul_enter()))                                      \
             return call;                                                                      \
         if (!ul_release_top(t_, (uintptr_t)(lock)) &&                                         \
-            !ul_on_release(t_, (lock), (kind), UL_UNLOCK_UNKNOWN, UL_CALLER)) {               \
+            !ul_on_release(t_, (lock), (kind), UL_UNLOCK_UNKNOWN, (caller))) {                \
             enum ul_unlock_hint h_ = (hint);                                                  \
             if (h_ != UL_UNLOCK_UNKNOWN)                                                      \
-                ul_on_release(t_, (lock), (kind), h_, UL_CALLER);                             \
+                ul_on_release(t_, (lock), (kind), h_, (caller));                              \
         }                                                                                     \
         if (ul_unlikely(ul_lockstat_on))                                                      \
             ul_lockstat_released(lock);                                                       \
@@ -97,9 +113,82 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
         return call;                                                                          \
     } while (0)
 
+/* The fast paths (see the top of this file). True: the acquisition or release is recorded,
+ * and the caller tail-calls the real function; false: nothing was done, the caller runs
+ * its _slow function. No wait hooks (watchdog, lock_stat): they wrap the real call. */
+/* ul_fast_acquire's answers: NO, nothing done (the caller runs its _slow function); DONE,
+ * recorded (the caller tail-calls the real function); CHECK | token, recorded, but on a lock
+ * whose class this thread holds already (the engine's full path ran: a relock, a recursive
+ * mutex, or nesting in one class), where the real call can fail: the caller makes it and
+ * undoes the acquisition if it failed (UL_FAST_CHECKED). */
+enum { UL_FAST_NO = 0, UL_FAST_DONE = 1, UL_FAST_CHECK = 0x100 };
+
+static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, enum ul_lock_kind kind, unsigned mode,
+                                                                 unsigned flags, uintptr_t ip)
+{
+    struct ul_thread *t = ul_self;
+    if (ul_unlikely(!t) || ul_unlikely(ul_busy) || ul_unlikely(ul_wait_hooks) ||
+        ul_unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)) || ul_unlikely(t->deferred != NULL) ||
+        ul_unlikely(t->sig_depth != 0)) /* in a handler: the sleeping-call check is on the full path */
+        return UL_FAST_NO;
+    ul_busy = 1;
+    __asm__ __volatile__("" ::: "memory");
+    int done = UL_FAST_DONE;
+    struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
+    if (ul_likely(e != NULL)) {
+        if (ul_likely(!t->class_count[e->slot]))
+            ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
+        else
+            done = UL_FAST_NO; /* a lock of the class may be held: the same-class checks */
+    } else {
+        /* Not cached here: the full path, from the per-thread instance cache on. */
+        enum ul_token tok = ul_on_acquire_missed(t, lock, kind, mode, flags, ip);
+        if (ul_unlikely(tok == UL_T_REF) ||
+            (tok == UL_T_PUSHED && ul_unlikely(t->class_count[t->held[t->depth - 1].cls->id % UL_CLASS_BLOOM] > 1)))
+            done = UL_FAST_CHECK | (int)tok;
+    }
+    __asm__ __volatile__("" ::: "memory");
+    ul_busy = 0;
+    return done;
+}
+
+/* The CHECK answer's real call, not inlined (the interposer stays a leaf). */
+#define UL_FAST_CHECKED(name, type, real_fn)                                    \
+    static __attribute__((noinline)) int name(type lock, int answer)          \
+    {                                                                         \
+        int r = real_fn(lock);                                                \
+        if (!UL_PTHREAD_OK(r))                                                \
+            ul_undo_acquire((void *)lock, (enum ul_token)(answer & 0xff));    \
+        return r;                                                             \
+    }
+
+static inline __attribute__((always_inline)) bool ul_fast_release(void *lock)
+{
+    struct ul_thread *t = ul_self;
+    if (ul_unlikely(!t) || ul_unlikely(ul_busy) || ul_unlikely(ul_lockstat_on))
+        return false;
+    ul_busy = 1;
+    __asm__ __volatile__("" ::: "memory");
+    bool done = ul_release_top(t, (uintptr_t)lock);
+    __asm__ __volatile__("" ::: "memory");
+    ul_busy = 0;
+    return done;
+}
+
+/* The second part of an interposer with a fast path: not inlined, so that the exported
+ * function stays a leaf; it is given the exported function's caller. Not `cold`: a miss in
+ * the acquisition cache (many locks) goes there too. */
+#define UL_SLOW static __attribute__((noinline))
+
 /* pthread return codes: 0, or EOWNERDEAD (robust mutex acquired from a dead owner). */
 #define UL_PTHREAD_OK(r) ((r) == 0 || (r) == EOWNERDEAD)
 #define UL_C11_OK(r) ((r) == thrd_success)
+
+/* glibc's mutex kinds (__kind) whose lock can fail on a mutex the thread does not hold:
+ * robust (16: ENOTRECOVERABLE), priority-inherit (32) and priority-protect (64). Normal,
+ * adaptive, error-checking and recursive mutexes fail only on a relock by their owner
+ * (or recursive-count overflow), which the fast path never sees (the class is held). */
+#define UL_MUTEX_KIND_MAY_FAIL 0x70
 
 /* The acquire flags from the lock word, inline (every lock call reads them); lockword.c
  * has the out-of-line versions for the other callers. */

@@ -22,10 +22,31 @@ UL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     return REAL(pthread_mutex_destroy)(m);
 }
 
+UL_SLOW int mutex_lock_slow(pthread_mutex_t *m, uintptr_t caller)
+{
+    UL_BLOCKING_ACQUIRE_AT(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_lock)(m),
+                           UL_PTHREAD_OK, caller,
+                           "pthread_mutex_lock");
+}
+
+UL_FAST_CHECKED(mutex_lock_checked, pthread_mutex_t *, ul_real_pthread_mutex_lock)
+
+/* Fast path: glibc's pthread_mutex_lock returns 0 for every kind but robust, PI and PP
+ * unless the caller owns the mutex already (interpose.h). */
 UL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-    UL_BLOCKING_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_lock)(m),
-                        UL_PTHREAD_OK);
+    if (UL_BAD_LOCK_PTR(m))
+        return REAL(pthread_mutex_lock)(m); /* the program's bug: libc's answer, nothing read here */
+    int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
+    if (ul_likely(!(kind & UL_MUTEX_KIND_MAY_FAIL))) {
+        int f = ul_fast_acquire(m, UL_KIND_MUTEX, UL_WRITE,
+                                (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0, UL_CALLER);
+        if (ul_likely(f == UL_FAST_DONE))
+            return ul_real_pthread_mutex_lock(m);
+        if (f)
+            return mutex_lock_checked(m, f);
+    }
+    return mutex_lock_slow(m, UL_CALLER);
 }
 
 UL_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
@@ -45,7 +66,14 @@ UL_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     UL_TRY_ACQUIRE(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_trylock)(m), UL_PTHREAD_OK);
 }
 
+UL_SLOW int mutex_unlock_slow(pthread_mutex_t *m, uintptr_t caller)
+{
+    UL_RELEASE_AT(m, UL_KIND_MUTEX, ul_mutex_unlock_hint(m, ul_tid()), REAL(pthread_mutex_unlock)(m), caller);
+}
+
 UL_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-    UL_RELEASE(m, UL_KIND_MUTEX, ul_mutex_unlock_hint(m, ul_tid()), REAL(pthread_mutex_unlock)(m));
+    if (ul_likely(ul_fast_release(m)))
+        return ul_real_pthread_mutex_unlock(m);
+    return mutex_unlock_slow(m, UL_CALLER);
 }

@@ -13,9 +13,7 @@
 #include "symbolize.h"
 
 int ul_running;
-UL_TLS struct ul_thread *ul_self;
-UL_TLS int ul_busy;
-UL_TLS int ul_gone;
+UL_TLS struct ul_tls ul_tls;
 
 static pthread_key_t thread_key;
 static int main_pid;
@@ -88,6 +86,20 @@ struct ul_thread *ul_attach_thread(void)
         engine_out_of_memory();
     }
     ul_busy = 0;
+    return t;
+}
+
+/* ul_enter's uncommon cases: not traced now (inside ulockdep, torn down, not started), or
+ * the thread's first traced call. */
+struct ul_thread *ul_enter_slow(void)
+{
+    if (ul_busy | ul_gone || !__atomic_load_n(&ul_running, __ATOMIC_RELAXED))
+        return NULL;
+    struct ul_thread *t = ul_self;
+    if (!t && !(t = ul_attach_thread()))
+        return NULL;
+    ul_busy = 1;
+    __asm__ __volatile__("" ::: "memory");
     return t;
 }
 

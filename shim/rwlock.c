@@ -22,9 +22,27 @@ UL_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
     return REAL(pthread_rwlock_destroy)(l);
 }
 
+UL_SLOW int rwlock_rdlock_slow(pthread_rwlock_t *l, uintptr_t caller)
+{
+    UL_BLOCKING_ACQUIRE_AT(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_rdlock)(l),
+                           UL_PTHREAD_OK, caller,
+                           "pthread_rwlock_rdlock");
+}
+
+/* Fast path: glibc's rdlock fails only with EDEADLK when the caller holds it as a writer
+ * (then its class is held: slow path) and with EAGAIN at 2^29 concurrent readers. */
+UL_FAST_CHECKED(rwlock_rdlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_rdlock)
+
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_rdlock)(l), UL_PTHREAD_OK);
+    if (UL_BAD_LOCK_PTR(l))
+        return REAL(pthread_rwlock_rdlock)(l); /* the program's bug: libc's answer, nothing read here */
+    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, UL_CALLER);
+    if (ul_likely(f == UL_FAST_DONE))
+        return ul_real_pthread_rwlock_rdlock(l);
+    if (f)
+        return rwlock_rdlock_checked(l, f);
+    return rwlock_rdlock_slow(l, UL_CALLER);
 }
 
 UL_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -44,9 +62,25 @@ UL_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
     UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, REAL(pthread_rwlock_tryrdlock)(l), UL_PTHREAD_OK);
 }
 
+UL_SLOW int rwlock_wrlock_slow(pthread_rwlock_t *l, uintptr_t caller)
+{
+    UL_BLOCKING_ACQUIRE_AT(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_wrlock)(l), UL_PTHREAD_OK, caller,
+                           "pthread_rwlock_wrlock");
+}
+
+/* Fast path: glibc's wrlock fails only with EDEADLK when the caller holds it as a writer. */
+UL_FAST_CHECKED(rwlock_wrlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_wrlock)
+
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-    UL_BLOCKING_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_wrlock)(l), UL_PTHREAD_OK);
+    if (UL_BAD_LOCK_PTR(l))
+        return REAL(pthread_rwlock_wrlock)(l); /* the program's bug: libc's answer, nothing read here */
+    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, UL_WRITE, 0, UL_CALLER);
+    if (ul_likely(f == UL_FAST_DONE))
+        return ul_real_pthread_rwlock_wrlock(l);
+    if (f)
+        return rwlock_wrlock_checked(l, f);
+    return rwlock_wrlock_slow(l, UL_CALLER);
 }
 
 UL_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -65,7 +99,14 @@ UL_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
     UL_TRY_ACQUIRE(l, UL_KIND_RWLOCK, UL_WRITE, 0, REAL(pthread_rwlock_trywrlock)(l), UL_PTHREAD_OK);
 }
 
+UL_SLOW int rwlock_unlock_slow(pthread_rwlock_t *l, uintptr_t caller)
+{
+    UL_RELEASE_AT(l, UL_KIND_RWLOCK, ul_rwlock_unlock_hint(l, ul_tid()), REAL(pthread_rwlock_unlock)(l), caller);
+}
+
 UL_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-    UL_RELEASE(l, UL_KIND_RWLOCK, ul_rwlock_unlock_hint(l, ul_tid()), REAL(pthread_rwlock_unlock)(l));
+    if (ul_likely(ul_fast_release(l)))
+        return ul_real_pthread_rwlock_unlock(l);
+    return rwlock_unlock_slow(l, UL_CALLER);
 }

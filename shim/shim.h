@@ -40,26 +40,38 @@ void ul_resolve_real(void);
 
 #define REAL(name) (ul_likely(ul_real_##name != NULL) ? ul_real_##name : (ul_resolve_real(), ul_real_##name))
 
-extern int ul_running;                 /* set once start-up is complete */
-extern UL_TLS struct ul_thread *ul_self;
-extern UL_TLS int ul_busy;             /* this thread is inside ulockdep */
-extern UL_TLS int ul_gone;             /* this thread's state was torn down */
+extern int ul_running;                 /* set once start-up is complete; never cleared */
+
+/* The thread's shim state, in one TLS block so that the interposers' guard is one TLS base
+ * load and two loads from it. */
+struct ul_tls {
+    struct ul_thread *self;            /* the engine state; NULL before attach and after teardown */
+    int busy;                          /* this thread is inside ulockdep */
+    int gone;                          /* this thread's state was torn down */
+};
+extern UL_TLS struct ul_tls ul_tls;
+#define ul_self (ul_tls.self)
+#define ul_busy (ul_tls.busy)
+#define ul_gone (ul_tls.gone)
 
 struct ul_thread *ul_attach_thread(void);
 /* Out of memory anywhere in ulockdep: one line per process ("ulockdep: out of memory WHAT;
  * checking stopped, ..."), then checking stops (runtime.c). */
 void ul_shim_out_of_memory(const char *what);
+struct ul_thread *ul_enter_slow(void);
 
+/* ul_self is set only by ul_attach_thread, which runs only once ul_running is set (or in
+ * the start-up constructor, with ul_busy set until ul_running is), and it is cleared when
+ * ul_gone is set: so "ul_self set and not busy" is the whole condition of the common case. */
 static inline struct ul_thread *ul_enter(void)
 {
-    if (ul_unlikely(ul_busy | ul_gone) || ul_unlikely(!__atomic_load_n(&ul_running, __ATOMIC_RELAXED)))
-        return NULL;
     struct ul_thread *t = ul_self;
-    if (ul_unlikely(!t) && !(t = ul_attach_thread()))
-        return NULL;
-    ul_busy = 1;
-    __asm__ __volatile__("" ::: "memory");
-    return t;
+    if (ul_likely(t != NULL) && ul_likely(!ul_busy)) {
+        ul_busy = 1;
+        __asm__ __volatile__("" ::: "memory");
+        return t;
+    }
+    return ul_enter_slow();
 }
 
 static inline void ul_leave(void)

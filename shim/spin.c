@@ -22,9 +22,20 @@ UL_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l)
     return REAL(pthread_spin_destroy)(l);
 }
 
+UL_SLOW int spin_lock_slow(pthread_spinlock_t *l, uintptr_t caller)
+{
+    UL_BLOCKING_ACQUIRE_AT((void *)l, UL_KIND_SPIN, UL_WRITE, 0, REAL(pthread_spin_lock)(l), UL_PTHREAD_OK, caller,
+                           "pthread_spin_lock");
+}
+
+/* Fast path: pthread_spin_lock always returns 0. */
 UL_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
-    UL_BLOCKING_ACQUIRE((void *)l, UL_KIND_SPIN, UL_WRITE, 0, REAL(pthread_spin_lock)(l), UL_PTHREAD_OK);
+    if (UL_BAD_LOCK_PTR(l))
+        return REAL(pthread_spin_lock)(l); /* the program's bug: libc's answer, nothing read here */
+    if (ul_likely(ul_fast_acquire((void *)l, UL_KIND_SPIN, UL_WRITE, 0, UL_CALLER) != UL_FAST_NO))
+        return ul_real_pthread_spin_lock(l); /* never fails: nothing to undo */
+    return spin_lock_slow(l, UL_CALLER);
 }
 
 UL_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
@@ -32,7 +43,14 @@ UL_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
     UL_TRY_ACQUIRE((void *)l, UL_KIND_SPIN, UL_WRITE, 0, REAL(pthread_spin_trylock)(l), UL_PTHREAD_OK);
 }
 
+UL_SLOW int spin_unlock_slow(pthread_spinlock_t *l, uintptr_t caller)
+{
+    UL_RELEASE_AT((void *)l, UL_KIND_SPIN, ul_spin_unlock_hint(l), REAL(pthread_spin_unlock)(l), caller);
+}
+
 UL_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 {
-    UL_RELEASE((void *)l, UL_KIND_SPIN, ul_spin_unlock_hint(l), REAL(pthread_spin_unlock)(l));
+    if (ul_likely(ul_fast_release((void *)l)))
+        return ul_real_pthread_spin_unlock(l);
+    return spin_unlock_slow(l, UL_CALLER);
 }

@@ -7,8 +7,10 @@
 #include <execinfo.h>
 #include <libunwind.h> /* types only: every function is looked up with dlsym */
 #include <link.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "arena.h"
 #include "shim.h"
 #include "stackdepot.h"
 
@@ -103,14 +105,68 @@ unsigned ul_capture_stack(uintptr_t *pcs, unsigned max)
     return out;
 }
 
+/* Is addr in a module's writable PT_LOAD segments (static storage)? Asked for every new
+ * lock. Walking every module with dl_iterate_phdr for each (a few thousand instructions
+ * under the loader's lock, ~2,400 for RocksDB's twenty libraries) made registration of heap
+ * locks slow, so the writable ranges are kept in a snapshot tagged with the loader's
+ * load/unload counters (dlpi_adds, dlpi_subs): an answer from the snapshot needs only those
+ * counters, which the first module's callback gives (one callback, then stop). The snapshot
+ * is rebuilt when they moved; old snapshots are never freed (a reader may hold one), and
+ * they are few (one per change of the set of modules that was noticed). */
+#define STATIC_RANGES_MAX 512
+
+struct static_ranges {
+    unsigned long long adds, subs;
+    unsigned n;
+    struct { uintptr_t lo, hi; } r[STATIC_RANGES_MAX];
+};
+
+static _Atomic(struct static_ranges *) static_snap;
+
 struct static_probe {
+    unsigned long long adds, subs;
+    bool have_counts;
+};
+
+static int loader_counts(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct static_probe *p = data;
+    if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs) {
+        p->adds = info->dlpi_adds;
+        p->subs = info->dlpi_subs;
+        p->have_counts = true;
+    }
+    return 1; /* the counters are the same in every module's info: stop */
+}
+
+static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct static_ranges *sr = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+            continue;
+        if (sr->n == STATIC_RANGES_MAX) {
+            sr->n = STATIC_RANGES_MAX + 1; /* too many: no snapshot */
+            return 1;
+        }
+        sr->r[sr->n].lo = info->dlpi_addr + ph->p_vaddr;
+        sr->r[sr->n].hi = sr->r[sr->n].lo + ph->p_memsz;
+        sr->n++;
+    }
+    return 0;
+}
+
+struct direct_probe {
     uintptr_t addr;
     bool found;
 };
 
 static int find_static(struct dl_phdr_info *info, size_t size, void *data)
 {
-    struct static_probe *p = data;
+    (void)size;
+    struct direct_probe *p = data;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
@@ -124,11 +180,47 @@ static int find_static(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+static bool in_snapshot(const struct static_ranges *sr, uintptr_t addr)
+{
+    for (unsigned i = 0; i < sr->n; i++)
+        if (addr >= sr->r[i].lo && addr < sr->r[i].hi)
+            return true;
+    return false;
+}
+
+/* Called inside the fork gate: dl_iterate_phdr holds the loader's lock. */
+static bool addr_is_static_gated(uintptr_t addr)
+{
+    struct static_probe p = { 0 };
+    dl_iterate_phdr(loader_counts, &p);
+    struct static_ranges *sr = atomic_load_explicit(&static_snap, memory_order_acquire);
+    if (p.have_counts && sr && sr->adds == p.adds && sr->subs == p.subs)
+        return in_snapshot(sr, addr);
+    if (p.have_counts) {
+        /* Rebuild (the counters are read again with the ranges, under the same lock hold). */
+        struct static_ranges *n = ul_pages_alloc(sizeof *n);
+        if (n) {
+            n->adds = p.adds;
+            n->subs = p.subs;
+            dl_iterate_phdr(collect_ranges, n);
+            struct static_probe again = { 0 };
+            dl_iterate_phdr(loader_counts, &again);
+            if (n->n <= STATIC_RANGES_MAX && again.adds == n->adds && again.subs == n->subs) {
+                atomic_store_explicit(&static_snap, n, memory_order_release); /* the old one leaks */
+                return in_snapshot(n, addr);
+            }
+            ul_pages_free(n, sizeof *n);
+        }
+    }
+    struct direct_probe d = { addr, false };
+    dl_iterate_phdr(find_static, &d);
+    return d.found;
+}
+
 bool ul_addr_is_static(uintptr_t addr)
 {
-    struct static_probe p = { addr, false };
     uint64_t mask = ul_gate_enter();
-    dl_iterate_phdr(find_static, &p);
+    bool found = addr_is_static_gated(addr);
     ul_gate_leave(mask);
-    return p.found;
+    return found;
 }

@@ -1,11 +1,18 @@
 /* lockbench: the cost of one lock + unlock, natively or under an LD_PRELOAD checker.
  *
  *   lockbench --threads N --depth D --iters I --kind mutex|rwlock-read|rwlock-write|spin
- *             [--shared] [--warmup W] [-v]
+ *             [--shared] [--locks L] [--warmup W] [-v]
  *
  * Each of the N threads repeats I times: take its D locks in a fixed order (0, 1, ..., D-1),
  * then release them in reverse order. By default every thread has its own disjoint set of D
- * locks; with --shared all threads use one single lock (depth 1).
+ * locks; with --shared all threads use the same D locks (one set), in the same order.
+ *
+ * With --locks L (depth 1): each thread has L locks of its own (with --shared, all threads
+ * use one array of L locks) and each iteration takes and releases one of them, picked at
+ * random (a fixed xorshift sequence per thread): the pattern of `sysbench mutex`, many locks
+ * one at a time. The L locks are one heap array initialised at one call site, so under
+ * ulockdep they are L instances of one class. A pair is the same lock + unlock, plus the
+ * few instructions of the random pick (native runs pay them too).
  *
  * The locks live in static storage, one per 64-byte line and each thread's set on lines of
  * its own (no false sharing between disjoint sets). Under ulockdep a lock in static storage
@@ -56,12 +63,13 @@ struct lockset {
 } __attribute__((aligned(128)));
 
 static struct lockset sets[MAX_THREADS];
-static union slot shared_lock __attribute__((aligned(128)));
 
 struct worker {
     pthread_t th;
-    union slot *locks;  /* depth of them */
+    union slot *locks;  /* depth of them, or nlocks with --locks */
     long warmup, iters;
+    long nlocks;        /* --locks: pick one of nlocks at random each iteration; 0: off */
+    uint64_t rng;
     int depth;
     int errors;
     uint64_t ns;
@@ -82,6 +90,42 @@ static pthread_barrier_t start_barrier;
                 err |= UNLOCK(&locks[d].FIELD);                     \
         }                                                           \
     } while (0)
+
+/* --locks: one random lock of n per iteration. xorshift64; the modulo by a power of two
+ * is a mask, otherwise a multiply-shift (no division in the loop). */
+#define SPREAD(LOCK, UNLOCK, FIELD)                                             \
+    do {                                                                        \
+        for (long it = 0; it < iters; it++) {                                   \
+            x ^= x << 13;                                                       \
+            x ^= x >> 7;                                                        \
+            x ^= x << 17;                                                       \
+            union slot *s_ = &locks[(uint64_t)(((unsigned __int128)x * n) >> 64)]; \
+            err |= LOCK(&s_->FIELD);                                            \
+            err |= UNLOCK(&s_->FIELD);                                          \
+        }                                                                       \
+    } while (0)
+
+__attribute__((noinline)) static int run_spread(union slot *locks, uint64_t n, long iters, uint64_t *rng)
+{
+    int err = 0;
+    uint64_t x = *rng;
+    switch (kind) {
+    case K_MUTEX:
+        SPREAD(pthread_mutex_lock, pthread_mutex_unlock, m);
+        break;
+    case K_RWREAD:
+        SPREAD(pthread_rwlock_rdlock, pthread_rwlock_unlock, rw);
+        break;
+    case K_RWWRITE:
+        SPREAD(pthread_rwlock_wrlock, pthread_rwlock_unlock, rw);
+        break;
+    case K_SPIN:
+        SPREAD(pthread_spin_lock, pthread_spin_unlock, s);
+        break;
+    }
+    *rng = x;
+    return err;
+}
 
 __attribute__((noinline)) static int run_loop(union slot *locks, int depth, long iters)
 {
@@ -105,9 +149,11 @@ __attribute__((noinline)) static int run_loop(union slot *locks, int depth, long
 
 /* The timed part on its own, so that `valgrind --tool=callgrind --toggle-collect=measured`
  * counts exactly the timed loop. */
-__attribute__((noinline)) static int measured(union slot *locks, int depth, long iters)
+__attribute__((noinline)) static int measured(struct worker *w)
 {
-    return run_loop(locks, depth, iters);
+    if (w->nlocks)
+        return run_spread(w->locks, (uint64_t)w->nlocks, w->iters, &w->rng);
+    return run_loop(w->locks, w->depth, w->iters);
 }
 
 static uint64_t now_ns(void)
@@ -120,10 +166,14 @@ static uint64_t now_ns(void)
 static void *worker_main(void *p)
 {
     struct worker *w = p;
-    w->errors |= run_loop(w->locks, w->depth, w->warmup);
+    if (w->nlocks) /* warm-up: every lock of the set once, then random picks */
+        for (long i = 0; i < w->nlocks; i++)
+            w->errors |= run_loop(&w->locks[i], 1, 1);
+    w->errors |= w->nlocks ? run_spread(w->locks, (uint64_t)w->nlocks, w->warmup, &w->rng)
+                           : run_loop(w->locks, w->depth, w->warmup);
     pthread_barrier_wait(&start_barrier);
     uint64_t t0 = now_ns();
-    w->errors |= measured(w->locks, w->depth, w->iters);
+    w->errors |= measured(w);
     uint64_t t1 = now_ns();
     w->ns = t1 - t0;
     return NULL;
@@ -162,7 +212,7 @@ static void destroy_lock(union slot *s)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lockbench [--threads N] [--depth D] [--iters I] [--warmup W]\n"
-               "                 [--kind mutex|rwlock-read|rwlock-write|spin] [--shared] [-v]\n"
+               "                 [--kind mutex|rwlock-read|rwlock-write|spin] [--shared] [--locks L] [-v]\n"
                "defaults: --threads 1 --depth 1 --iters 1000000 --kind mutex, warmup I/10 (>= 1000)\n"
                "prints ns_per_pair=<float>: one pair is one lock + one unlock of one lock;\n"
                "sum of the threads' timed-loop ns / (threads * iters * depth)\n");
@@ -182,7 +232,7 @@ static long parse_long(const char *opt, const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    long threads = 1, depth = 1, iters = 1000000, warmup = -1;
+    long threads = 1, depth = 1, iters = 1000000, warmup = -1, nlocks = 0;
     bool shared = false, verbose = false, depth_given = false;
     kind = K_MUTEX;
     for (int i = 1; i < argc; i++) {
@@ -207,6 +257,8 @@ int main(int argc, char **argv)
             }
             kind = (enum kind)k;
             i++;
+        } else if (!strcmp(a, "--locks")) {
+            nlocks = parse_long(a, v, 1, 1L << 24), i++;
         } else if (!strcmp(a, "--shared")) {
             shared = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -220,20 +272,32 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (shared) {
-        if (depth_given && depth != 1) {
-            fprintf(stderr, "lockbench: --shared uses one single lock: depth must be 1\n");
-            return 2;
-        }
-        depth = 1;
+    if (nlocks && depth_given && depth != 1) {
+        fprintf(stderr, "lockbench: --locks takes one lock at a time: depth must be 1\n");
+        return 2;
     }
     if (warmup < 0)
         warmup = iters / 10 > 1000 ? iters / 10 : 1000;
 
     int nsets = shared ? 1 : (int)threads;
-    for (int t = 0; t < nsets; t++)
+    union slot *pool = NULL;
+    if (nlocks) {
+        /* One array, initialised in one place: nsets * nlocks instances of one class. */
+        size_t n = (size_t)nsets * (size_t)nlocks;
+        pool = aligned_alloc(128, n * sizeof *pool);
+        if (!pool) {
+            fprintf(stderr, "lockbench: out of memory\n");
+            return 1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (init_lock(&pool[i]) != 0) {
+                fprintf(stderr, "lockbench: lock init failed\n");
+                return 1;
+            }
+    }
+    for (int t = 0; t < nsets && !nlocks; t++)
         for (int d = 0; d < depth; d++) {
-            union slot *s = shared ? &shared_lock : &sets[t].l[d];
+            union slot *s = &sets[t].l[d];
             if (init_lock(s) != 0) {
                 fprintf(stderr, "lockbench: lock init failed\n");
                 return 1;
@@ -244,7 +308,11 @@ int main(int argc, char **argv)
     pthread_barrier_init(&start_barrier, NULL, (unsigned)threads);
     for (int t = 0; t < threads; t++) {
         struct worker *w = &workers[t];
-        w->locks = shared ? &shared_lock : sets[t].l;
+        w->locks = sets[shared ? 0 : t].l;
+        if (nlocks)
+            w->locks = &pool[shared ? 0 : (size_t)t * (size_t)nlocks];
+        w->nlocks = nlocks;
+        w->rng = 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1);
         w->depth = (int)depth;
         w->warmup = warmup;
         w->iters = iters;
@@ -261,9 +329,14 @@ int main(int argc, char **argv)
         errors |= workers[t].errors;
     }
     pthread_barrier_destroy(&start_barrier);
-    for (int t = 0; t < nsets; t++)
+    if (pool) {
+        for (size_t i = 0; i < (size_t)nsets * (size_t)nlocks; i++)
+            destroy_lock(&pool[i]);
+        free(pool);
+    }
+    for (int t = 0; t < nsets && !nlocks; t++)
         for (int d = 0; d < depth; d++)
-            destroy_lock(shared ? &shared_lock : &sets[t].l[d]);
+            destroy_lock(&sets[t].l[d]);
 
     if (errors) {
         fprintf(stderr, "lockbench: a lock or unlock call failed\n");
@@ -272,8 +345,8 @@ int main(int argc, char **argv)
     double pairs = (double)threads * (double)iters * (double)depth;
     printf("ns_per_pair=%.3f\n", (double)total_ns / pairs);
     if (verbose) {
-        fprintf(stderr, "lockbench: kind=%s threads=%ld depth=%ld iters=%ld warmup=%ld shared=%d pairs=%.0f\n",
-                kind_names[kind], threads, depth, iters, warmup, shared, pairs);
+        fprintf(stderr, "lockbench: kind=%s threads=%ld depth=%ld locks=%ld iters=%ld warmup=%ld shared=%d pairs=%.0f\n",
+                kind_names[kind], threads, depth, nlocks, iters, warmup, shared, pairs);
         for (int t = 0; t < threads; t++)
             fprintf(stderr, "lockbench: thread %d: %.3f ms, %.3f ns/pair\n", t, workers[t].ns / 1e6,
                     (double)workers[t].ns / ((double)iters * (double)depth));

@@ -115,6 +115,73 @@ Test(acquire_cache, an_unrelated_retirement_keeps_the_entry)
     cr_assert(cached(t, &A, UL_WRITE, 0));
 }
 
+/* ---- the instance cache (lock address -> instance, behind the acquisition cache) ------- */
+
+static int many[1024];
+
+static struct ul_icache_entry *icache_of(struct ul_thread *th, const void *lock)
+{
+    for (unsigned k = 0; th->icache && k < 1u << UL_ICACHE_BITS; k++)
+        if (th->icache[k].addr == (uintptr_t)lock)
+            return &th->icache[k];
+    return NULL;
+}
+
+Test(acquire_cache, the_instance_cache_serves_locks_evicted_from_the_acquisition_cache)
+{
+    t = fe_setup("");
+    for (int i = 0; i < 1024; i++)
+        fe_init(t, &many[i], UL_KIND_MUTEX);
+    for (int i = 0; i < 1024; i++) {
+        fe_lock(t, &many[i]);
+        fe_unlock(t, &many[i]);
+    }
+    int evicted = 0;
+    for (int i = 0; i < 1024; i++) {
+        struct ul_icache_entry *e = icache_of(t, &many[i]);
+        cr_assert(e, "every lock of a 1024-lock array has its own slot (modulo a prime)");
+        cr_assert_eq(e->inst, ul_instance_find((uintptr_t)&many[i]));
+        evicted += !cached(t, &many[i], UL_WRITE, 0);
+    }
+    cr_assert_geq(evicted, 1024 - 256, "at most 256 in the acquisition cache");
+    /* Served from the instance cache: the same instance, the same checks. */
+    fe_lock(t, &many[0]);
+    cr_assert_eq(t->held[0].inst, ul_instance_find((uintptr_t)&many[0]));
+    fe_lock(t, &many[1]);
+    fe_unlock(t, &many[1]);
+    fe_unlock(t, &many[0]);
+    cr_assert_eq(fe_stats().edges, 1, "the dependency many[0] -> many[1] was recorded");
+    cr_assert_eq(fe_nreports, 0);
+}
+
+Test(acquire_cache, the_instance_cache_sees_a_destroy_and_reinit)
+{
+    t = fe_setup("");
+    for (int i = 0; i < 1024; i++) {
+        fe_init(t, &many[i], UL_KIND_MUTEX);
+        fe_lock(t, &many[i]);
+        fe_unlock(t, &many[i]);
+    }
+    struct ul_instance *old = ul_instance_find((uintptr_t)&many[0]);
+    cr_assert_eq(icache_of(t, &many[0])->inst, old);
+    uint32_t old_serial = old->serial;
+    ul_on_destroy(t, &many[0], sizeof many[0]);
+    fe_init(t, &many[0], UL_KIND_MUTEX); /* may reuse the retired record: a new serial */
+    struct ul_instance *now = ul_instance_find((uintptr_t)&many[0]);
+    cr_assert(now != old || now->serial != old_serial);
+    for (int i = 1; i < 1024; i++) { /* evict many[0] from the acquisition cache */
+        fe_lock(t, &many[i]);
+        fe_unlock(t, &many[i]);
+    }
+    fe_lock(t, &many[0]);
+    cr_assert_eq(t->held[0].inst, now, "the new instance, not the cached one");
+    cr_assert_eq(t->held[0].inst->serial, now->serial);
+    cr_assert_eq(t->held[0].cls->id, fe_cls(&many[0]));
+    fe_unlock(t, &many[0]);
+    cr_assert_eq(icache_of(t, &many[0])->serial, now->serial, "refilled");
+    cr_assert_eq(fe_nreports, 0);
+}
+
 /* A heap lock freed with its memory, then used again from another site: a new first-use
  * class, not the cached one. */
 Test(acquire_cache, freed_memory_invalidates_the_entry)

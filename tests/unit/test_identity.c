@@ -402,3 +402,22 @@ Test(identity, instance_cycle_after_node_reuse_is_reported)
     cr_assert_eq(fe_count(UL_P_CIRCULAR), 2, "the spoons' deadlock was not reported");
     cr_assert_eq(fe_get(UL_P_CIRCULAR, 1)->target_addr, (uintptr_t)&y1);
 }
+
+/* free() asks ul_instance_range_maybe without a lock: per 64-byte granule for small blocks,
+ * so a block that only shares a page with a lock is answered "no" (no graph lock taken),
+ * and never "no" for a block holding one. */
+Test(identity, range_filter_is_per_granule_for_small_blocks)
+{
+    t = fe_setup("");
+    uintptr_t base = ((uintptr_t)heap + 4095) & ~(uintptr_t)4095; /* a page of our own */
+    void *l = (void *)(base + 256 + 8);
+    fe_init(t, l, UL_KIND_MUTEX);
+    cr_assert(ul_instance_range_maybe(base + 256, base + 320), "the block holding the lock");
+    cr_assert(ul_instance_range_maybe((uintptr_t)l, (uintptr_t)l + 1));
+    cr_assert(ul_instance_range_maybe(base, base + 4096), "the whole page");
+    cr_assert_not(ul_instance_range_maybe(base, base + 256), "a block before it on the same page");
+    cr_assert_not(ul_instance_range_maybe(base + 320, base + 1024), "a block after it on the same page");
+    ul_on_memory_freed(t, base + 256, base + 320);
+    cr_assert_eq(fe_cls(l), 0, "retired");
+    cr_assert_not(ul_instance_range_maybe(base + 256, base + 320), "nothing left there");
+}

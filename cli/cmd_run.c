@@ -1,9 +1,8 @@
 /* ulockdep run [--key=value ...] [--] PROGRAM [ARGS...]
  * Adds the options to ULOCKDEP_OPTIONS, prepends the shim to LD_PRELOAD and execs PROGRAM,
- * so PROGRAM's exit status is ours. An option with a bad or missing value gets one line and
- * is left out (the program runs with its default, as the shim does for ULOCKDEP_OPTIONS); an
- * unknown option is a usage error (exit 2: more likely a typo, or a program option before
- * the program). */
+ * so PROGRAM's exit status is ours. An unknown option, or one with a bad or missing value,
+ * gets one line and is left out: the program runs with the default, as the shim does for
+ * ULOCKDEP_OPTIONS (the contract's rule for a malformed option). */
 #include "cli.h"
 #include "options.h"
 

@@ -67,8 +67,9 @@ static int append(char **spec, const char *arg, bool lenient)
             key[kl++] = *p == '-' ? '_' : *p;
     int i = kl ? lookup(key, kl) : -1;
     if (i < 0) {
-        fprintf(stderr, "ulockdep: unknown option '%.*s' (see ulockdep --help)\n", namelen, arg);
-        return -1;
+        fprintf(stderr, "ulockdep: unknown option '%.*s' (see ulockdep --help)%s\n", namelen, arg,
+                lenient ? "; ignored" : "");
+        return lenient ? 0 : -1;
     }
 
     const char *val = eq ? eq + 1 : "1";

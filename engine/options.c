@@ -358,7 +358,7 @@ size_t ul_options_help(char *buf, size_t len)
     size_t off = 0;
 #define ULOCKDEP_OPT_HELP(typestr, name, defstr, doc)                                     \
     off += (size_t)snprintf(buf ? buf + (off < len ? off : len) : NULL, buf && off < len ? len - off : 0, \
-                            "  %-16s %-7s default %-8s %s\n", #name, typestr, defstr, doc);
+                            "  %-19s %-7s default %-8s %s\n", #name, typestr, defstr, doc);
 #define ULOCKDEP_OPT_HELP_BOOL(name, def, doc) ULOCKDEP_OPT_HELP("bool", name, #def, doc)
 #define ULOCKDEP_OPT_HELP_INT(name, def, doc) ULOCKDEP_OPT_HELP("int", name, #def, doc)
 #define ULOCKDEP_OPT_HELP_STRING(name, def, doc) \

@@ -328,9 +328,9 @@ Test(options, help_lists_every_option)
         snprintf(word, sizeof word, "  %s ", option_names[i]);
         cr_assert_not_null(strstr(buf, word), "help does not list %s", option_names[i]);
     }
-    cr_assert_not_null(strstr(buf, "exitcode         int     default 66"));
-    cr_assert_not_null(strstr(buf, "format           string  default \"text\""));
-    cr_assert_not_null(strstr(buf, "log_path         string  default \"\""));
+    cr_assert_not_null(strstr(buf, "exitcode            int     default 66"));
+    cr_assert_not_null(strstr(buf, "format              string  default \"text\""));
+    cr_assert_not_null(strstr(buf, "log_path            string  default \"\""));
 }
 
 Test(options, help_truncates_safely)

@@ -8,13 +8,13 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 cmake --install build --prefix "$PWD/_install" >/dev/null
 demo="$PWD/_install/lib/ulockdep/examples/mmu_notifier_memslots"
-echo "\$ _install/bin/ulockdep run -- $demo"
+echo "\$ _install/bin/ulockdep run -- ${demo#$PWD/}"
 set +e
 "$PWD/_install/bin/ulockdep" run -- "$demo"
 rc=$?
 set -e
 echo "(exit status $rc: ulockdep's exitcode for 'reports were made')"
-echo "\$ _install/bin/ulockdep run -- $demo --fixed"
+echo "\$ _install/bin/ulockdep run -- ${demo#$PWD/} --fixed"
 "$PWD/_install/bin/ulockdep" run -- "$demo" --fixed
 echo "(exit status $?: the fixed locking is clean)"
 echo "(more kernel cases, with their expected reports: examples/README.md)"

@@ -10,6 +10,7 @@
 #include "glock.h"
 #include "instance.h"
 #include "internal.h"
+#include "srcu_read_site.h"
 
 void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip, unsigned check,
                         const char *fmt, ...)
@@ -47,19 +48,17 @@ void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned 
  * innermost frame, the same callers unless that place is reached from several. */
 static uint32_t read_site_stack(struct ul_thread *t, uintptr_t ip)
 {
-    uint64_t h = ul_mix64(ip) >> 32;
-    uint64_t *slot = &t->srcu_sites[(h ^ h >> 16) % UL_SRCU_SITES];
-    uint64_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
-    if (likely(v >> 32 == h && v != 0))
-        return (uint32_t)v;
+    uint32_t known;
+    if (likely(ul_srcu_site_known(t, ip, &known)))
+        return known;
+    uint64_t h = ul_srcu_site_hash(ip);
     struct ctx c;
     ctx_init(&c, t);
     ctx_capture(&c);
     ul_flock_lock(&ul_glock);
     uint32_t id = ctx_stack(&c);
     ul_flock_unlock(&ul_glock);
-    /* One store: a handler reading on this thread never sees half an entry. */
-    __atomic_store_n(slot, h << 32 | id, __ATOMIC_RELAXED);
+    __atomic_store_n(ul_srcu_site_slot(t, h), h << 32 | id, __ATOMIC_RELAXED); /* one store */
     return id;
 }
 

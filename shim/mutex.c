@@ -29,22 +29,22 @@ UL_SLOW int mutex_lock_slow(pthread_mutex_t *m, uintptr_t caller)
                            "pthread_mutex_lock");
 }
 
-UL_FAST_CHECKED(mutex_lock_checked, pthread_mutex_t *, ul_real_pthread_mutex_lock)
+UL_FAST_MISSED(mutex_lock_missed, pthread_mutex_t *, UL_KIND_MUTEX, ul_real_pthread_mutex_lock, mutex_lock_slow)
 
 /* Fast path: glibc's pthread_mutex_lock returns 0 for every kind but robust, PI and PP
  * unless the caller owns the mutex already (interpose.h). */
 UL_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     if (UL_BAD_LOCK_PTR(m))
-        return REAL(pthread_mutex_lock)(m); /* the program's bug: libc's answer, nothing read here */
+        return mutex_lock_slow(m, UL_CALLER); /* the program's bug: it calls libc, reads nothing */
     int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
     if (ul_likely(!(kind & UL_MUTEX_KIND_MAY_FAIL))) {
-        int f = ul_fast_acquire(m, UL_KIND_MUTEX, UL_WRITE,
-                                (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0, UL_CALLER);
+        unsigned flags = (kind & 3) == PTHREAD_MUTEX_RECURSIVE_NP ? UL_F_RECURSIVE : 0;
+        int f = ul_fast_acquire(m, UL_WRITE, flags, UL_CALLER);
         if (ul_likely(f == UL_FAST_DONE))
             return ul_real_pthread_mutex_lock(m);
-        if (f)
-            return mutex_lock_checked(m, f);
+        if (f == UL_FAST_MISS)
+            return mutex_lock_missed(m, UL_WRITE, flags, UL_CALLER);
     }
     return mutex_lock_slow(m, UL_CALLER);
 }

@@ -31,17 +31,19 @@ UL_SLOW int rwlock_rdlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 
 /* Fast path: glibc's rdlock fails only with EDEADLK when the caller holds it as a writer
  * (then its class is held: slow path) and with EAGAIN at 2^29 concurrent readers. */
-UL_FAST_CHECKED(rwlock_rdlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_rdlock)
+UL_FAST_MISSED(rwlock_rdlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_rdlock,
+               rwlock_rdlock_slow)
 
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
     if (UL_BAD_LOCK_PTR(l))
-        return REAL(pthread_rwlock_rdlock)(l); /* the program's bug: libc's answer, nothing read here */
-    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, ul_rwlock_read_mode_inline(l), 0, UL_CALLER);
+        return rwlock_rdlock_slow(l, UL_CALLER); /* the program's bug: it calls libc, reads nothing */
+    unsigned mode = ul_rwlock_read_mode_inline(l);
+    int f = ul_fast_acquire(l, mode, 0, UL_CALLER);
     if (ul_likely(f == UL_FAST_DONE))
         return ul_real_pthread_rwlock_rdlock(l);
-    if (f)
-        return rwlock_rdlock_checked(l, f);
+    if (f == UL_FAST_MISS)
+        return rwlock_rdlock_missed(l, mode, 0, UL_CALLER);
     return rwlock_rdlock_slow(l, UL_CALLER);
 }
 
@@ -69,17 +71,18 @@ UL_SLOW int rwlock_wrlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 }
 
 /* Fast path: glibc's wrlock fails only with EDEADLK when the caller holds it as a writer. */
-UL_FAST_CHECKED(rwlock_wrlock_checked, pthread_rwlock_t *, ul_real_pthread_rwlock_wrlock)
+UL_FAST_MISSED(rwlock_wrlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_wrlock,
+               rwlock_wrlock_slow)
 
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
     if (UL_BAD_LOCK_PTR(l))
-        return REAL(pthread_rwlock_wrlock)(l); /* the program's bug: libc's answer, nothing read here */
-    int f = ul_fast_acquire(l, UL_KIND_RWLOCK, UL_WRITE, 0, UL_CALLER);
+        return rwlock_wrlock_slow(l, UL_CALLER); /* the program's bug: it calls libc, reads nothing */
+    int f = ul_fast_acquire(l, UL_WRITE, 0, UL_CALLER);
     if (ul_likely(f == UL_FAST_DONE))
         return ul_real_pthread_rwlock_wrlock(l);
-    if (f)
-        return rwlock_wrlock_checked(l, f);
+    if (f == UL_FAST_MISS)
+        return rwlock_wrlock_missed(l, UL_WRITE, 0, UL_CALLER);
     return rwlock_wrlock_slow(l, UL_CALLER);
 }
 

@@ -28,13 +28,18 @@ UL_SLOW int spin_lock_slow(pthread_spinlock_t *l, uintptr_t caller)
                            "pthread_spin_lock");
 }
 
-/* Fast path: pthread_spin_lock always returns 0. */
+/* Fast path: pthread_spin_lock always returns 0 (nothing to undo). */
+UL_FAST_MISSED(spin_lock_missed, pthread_spinlock_t *, UL_KIND_SPIN, ul_real_pthread_spin_lock, spin_lock_slow)
+
 UL_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {
     if (UL_BAD_LOCK_PTR(l))
-        return REAL(pthread_spin_lock)(l); /* the program's bug: libc's answer, nothing read here */
-    if (ul_likely(ul_fast_acquire((void *)l, UL_KIND_SPIN, UL_WRITE, 0, UL_CALLER) != UL_FAST_NO))
-        return ul_real_pthread_spin_lock(l); /* never fails: nothing to undo */
+        return spin_lock_slow(l, UL_CALLER); /* the program's bug: it calls libc, reads nothing */
+    int f = ul_fast_acquire((void *)l, UL_WRITE, 0, UL_CALLER);
+    if (ul_likely(f == UL_FAST_DONE))
+        return ul_real_pthread_spin_lock(l);
+    if (f == UL_FAST_MISS)
+        return spin_lock_missed(l, UL_WRITE, 0, UL_CALLER);
     return spin_lock_slow(l, UL_CALLER);
 }
 

@@ -6,12 +6,12 @@
 #
 # After a build (cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build
 # -j2; BUILD=dir for another build directory). Runs, in order:
-#   a. bench/run_locks.sh   micro matrix: native / ulockdep / TSan / Helgrind, callgrind
+#   a. bench/run_locks.sh   micro matrix: native / forward-only / ulockdep / TSan / Helgrind, callgrind
 #   b, c. bench/run_scale.sh first-time costs (firstcost) and scale (scale, TSan contrast)
 #   d. bench/srcu/srcu_bench natively and under the shim (SRCU read side, grace periods)
-#   e. scripts/real-programs.sh --full (--quick): memcached, RocksDB, sysbench, stress-ng,
+#   e. scripts/real-programs.sh --full --reps 5 (--quick): memcached, RocksDB, sysbench, stress-ng,
 #      pigz, xz, zstd natively and under the shim
-# Full: about 10-15 minutes on 2 cores (10 here, under load); --quick: about 2-5 (fewer repetitions and
+# Full: about 12-18 minutes on 2 cores; --quick: about 2-5 (fewer repetitions and
 # smaller sizes: a check that everything runs, not a measurement). Run it on an otherwise
 # idle machine: each part prints how busy the machine was. Exit status 0 when every part
 # ran (missed targets are in the table, not in the status).
@@ -106,9 +106,11 @@ fi
 # ---- e. real programs ----
 if part real; then
     log "e. real programs"
-    mode=--full
+    # Five alternating runs each: with three, one slow run (RocksDB's write path swings by
+    # +-15% from run to run here) decided the median.
+    mode="--full --reps 5"
     [ $quick = 0 ] || mode=--quick
-    scripts/real-programs.sh "$mode" --shim "$BUILD/shim/libulockdep.so" >"$work/real.out" 2>&1
+    scripts/real-programs.sh $mode --shim "$BUILD/shim/libulockdep.so" >"$work/real.out" 2>&1
     rc=$?
     [ $rc = 0 ] || [ $rc = 77 ] || status=1
     {

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # ns per lock+unlock pair of bench/locks/lockbench, natively, under the ulockdep shim, under
-# ThreadSanitizer's deadlock detector and under Valgrind Helgrind, side by side in one run.
+# ThreadSanitizer's deadlock detector and under Valgrind Helgrind, side by side in one run;
+# also under a preload that only forwards the calls to libc (bench/locks/forward_only.c:
+# what interposing alone costs, the floor of any LD_PRELOAD tool).
 # Prints a Markdown report on stdout; progress goes to stderr.
 #
 #   BUILD=build bench/run_locks.sh [--quick] [--targets FILE]
 #
 # The matrix: mutex, rwlock read, rwlock write x depth 1, 4, 16 x (1 thread; 2 threads with
 # disjoint locks; 2 threads sharing the same locks), plus spin depth 1 and the sysbench-like
-# pattern (one of 4096 mutexes at a time, "4096 locks"). Every row runs native, ulockdep and TSan
+# pattern (one of 4096 mutexes at a time, "4096 locks"). Every row runs native, forward-only, ulockdep and TSan
 # alternately, 7 times each (3 with --quick; medians), and Helgrind 3 times (1) with far
 # fewer iterations. Then instructions per pair from callgrind (depth 1, 4, 4096 locks).
-# About 5 minutes on 2 cores (--quick: about 1.5).
+# About 2-5 minutes on 2 cores (--quick: about 1.5).
 # --targets FILE appends one line per judged target: `area|what|figure|target|met|missed`.
 # Builds nothing: expects $BUILD (default ./build) to hold bench/locks/lockbench,
 # shim/libulockdep.so and, if gcc supports -fsanitize=thread, bench/locks/lockbench_tsan.
@@ -32,6 +34,7 @@ build=${BUILD:-build}
 bench=$build/bench/locks/lockbench
 tsan_bench=$build/bench/locks/lockbench_tsan
 shim=$build/shim/libulockdep.so
+forward=$build/bench/locks/liblockbench_forward.so
 for f in "$bench" "$shim"; do
     [ -e "$f" ] || { echo "run_locks.sh: $f missing: build first (cmake --build $build)" >&2; exit 1; }
 done
@@ -44,6 +47,13 @@ if [ -x "$tsan_bench" ] && TSAN_OPTIONS=$tsan_opts "$tsan_bench" --iters 10 >/de
     have_tsan=1
 else
     notes+=("No usable lockbench_tsan (gcc -fsanitize=thread needs libtsan2): TSan columns empty.")
+fi
+have_fwd=0
+if [ -e "$forward" ]; then
+    forward=$(realpath "$forward")
+    have_fwd=1
+else
+    notes+=("No bench/locks/liblockbench_forward.so: forward-only column empty.")
 fi
 if command -v valgrind >/dev/null && valgrind --tool=helgrind -q "$bench" --iters 10 >/dev/null 2>&1; then
     have_hg=1
@@ -64,6 +74,7 @@ run_one() { # mode label args...
     case $mode in
         native) out=$("$bench" "$@" 2>"$errlog") || rc=$? ;;
         shim) out=$(LD_PRELOAD=$shim "$bench" "$@" 2>"$errlog") || rc=$? ;;
+        forward) out=$(LD_PRELOAD=$forward "$bench" "$@" 2>"$errlog") || rc=$? ;;
         tsan) out=$(TSAN_OPTIONS=$tsan_opts "$tsan_bench" "$@" 2>"$errlog") || rc=$? ;;
         helgrind) out=$(valgrind --tool=helgrind -q "$bench" "$@" 2>"$errlog") || rc=$? ;;
     esac
@@ -102,7 +113,7 @@ busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 own_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$$/stat"; }
 busy0=$(busy_ticks) own0=$(own_ticks) load0=$(cut -d' ' -f1 /proc/loadavg)
 
-declare -A nat shm tsn hg raw
+declare -A nat fwd shm tsn hg raw
 start=$(date +%s)
 for c in "${configs[@]}"; do
     IFS='|' read -r label args <<<"$c"
@@ -113,10 +124,12 @@ for c in "${configs[@]}"; do
     iters=$((pairs / depth / shared_div)) titers=$((tsan_pairs / depth / shared_div)) hiters=$((hg_pairs / depth))
     [[ $args == *--locks* ]] && warm="--warmup $((iters / 10 > 20000 ? iters / 10 : 20000))" || warm=""
     echo "run_locks: $label" >&2
-    n=() s=() t=() h=()
+    n=() f=() s=() t=() h=()
     for ((r = 0; r < reps; r++)); do
         # shellcheck disable=SC2086
         n+=("$(run_one native "$label" $args --iters "$iters" $warm)")
+        # shellcheck disable=SC2086
+        [ $have_fwd = 0 ] || f+=("$(run_one forward "$label" $args --iters "$iters" $warm)")
         # shellcheck disable=SC2086
         s+=("$(run_one shim "$label" $args --iters "$iters" $warm)")
         # shellcheck disable=SC2086
@@ -127,10 +140,11 @@ for c in "${configs[@]}"; do
         h+=("$(run_one helgrind "$label" $args --iters "$hiters" --warmup $((hiters / 4 + 1)))")
     done
     nat[$label]=$(median "${n[@]}")
+    fwd[$label]=$(median "${f[@]:-nan}")
     shm[$label]=$(median "${s[@]}")
     tsn[$label]=$(median "${t[@]:-nan}")
     hg[$label]=$(median "${h[@]:-nan}")
-    raw[$label]="native ${n[*]}; ulockdep ${s[*]}; tsan ${t[*]:-}; helgrind ${h[*]:-}"
+    raw[$label]="native ${n[*]}; forward-only ${f[*]:-}; ulockdep ${s[*]}; tsan ${t[*]:-}; helgrind ${h[*]:-}"
 done
 
 # Instructions per pair, 1 thread: callgrind counts only lockbench's measured() (the timed
@@ -209,14 +223,16 @@ fi
 echo
 echo "One pair = one lock + one unlock of one lock (bench/locks/lockbench.c); warm-up first, so every chain is already" \
      "validated. 2t disjoint: each thread its own locks; 2t shared: both threads take the same locks in the same order." \
-     "TSan: \`gcc -fsanitize=thread\`, \`TSAN_OPTIONS=$tsan_opts\`. Helgrind: \`valgrind --tool=helgrind\`."
+     "TSan: \`gcc -fsanitize=thread\`, \`TSAN_OPTIONS=$tsan_opts\`. Helgrind: \`valgrind --tool=helgrind\`." \
+     "forward-only: a preload whose interposers only call libc's functions (bench/locks/forward_only.c), the floor of" \
+     "any LD_PRELOAD tool; ulockdep's bookkeeping is the difference between its column and that one."
 echo
-echo "| config | native | ulockdep | TSan | Helgrind | ulockdep/native | TSan/ulockdep | Helgrind/ulockdep | targets |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| config | native | forward-only | ulockdep | TSan | Helgrind | forward-only/native | ulockdep/native | TSan/ulockdep | Helgrind/ulockdep | targets |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for c in "${configs[@]}"; do
     IFS='|' read -r label _ <<<"$c"
-    echo "| $label | $(fmt "${nat[$label]}") | $(fmt "${shm[$label]}") | $(fmt "${tsn[$label]}") | $(fmt "${hg[$label]}")" \
-         "| $(ratio "${shm[$label]}" "${nat[$label]}")x | $(ratio "${tsn[$label]}" "${shm[$label]}")x" \
+    echo "| $label | $(fmt "${nat[$label]}") | $(fmt "${fwd[$label]}") | $(fmt "${shm[$label]}") | $(fmt "${tsn[$label]}") | $(fmt "${hg[$label]}")" \
+         "| $(ratio "${fwd[$label]}" "${nat[$label]}")x | $(ratio "${shm[$label]}" "${nat[$label]}")x | $(ratio "${tsn[$label]}" "${shm[$label]}")x" \
          "| $(ratio "${hg[$label]}" "${shm[$label]}" | awk '{ if ($1 == "nan") print "-"; else printf "%.0f", $1 }')x | ${judged[$label]} |"
 done
 echo

@@ -117,10 +117,11 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
  * and the caller tail-calls the real function; false: nothing was done, the caller runs
  * its _slow function. No wait hooks (watchdog, lock_stat): they wrap the real call. */
 /* ul_fast_acquire's answers: NO, nothing done (the caller runs its _slow function); DONE,
- * recorded (the caller tail-calls the real function); MISS, nothing done, the acquisition
- * is not in the thread's cache (the caller tail-calls its _missed function, UL_FAST_MISSED:
- * the engine's full path, then the real call). The miss is handled out of line so that the
- * interposer calls nothing itself and needs no registers saved: a leaf. */
+ * recorded (the caller tail-calls the real function); MISS, nothing recorded yet: the
+ * acquisition is not in the thread's cache, and ul_busy is left set for the caller's
+ * _missed function (UL_FAST_MISSED), tail-called next, which runs the engine's full path,
+ * clears it and makes the real call. The miss is handled out of line so that the
+ * interposer calls nothing itself and saves no registers: a leaf. */
 enum { UL_FAST_NO = 0, UL_FAST_DONE = 1, UL_FAST_MISS = 2 };
 
 static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, unsigned mode, unsigned flags,
@@ -133,42 +134,40 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
         return UL_FAST_NO;
     ul_busy = 1;
     __asm__ __volatile__("" ::: "memory");
-    int done = UL_FAST_MISS;
     struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
-    if (ul_likely(e != NULL)) {
-        if (ul_likely(!t->class_count[e->slot])) {
-            ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
-            done = UL_FAST_DONE;
-        } else {
-            done = UL_FAST_NO; /* a lock of the class may be held: the same-class checks */
-        }
+    if (ul_unlikely(e == NULL))
+        return UL_FAST_MISS; /* ul_busy stays set */
+    int done = UL_FAST_NO; /* a lock of the class may be held: the same-class checks */
+    if (ul_likely(!t->class_count[e->slot])) {
+        ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
+        done = UL_FAST_DONE;
     }
     __asm__ __volatile__("" ::: "memory");
     ul_busy = 0;
     return done;
 }
 
-/* The engine's full path for an acquisition the cache did not have (from the per-thread
- * instance cache on). Answers DONE (recorded, the real call cannot fail), CHECK | token
- * (recorded on a lock whose class this thread holds already: a relock, a recursive mutex,
- * nesting in one class, where the real call can fail and must then be undone) or NO. */
-enum { UL_MISSED_CHECK = 0x100 };
-int ul_fast_acquire_missed(void *lock, enum ul_lock_kind kind, unsigned mode, unsigned flags, uintptr_t ip);
-
 /* The _missed function of an interposer with a fast path (not inlined: the interposer
- * stays a leaf). slow_fn runs when the engine could not take the acquisition after all. */
-#define UL_FAST_MISSED(name, type, kind, real_fn, slow_fn)                                   \
+ * stays a leaf), entered with ul_busy set by ul_fast_acquire. The engine's full path, from
+ * the per-thread instance cache on; then the real call. When the lock's class was held
+ * already (a relock, a recursive mutex, nesting in one class) the real call can fail (an
+ * error-checking mutex relocked by its owner: EDEADLK), and the acquisition is undone. */
+#define UL_FAST_MISSED(name, type, kind, real_fn)                                             \
     static __attribute__((noinline)) int name(type lock, unsigned mode, unsigned flags, uintptr_t ip) \
-    {                                                                                    \
-        int answer = ul_fast_acquire_missed((void *)lock, (kind), mode, flags, ip);      \
-        if (ul_likely(answer == UL_FAST_DONE))                                           \
-            return real_fn(lock);                                                        \
-        if (!answer)                                                                     \
-            return slow_fn(lock, ip);                                                    \
-        int r = real_fn(lock);                                                           \
-        if (!UL_PTHREAD_OK(r))                                                           \
-            ul_undo_acquire((void *)lock, (enum ul_token)(answer & 0xff));               \
-        return r;                                                                        \
+    {                                                                                      \
+        struct ul_thread *t_ = ul_self;                                                    \
+        enum ul_token tok_ = ul_on_acquire_missed(t_, (void *)lock, (kind), mode, flags, ip); \
+        bool check_ = ul_unlikely(tok_ == UL_T_REF) ||                                     \
+                      (tok_ == UL_T_PUSHED &&                                              \
+                       ul_unlikely(t_->class_count[t_->held[t_->depth - 1].cls->id % UL_CLASS_BLOOM] > 1)); \
+        __asm__ __volatile__("" ::: "memory");                                             \
+        ul_busy = 0;                                                                       \
+        if (ul_likely(!check_))                                                            \
+            return real_fn(lock);                                                          \
+        int r_ = real_fn(lock);                                                            \
+        if (!UL_PTHREAD_OK(r_))                                                            \
+            ul_undo_acquire((void *)lock, tok_);                                           \
+        return r_;                                                                         \
     }
 
 static inline __attribute__((always_inline)) bool ul_fast_release(void *lock)

@@ -29,7 +29,7 @@ UL_SLOW int mutex_lock_slow(pthread_mutex_t *m, uintptr_t caller)
                            "pthread_mutex_lock");
 }
 
-UL_FAST_MISSED(mutex_lock_missed, pthread_mutex_t *, UL_KIND_MUTEX, ul_real_pthread_mutex_lock, mutex_lock_slow)
+UL_FAST_MISSED(mutex_lock_missed, pthread_mutex_t *, UL_KIND_MUTEX, ul_real_pthread_mutex_lock)
 
 /* Fast path: glibc's pthread_mutex_lock returns 0 for every kind but robust, PI and PP
  * unless the caller owns the mutex already (interpose.h). */

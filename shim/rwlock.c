@@ -31,8 +31,7 @@ UL_SLOW int rwlock_rdlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 
 /* Fast path: glibc's rdlock fails only with EDEADLK when the caller holds it as a writer
  * (then its class is held: slow path) and with EAGAIN at 2^29 concurrent readers. */
-UL_FAST_MISSED(rwlock_rdlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_rdlock,
-               rwlock_rdlock_slow)
+UL_FAST_MISSED(rwlock_rdlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_rdlock)
 
 UL_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
@@ -71,8 +70,7 @@ UL_SLOW int rwlock_wrlock_slow(pthread_rwlock_t *l, uintptr_t caller)
 }
 
 /* Fast path: glibc's wrlock fails only with EDEADLK when the caller holds it as a writer. */
-UL_FAST_MISSED(rwlock_wrlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_wrlock,
-               rwlock_wrlock_slow)
+UL_FAST_MISSED(rwlock_wrlock_missed, pthread_rwlock_t *, UL_KIND_RWLOCK, ul_real_pthread_rwlock_wrlock)
 
 UL_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {

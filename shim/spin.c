@@ -29,7 +29,7 @@ UL_SLOW int spin_lock_slow(pthread_spinlock_t *l, uintptr_t caller)
 }
 
 /* Fast path: pthread_spin_lock always returns 0 (nothing to undo). */
-UL_FAST_MISSED(spin_lock_missed, pthread_spinlock_t *, UL_KIND_SPIN, ul_real_pthread_spin_lock, spin_lock_slow)
+UL_FAST_MISSED(spin_lock_missed, pthread_spinlock_t *, UL_KIND_SPIN, ul_real_pthread_spin_lock)
 
 UL_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 {

@@ -8,6 +8,7 @@
  * "processes": N and reads back as N processes. Statistics are not problems: they never
  * change the exit status, and the sarif, dot, svg and html formats leave them out. */
 #include "report.h"
+#include "../reports/lockstat_order.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,8 @@ void rp_lockstat_add(struct rp_set *set, json_object *obj)
 static int by_contention(const void *a, const void *b)
 {
     const struct rp_lockstat_class *x = a, *y = b;
-    if (x->cont != y->cont)
-        return x->cont < y->cont ? 1 : -1;
-    if (x->wait_total != y->wait_total)
-        return x->wait_total < y->wait_total ? 1 : -1;
-    if (x->acq != y->acq)
-        return x->acq < y->acq ? 1 : -1;
-    return strcmp(x->name, y->name);
+    int order = ul_lockstat_order(x->cont, x->wait_total, x->acq, y->cont, y->wait_total, y->acq);
+    return order ? order : strcmp(x->name, y->name);
 }
 
 static void sort(const struct rp_set *set)

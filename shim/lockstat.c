@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "glock.h"
+#include "lockstat_order.h"
 #include "lockclass.h"
 #include "names.h"
 #include "options.h"
@@ -356,13 +357,8 @@ void ul_lockstat_setup(void)
 static int by_contention(const void *a, const void *b)
 {
     const struct ls_entry *x = a, *y = b;
-    if (x->cont != y->cont)
-        return x->cont < y->cont ? 1 : -1;
-    if (x->wait_total != y->wait_total)
-        return x->wait_total < y->wait_total ? 1 : -1;
-    if (x->acq != y->acq)
-        return x->acq < y->acq ? 1 : -1;
-    return x->id < y->id ? -1 : x->id > y->id;
+    int order = ul_lockstat_order(x->cont, x->wait_total, x->acq, y->cont, y->wait_total, y->acq);
+    return order ? order : (x->id < y->id ? -1 : x->id > y->id);
 }
 
 static double us(uint64_t ns)

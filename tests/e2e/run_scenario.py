@@ -474,6 +474,13 @@ def check_lockstats(c, spec, tmp):
     stats = read_lockstats(tmp)
     for lpid, (objs, bad, _) in sorted(stats.items()):
         c.ok(not bad, f"log.{lpid}: every lock_stat line parses", "\n".join(bad))
+        # Most contended first (then most time waited, then most acquisitions), as the
+        # table's header says; the text table is printed from the same sorted list.
+        for o in objs:
+            keys = [(e.get("contentions", 0), e.get("wait_total_ns", 0), e.get("acquisitions", 0))
+                    for e in o.get("classes", [])]
+            c.ok(keys == sorted(keys, reverse=True), f"log.{lpid}: lock_stat classes most contended first",
+                 f"(contentions, wait_total_ns, acquisitions) in order listed: {keys}")
     for name, conds in spec.lockstats:
         entries = [(e, content) for (objs, _, content) in stats.values() for o in objs
                    for e in o.get("classes", []) if e.get("name") == name]

@@ -448,22 +448,27 @@ struct range_query {
     bool found;
 };
 
+bool ul_object_load_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = UINTPTR_MAX;
+    *hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD)
+            continue;
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr, b = a + ph->p_memsz;
+        *lo = a < *lo ? a : *lo;
+        *hi = b > *hi ? b : *hi;
+    }
+    return *hi > *lo;
+}
+
 static int range_match(struct dl_phdr_info *info, size_t size, void *arg)
 {
     struct range_query *q = arg;
     if (!phdr_covers(info, q->addr))
         return 0;
-    q->lo = UINTPTR_MAX;
-    q->hi = 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        q->lo = lo < q->lo ? lo : q->lo;
-        q->hi = hi > q->hi ? hi : q->hi;
-    }
-    q->found = q->hi > q->lo;
+    q->found = ul_object_load_span(info, &q->lo, &q->hi);
     return 1;
 }
 

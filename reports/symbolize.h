@@ -40,6 +40,11 @@ bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len);
  * offset and build-id, and its functions and lines from the file on disk. */
 void ul_symbolizer_module_unloading(uintptr_t addr);
 
+/* The address span of a loaded object, from its lowest to its highest PT_LOAD segment, for
+ * a dl_iterate_phdr callback's info (struct dl_phdr_info *). False if it has none. */
+struct dl_phdr_info;
+bool ul_object_load_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi);
+
 /* Drops cached module lists and strings (call after dlopen/dlclose or in a forked child). */
 void ul_symbolizer_reset(void);
 

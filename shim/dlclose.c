@@ -11,6 +11,7 @@
 #include "names.h"
 #include "report.h"
 #include "shim.h"
+#include "symbolize.h"
 
 struct module {
     uintptr_t base;
@@ -25,19 +26,7 @@ static int find_module(struct dl_phdr_info *info, size_t size, void *arg)
     struct module *m = arg;
     if (info->dlpi_addr != m->base || !info->dlpi_name || strcmp(info->dlpi_name, m->name) != 0)
         return 0;
-    m->lo = UINTPTR_MAX;
-    m->hi = 0;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD)
-            continue;
-        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
-        if (lo < m->lo)
-            m->lo = lo;
-        if (hi > m->hi)
-            m->hi = hi;
-    }
-    m->found = m->hi > m->lo;
+    m->found = ul_object_load_span(info, &m->lo, &m->hi);
     return 1;
 }
 

@@ -124,16 +124,35 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
  * interposer calls nothing itself and saves no registers: a leaf. */
 enum { UL_FAST_NO = 0, UL_FAST_DONE = 1, UL_FAST_MISS = 2 };
 
+/* The guard of a fast acquisition (pthread locks here, SRCU readers in srcu.c): the thread
+ * is traced and not inside ulockdep, the engine is on, no reports wait to be printed and
+ * no signal handler runs (a handler's checks are on the full path); with wait_hooks, also
+ * no watchdog or lock_stat wrapping the real call. Returns the thread with ul_busy set
+ * (ul_fast_end clears it), or NULL. */
+static inline __attribute__((always_inline)) struct ul_thread *ul_fast_begin(bool wait_hooks)
+{
+    struct ul_thread *t = ul_self;
+    if (ul_unlikely(!t) || ul_unlikely(ul_busy | (wait_hooks ? ul_wait_hooks : 0)) ||
+        ul_unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)) || ul_unlikely(t->deferred != NULL) ||
+        ul_unlikely(t->sig_depth != 0))
+        return NULL;
+    ul_busy = 1;
+    __asm__ __volatile__("" ::: "memory");
+    return t;
+}
+
+static inline __attribute__((always_inline)) void ul_fast_end(void)
+{
+    __asm__ __volatile__("" ::: "memory");
+    ul_busy = 0;
+}
+
 static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, unsigned mode, unsigned flags,
                                                                  uintptr_t ip)
 {
-    struct ul_thread *t = ul_self;
-    if (ul_unlikely(!t) || ul_unlikely(ul_busy) || ul_unlikely(ul_wait_hooks) ||
-        ul_unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)) || ul_unlikely(t->deferred != NULL) ||
-        ul_unlikely(t->sig_depth != 0)) /* in a handler: the sleeping-call check is on the full path */
+    struct ul_thread *t = ul_fast_begin(true);
+    if (ul_unlikely(!t))
         return UL_FAST_NO;
-    ul_busy = 1;
-    __asm__ __volatile__("" ::: "memory");
     struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
     if (ul_unlikely(e == NULL))
         return UL_FAST_MISS; /* ul_busy stays set */
@@ -142,8 +161,7 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
         ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
         done = UL_FAST_DONE;
     }
-    __asm__ __volatile__("" ::: "memory");
-    ul_busy = 0;
+    ul_fast_end();
     return done;
 }
 
@@ -160,8 +178,7 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
         bool check_ = ul_unlikely(tok_ == UL_T_REF) ||                                     \
                       (tok_ == UL_T_PUSHED &&                                              \
                        ul_unlikely(t_->class_count[t_->held[t_->depth - 1].cls->id % UL_CLASS_BLOOM] > 1)); \
-        __asm__ __volatile__("" ::: "memory");                                             \
-        ul_busy = 0;                                                                       \
+        ul_fast_end();                                                                     \
         if (ul_likely(!check_))                                                            \
             return real_fn(lock);                                                          \
         int r_ = real_fn(lock);                                                            \
@@ -178,8 +195,7 @@ static inline __attribute__((always_inline)) bool ul_fast_release(void *lock)
     ul_busy = 1;
     __asm__ __volatile__("" ::: "memory");
     bool done = ul_release_top(t, (uintptr_t)lock);
-    __asm__ __volatile__("" ::: "memory");
-    ul_busy = 0;
+    ul_fast_end();
     return done;
 }
 

@@ -1,8 +1,7 @@
 /* The bundled SRCU library, traced as lockdep traces SRCU: readers are recursive readers
  * of the domain, grace-period waits a lock_sync on it (engine/srcu_events.c). These
  * definitions come before libulockdep-srcu.so's in symbol lookup; each calls the real one. */
-#include "acquire_cache.h"
-#include "shim.h"
+#include "interpose.h"
 #include "srcu_read_site.h"
 #include "ulockdep/srcu.h"
 
@@ -14,12 +13,9 @@
  * order or with another index) takes the engine's full path, which checks it. */
 static inline __attribute__((always_inline)) bool srcu_fast_lock(struct srcu_struct *ssp, int idx, uintptr_t ip)
 {
-    struct ul_thread *t = ul_self;
-    if (ul_unlikely(!t) || ul_unlikely(ul_busy) || ul_unlikely(!atomic_load_explicit(&enabled, memory_order_relaxed)) ||
-        ul_unlikely(t->deferred != NULL) || ul_unlikely(t->sig_depth != 0))
+    struct ul_thread *t = ul_fast_begin(false); /* SRCU readers have no wait hooks */
+    if (ul_unlikely(!t))
         return false;
-    ul_busy = 1;
-    __asm__ __volatile__("" ::: "memory");
     bool done = false;
     unsigned flags = UL_F_NOWAIT | UL_F_AUX(idx);
     struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)ssp, UL_RREAD, flags);
@@ -29,8 +25,7 @@ static inline __attribute__((always_inline)) bool srcu_fast_lock(struct srcu_str
         t->held[t->depth - 1].read_stack = site;
         done = true;
     }
-    __asm__ __volatile__("" ::: "memory");
-    ul_busy = 0;
+    ul_fast_end();
     return done;
 }
 
@@ -43,8 +38,7 @@ static inline __attribute__((always_inline)) bool srcu_fast_unlock(struct srcu_s
     __asm__ __volatile__("" ::: "memory");
     uint32_t d = t->depth;
     bool done = d && t->held[d - 1].aux == (uint8_t)idx && ul_release_top(t, (uintptr_t)ssp);
-    __asm__ __volatile__("" ::: "memory");
-    ul_busy = 0;
+    ul_fast_end();
     return done;
 }
 

@@ -24,14 +24,29 @@ struct ul_keyset chains;            /* validated chain keys */
 static struct ul_keyset edges;      /* (class, class, dep) already in the class graph */
 static struct ul_keyset iedges;     /* the same for the instance graph */
 static atomic_uint_fast64_t nslow, ninstance_edges;
-static uint64_t instance_class_seq, static_init_seq;
+static uint64_t instance_class_seq;
 static uint64_t module_epoch; /* bumped by each module unload: static class keys change */
 
 /* ---- lock instances and classes ---------------------------------------------------- */
 
+/* The class key of an init or first-use stack: its top `depth` frames of user code. Frames
+ * of the C/C++ runtime (a std::mutex is locked through std::mutex::lock and
+ * __gthread_mutex_lock, out of line at -O0) would make every lock of a program one class,
+ * so they are skipped; a stack with nothing else (a lock made inside libstdc++) keeps them.
+ * Called before the graph lock is taken (the runtime check may symbolise). */
 static uint64_t site_key(const struct ctx *c, unsigned depth)
 {
     uint64_t h = 0x5eed;
+    unsigned used = 0;
+    bool skip = env.runtime_pc && !c->t->sig_depth;
+    for (unsigned i = 0; i < c->npcs && used < depth; i++) {
+        if (skip && env.runtime_pc(c->pcs[i]))
+            continue;
+        h = ul_mix64(h ^ c->pcs[i]);
+        used++;
+    }
+    if (used)
+        return h;
     for (unsigned i = 0; i < depth && i < c->npcs; i++)
         h = ul_mix64(h ^ c->pcs[i]);
     return h;
@@ -53,6 +68,10 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
 {
     ctx_capture(c);
     bool is_static = env.is_static && env.is_static(addr);
+    /* Static storage keys a class only for a lock that is never initialised by a call. */
+    bool by_address = is_static && origin != UL_ORIGIN_INIT;
+    uint64_t site_hash = named || ul_dopt.class_by_instance || by_address
+                             ? 0 : site_key(c, (unsigned)ul_opt.class_depth);
     ul_flock_lock(&ul_glock);
     struct ul_instance *inst = ul_instance_find(addr);
     if (inst && origin == UL_ORIGIN_FIRST_USE) {
@@ -70,14 +89,14 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
     } else if (ul_dopt.class_by_instance) {
         origin = UL_ORIGIN_INSTANCE;
         key = ul_hash3(UL_ORIGIN_INSTANCE, ++instance_class_seq, kind);
-    } else if (is_static) {
-        /* A static lock is its own class; each explicit (re-)initialisation makes it a new
-         * lock, so a destroyed and re-initialised static lock starts with no history. */
-        key = ul_hash3(UL_ORIGIN_STATIC, addr,
-                       (origin == UL_ORIGIN_INIT ? ++static_init_seq : 0) ^ module_epoch << 40);
+    } else if (by_address) {
+        /* A statically initialised lock is its own class (named by its symbol). */
+        key = ul_hash3(UL_ORIGIN_STATIC, addr, module_epoch << 40);
         origin = UL_ORIGIN_STATIC;
     } else {
-        key = ul_hash3(origin, site_key(c, (unsigned)ul_opt.class_depth), kind);
+        /* The kernel's rule: a lock initialised at run time belongs to its init site's class
+         * (an array of locks set up in a loop is one class, not one per element). */
+        key = ul_hash3(origin, site_hash, kind);
     }
     struct ul_class *cls = ul_class_intern(key, origin, kind, site, is_static ? addr : 0);
     if (cls && named && !cls->name) {
@@ -478,11 +497,30 @@ static struct ul_instance *thread_instance(struct ul_thread *t, uintptr_t addr, 
     return inst;
 }
 
+/* Where a report points for this acquisition. Unoptimised C++ locks a std::mutex from inside
+ * std::mutex::lock, so the return address is the same runtime code for every lock of the
+ * program: point at the first frame of user code instead. That takes a stack capture per
+ * acquisition, so such acquisitions are never cached (only unoptimised builds pay). */
+static uintptr_t user_ip(struct ul_thread *t, uintptr_t ip, bool *uncached)
+{
+    if (!env.runtime_pc || !env.capture_stack || t->sig_depth || !ip || !env.runtime_pc(ip))
+        return ip;
+    *uncached = true;
+    uintptr_t pcs[16];
+    unsigned n = env.capture_stack(pcs, 16);
+    for (unsigned i = 0; i < n; i++)
+        if (!env.runtime_pc(pcs[i]))
+            return pcs[i];
+    return ip;
+}
+
 /* An acquisition not in the thread's cache: every check, then remember it. */
 static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
                                   unsigned flags, uintptr_t ip)
 {
     uintptr_t addr = (uintptr_t)lock;
+    bool uncached = false;
+    ip = user_ip(t, ip, &uncached);
     uint32_t epoch = atomic_load_explicit(&ul_instance_epoch, memory_order_acquire); /* before the lookup */
     struct ul_class *cls;
     struct ul_instance *inst = thread_instance(t, addr, kind, epoch, &cls);
@@ -522,7 +560,7 @@ static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_
         return UL_T_NONE;
     t->chain_key = key;
     /* Only what a hit can repeat exactly: not a subclass, and a validated chain. */
-    if (!(flags & UL_ACACHE_UNCACHED) && (!validate || ul_keyset_contains(&chains, key)))
+    if (!(flags & UL_ACACHE_UNCACHED) && !uncached && (!validate || ul_keyset_contains(&chains, key)))
         acache_fill(t, prev, key, addr, inst, cls, mode, flags, validate, epoch);
     return UL_T_PUSHED;
 }

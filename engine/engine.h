@@ -29,6 +29,11 @@ struct ul_env {
      * Called once per class when it is created, and again when an instance of it is named
      * (inst_name is the annotation name, else NULL). Never with the graph lock held. */
     bool (*ignore_class)(const struct ul_class *cls, const char *inst_name);
+    /* Optional: is this return address in the C or C++ runtime (libc, libstdc++, std::
+     * functions, __gthread_* wrappers, code inlined from the toolchain's headers) and no
+     * user code? Such frames do not identify a lock class. Never called with the graph
+     * lock held, nor in a signal handler. */
+    bool (*runtime_pc)(uintptr_t pc);
     /* The calling thread's blocked signals (bit signo-1), read from the kernel. */
     uint64_t (*signal_mask)(void);
 };

@@ -166,6 +166,9 @@ struct ul_instance *ul_instance_insert(uintptr_t addr, struct ul_class *cls, enu
     atomic_store_explicit(&inst->next, atomic_load_explicit(b, memory_order_relaxed), memory_order_relaxed);
     atomic_store_explicit(b, inst, memory_order_release);
     live++;
+    cls->instances++;
+    if (++cls->live > 1)
+        atomic_store_explicit(&cls->multi, 1, memory_order_relaxed);
     return inst;
 }
 
@@ -198,6 +201,9 @@ void ul_instance_retire(struct ul_instance *inst)
     inst->page_next = free_instances;
     free_instances = inst;
     live--;
+    struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
+    if (cls && cls->live)
+        cls->live--;
 }
 
 struct ul_inode *ul_inode_get(uint32_t id)

@@ -3,8 +3,11 @@
  * the same kind is found even if each object is used once.
  *
  * Identity (the class key):
- *   STATIC     a lock in a module's static storage is its own class (keyed by address);
- *   INIT       a lock set up by *_init: the top class_depth frames of the init call stack;
+ *   STATIC     a lock in a module's static storage that is never initialised by a call
+ *              (a static initialiser) is its own class (keyed by address);
+ *   INIT       a lock set up by *_init, whatever its storage (static array, struct member,
+ *              heap, stack): the top class_depth frames of the init call stack, as the
+ *              kernel keys a lock by its init site (frames of the C/C++ runtime skipped);
  *   FIRST_USE  a heap/stack lock never initialised by a call: its first acquisition's stack;
  *   INSTANCE   class_by=instance: one class per instance;
  *   NAMED      ulockdep_set_class(): the given name.
@@ -35,7 +38,11 @@ struct ul_class {
     uint64_t key;
     uint32_t id;
     uint32_t site_stack;      /* init or first-use stack */
-    uintptr_t static_addr;    /* STATIC: the lock's address */
+    uintptr_t static_addr;    /* STATIC: the lock's address; INIT: its first instance's, if
+                               * that was in static storage (it names the class) */
+    uint32_t live;            /* live instances (graph lock) */
+    uint32_t instances;       /* instances ever registered (graph lock) */
+    _Atomic uint8_t multi;    /* two instances were live at once: it cannot be a gate lock */
     uint8_t kind;
     uint8_t origin;
     _Atomic uint8_t usage;    /* UL_USED_* */

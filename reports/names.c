@@ -7,6 +7,7 @@
 
 #include "lockclass.h"
 #include "stackdepot.h"
+#include "runtime_frames.h"
 #include "symbolize.h"
 
 /* How many classes printed each name so far (kernel-style name_version). */
@@ -23,11 +24,31 @@ static const char *basename_of(const char *path)
     return s ? s + 1 : path;
 }
 
+/* "function@file:line" of the first frame of user code on the init (or first-use) stack:
+ * a std::mutex is named after the user's function that first locked it, not after
+ * std::mutex::lock or a libstdc++ header. */
 static void site_name(const struct ul_class *cls, char *buf, size_t len)
 {
     const struct ul_stack *st = ul_stack_get(cls->site_stack);
-    struct ul_frame f;
-    if (st && st->n && ul_symbolize_code(st->pcs[0], true, &f)) {
+    struct ul_frame f = { 0 }, first = { 0 };
+    bool have = false, found = false;
+    for (uint32_t i = 0; st && i < st->n && !found; i++) {
+        struct ul_frame fr[16];
+        int n = ul_symbolize_frames(st->pcs[i], true, fr, 16);
+        for (int k = 0; k < n && !found; k++) {
+            if (!have) {
+                first = fr[k];
+                have = true;
+            }
+            if (!ul_runtime_frame(fr[k].module, fr[k].function, fr[k].file)) {
+                f = fr[k];
+                found = true;
+            }
+        }
+    }
+    if (!found && have)
+        f = first;
+    if (found || have) {
         if (f.function && f.file && f.line)
             snprintf(buf, len, "%s@%s:%d", f.function, basename_of(f.file), f.line);
         else if (f.function)
@@ -38,6 +59,27 @@ static void site_name(const struct ul_class *cls, char *buf, size_t len)
         return;
     }
     snprintf(buf, len, "%s#%u", ul_kind_name(cls->kind), cls->id);
+}
+
+/* A class initialised at run time whose first lock is in static storage: that lock's symbol
+ * ("my_lock", "my_struct+0x8") while it is the class's only lock; for an array of them (or
+ * locks of several statics) the symbol with "[]" and the init site's file:line. */
+static bool static_init_name(const struct ul_class *cls, char *buf, size_t len)
+{
+    char sym[400];
+    if (cls->origin != UL_ORIGIN_INIT || !cls->static_addr ||
+        !ul_symbolize_data(cls->static_addr, sym, sizeof sym))
+        return false;
+    if (cls->instances <= 1) {
+        snprintf(buf, len, "%s", sym);
+        return true;
+    }
+    sym[strcspn(sym, "+")] = 0;
+    char site[500];
+    site_name(cls, site, sizeof site);
+    const char *at = strchr(site, '@');
+    snprintf(buf, len, "%s[]%s", sym, at ? at : "");
+    return true;
 }
 
 static int next_version(const char *name)
@@ -76,6 +118,8 @@ const char *ul_class_display_name(struct ul_class *cls)
         ;
     else if (cls->origin == UL_ORIGIN_STATIC)
         snprintf(base, sizeof base, "0x%lx", (unsigned long)cls->static_addr);
+    else if (static_init_name(cls, base, sizeof base))
+        ;
     else
         site_name(cls, base, sizeof base);
     int version = cls->origin == UL_ORIGIN_STATIC ? 1 : next_version(base);

@@ -8,6 +8,7 @@
 #include "names.h"
 #include "render.h"
 #include "stackdepot.h"
+#include "runtime_frames.h"
 #include "symbolize.h"
 #include "thread.h"
 
@@ -21,29 +22,47 @@ static const char *mode_name(unsigned mode)
     return "write";
 }
 
-static void frame_json(struct ul_strbuf *b, uintptr_t pc)
+static void frame_fields_json(struct ul_strbuf *b, uintptr_t pc, const struct ul_frame *f)
 {
-    struct ul_frame f;
-    bool ok = ul_symbolize_code(pc, true, &f);
     ul_sb_printf(b, "{\"pc\":\"0x%lx\",\"function\":", (unsigned long)pc);
-    ul_sb_json_string(b, ok ? f.function : NULL);
+    ul_sb_json_string(b, f ? f->function : NULL);
     ul_sb_puts(b, ",\"file\":");
-    ul_sb_json_string(b, ok ? f.file : NULL);
-    ul_sb_printf(b, ",\"line\":%d,\"module\":", ok ? f.line : 0);
-    ul_sb_json_string(b, ok ? f.module : NULL);
-    ul_sb_printf(b, ",\"offset\":\"0x%lx\",\"build_id\":", ok ? (unsigned long)f.module_off : 0ul);
-    ul_sb_json_string(b, ok ? f.build_id : NULL);
+    ul_sb_json_string(b, f ? f->file : NULL);
+    ul_sb_printf(b, ",\"line\":%d,\"module\":", f ? f->line : 0);
+    ul_sb_json_string(b, f ? f->module : NULL);
+    ul_sb_printf(b, ",\"offset\":\"0x%lx\",\"build_id\":", f ? (unsigned long)f->module_off : 0ul);
+    ul_sb_json_string(b, f ? f->build_id : NULL);
+    if (f && f->inlined)
+        ul_sb_puts(b, ",\"inlined\":true");
     ul_sb_putc(b, '}');
 }
 
+/* The frame of user code at pc ("at" of a lock). */
+static void frame_json(struct ul_strbuf *b, uintptr_t pc)
+{
+    struct ul_frame f;
+    bool ok = ul_user_frame(pc, &f);
+    frame_fields_json(b, pc, ok ? &f : NULL);
+}
+
+#define INLINE_MAX 16
+
+/* Every logical frame: a function inlined at a pc is a frame of its own ("inlined":true),
+ * innermost first, as in the text splat. */
 static void stack_json(struct ul_strbuf *b, uint32_t id)
 {
     const struct ul_stack *s = ul_stack_get(id);
     ul_sb_putc(b, '[');
+    bool first = true;
     for (uint32_t i = 0; s && i < s->n; i++) {
-        if (i)
-            ul_sb_putc(b, ',');
-        frame_json(b, s->pcs[i]);
+        struct ul_frame f[INLINE_MAX];
+        int n = ul_symbolize_frames(s->pcs[i], true, f, INLINE_MAX);
+        for (int k = 0; k < (n ? n : 1); k++) {
+            if (!first)
+                ul_sb_putc(b, ',');
+            first = false;
+            frame_fields_json(b, s->pcs[i], n ? &f[k] : NULL);
+        }
     }
     ul_sb_putc(b, ']');
 }

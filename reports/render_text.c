@@ -9,6 +9,7 @@
 #include "names.h"
 #include "render.h"
 #include "stackdepot.h"
+#include "runtime_frames.h"
 #include "symbolize.h"
 #include "thread.h"
 
@@ -126,25 +127,36 @@ static const char *basename_of(const char *path)
     return s ? s + 1 : path;
 }
 
-/* kernel %pS: func+0x1c/0x40, then our file:line and module+offset. */
+/* kernel %pS: func+0x1c/0x40, then our file:line and module+offset; a function inlined
+ * there as syzbot's decoded traces show it: "func file:line [inline]". */
+static void frame_fields(struct ul_strbuf *b, const struct ul_frame *f)
+{
+    if (f->signal_frame || (f->inlined && f->function))
+        ul_sb_puts(b, f->function); /* no offset: a trampoline, or code inlined here */
+    else if (f->function)
+        ul_sb_printf(b, "%s+0x%lx/0x%lx", f->function, (unsigned long)f->func_off, (unsigned long)f->func_size);
+    else
+        ul_sb_printf(b, "0x%lx", (unsigned long)f->pc);
+    if (f->file && f->line)
+        ul_sb_printf(b, " %s:%d", basename_of(f->file), f->line);
+    if (f->inlined)
+        ul_sb_puts(b, " [inline]");
+    else if (f->module)
+        ul_sb_printf(b, " [%s+0x%lx]", f->module, (unsigned long)f->module_off);
+}
+
+/* One line for pc, naming the user's code there ("at:" lines). */
 static void frame_text(struct ul_strbuf *b, uintptr_t pc)
 {
     struct ul_frame f;
-    if (!ul_symbolize_code(pc, true, &f)) {
+    if (!ul_user_frame(pc, &f)) {
         ul_sb_printf(b, "0x%lx", (unsigned long)pc);
         return;
     }
-    if (f.signal_frame)
-        ul_sb_puts(b, f.function); /* no offset: a trampoline, not a call site */
-    else if (f.function)
-        ul_sb_printf(b, "%s+0x%lx/0x%lx", f.function, (unsigned long)f.func_off, (unsigned long)f.func_size);
-    else
-        ul_sb_printf(b, "0x%lx", (unsigned long)pc);
-    if (f.file && f.line)
-        ul_sb_printf(b, " %s:%d", basename_of(f.file), f.line);
-    if (f.module)
-        ul_sb_printf(b, " [%s+0x%lx]", f.module, (unsigned long)f.module_off);
+    frame_fields(b, &f);
 }
+
+#define INLINE_MAX 16
 
 static void stack_text(struct ul_strbuf *b, uint32_t id, int indent)
 {
@@ -155,9 +167,17 @@ static void stack_text(struct ul_strbuf *b, uint32_t id, int indent)
         return;
     }
     for (uint32_t i = 0; i < s->n; i++) {
-        ul_sb_repeat(b, ' ', (size_t)indent);
-        frame_text(b, s->pcs[i]);
-        ul_sb_putc(b, '\n');
+        struct ul_frame f[INLINE_MAX];
+        int n = ul_symbolize_frames(s->pcs[i], true, f, INLINE_MAX);
+        if (n == 0) {
+            ul_sb_repeat(b, ' ', (size_t)indent);
+            ul_sb_printf(b, "0x%lx\n", (unsigned long)s->pcs[i]);
+        }
+        for (int k = 0; k < n; k++) {
+            ul_sb_repeat(b, ' ', (size_t)indent);
+            frame_fields(b, &f[k]);
+            ul_sb_putc(b, '\n');
+        }
     }
 }
 

@@ -277,18 +277,22 @@ static void supp_consider(int *best, const char *s)
 /* A frame offers its function, its file (full and base name) and its module (the same). */
 static void supp_frame(int *best, uintptr_t pc)
 {
-    struct ul_frame f;
-    if (!pc || !ul_symbolize_code(pc, true, &f))
-        return;
-    supp_consider(best, f.function);
-    if (f.file) {
-        supp_consider(best, f.file);
-        supp_consider(best, basename_of(f.file));
+    struct ul_frame fr[16];
+    int n = pc ? ul_symbolize_frames(pc, true, fr, 16) : 0;
+    for (int i = 0; i < n; i++) { /* the functions inlined there too */
+        const struct ul_frame *f = &fr[i];
+        supp_consider(best, f->function);
+        if (f->file) {
+            supp_consider(best, f->file);
+            supp_consider(best, basename_of(f->file));
+        }
     }
-    supp_consider(best, f.module);
-    if (f.module_path) {
-        supp_consider(best, f.module_path);
-        supp_consider(best, basename_of(f.module_path));
+    if (!n)
+        return;
+    supp_consider(best, fr[0].module);
+    if (fr[0].module_path) {
+        supp_consider(best, fr[0].module_path);
+        supp_consider(best, basename_of(fr[0].module_path));
     }
 }
 
@@ -368,6 +372,7 @@ void ul_report_setup(void)
     exe_path[n > 0 ? n : 0] = 0;
     read_cmdline();
     ul_symbolizer_use_libdw(ul_opt.symbolize);
+    ul_symbolizer_prepare();
     check_log_dir();
     load_suppressions();
 }

@@ -14,14 +14,18 @@
 #include "symbolize.h"
 
 #include <dlfcn.h>
+#include <dwarf.h>
 #include <elf.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "demangle.h"
 
 /* ------------------------------------------------------------------------------------- */
 /* Arena and string interning                                                              */
@@ -202,7 +206,6 @@ static void cache_free(void)
     X(dwfl_report_end)                                                                     \
     X(dwfl_linux_proc_report)                                                              \
     X(dwfl_linux_proc_find_elf)                                                            \
-    X(dwfl_standard_find_debuginfo)                                                        \
     X(dwfl_addrmodule)                                                                     \
     X(dwfl_module_info)                                                                    \
     X(dwfl_module_getelf)                                                                  \
@@ -216,7 +219,20 @@ static void cache_free(void)
     X(dwarf_new_oom_handler)                                                               \
     X(dwfl_report_begin_add)                                                               \
     X(dwfl_report_elf)                                                                     \
-    X(dwfl_offline_section_address)
+    X(dwfl_offline_section_address)                                                        \
+    X(dwfl_build_id_find_debuginfo)                                                        \
+    X(dwfl_module_addrdie)                                                                 \
+    X(dwarf_getscopes)                                                                     \
+    X(dwarf_getscopes_die)                                                                 \
+    X(dwarf_tag)                                                                           \
+    X(dwarf_attr)                                                                          \
+    X(dwarf_attr_integrate)                                                                \
+    X(dwarf_formref_die)                                                                   \
+    X(dwarf_formudata)                                                                     \
+    X(dwarf_formstring)                                                                    \
+    X(dwarf_diename)                                                                       \
+    X(dwarf_getsrcfiles)                                                                   \
+    X(dwarf_filesrc)
 
 /* __typeof__ of the declarations in libdwfl.h: type-checked calls, no link-time reference. */
 static struct {
@@ -302,10 +318,39 @@ static void session_close(void)
     dwfl = NULL;
 }
 
+/* Separate debug info on this machine only: by build-id under /usr/lib/debug, then by
+ * .gnu_debuglink next to the file, in its .debug/ and under /usr/lib/debug. Never
+ * dwfl_standard_find_debuginfo: its last resort is debuginfod, which loads libdebuginfod,
+ * libcurl, libcrypto and more into the traced program and writes under ~/.cache. */
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
+                                const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+                                char **debuginfo_file_name)
+{
+    int fd = dw.dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+                                             debuglink_crc, debuginfo_file_name);
+    if (fd >= 0 || !debuglink_file || !file_name || file_name[0] != '/')
+        return fd;
+    const char *slash = strrchr(file_name, '/');
+    int dirlen = (int)(slash - file_name);
+    static const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof path, forms[i], dirlen, file_name, debuglink_file);
+        if (n <= 0 || (size_t)n >= sizeof path || strcmp(path, file_name) == 0)
+            continue;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            *debuginfo_file_name = strdup(path);
+            return fd;
+        }
+    }
+    return -1;
+}
+
 static Dwfl *session_open(void)
 {
     session_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
-    session_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+    session_callbacks.find_debuginfo = find_debuginfo_local;
     Dwfl *d = dw.dwfl_begin(&session_callbacks);
     if (d && !session_report(d)) {
         dw.dwfl_end(d);
@@ -574,7 +619,7 @@ static Dwfl_Module *gone_module(struct gone_module *g)
         return NULL;
     if (!gone_dwfl) {
         gone_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
-        gone_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+        gone_callbacks.find_debuginfo = find_debuginfo_local;
         gone_callbacks.section_address = dw.dwfl_offline_section_address;
         if (!(gone_dwfl = dw.dwfl_begin(&gone_callbacks)))
             return NULL;
@@ -685,6 +730,15 @@ static void build_id_from_dwfl(struct ul_frame *f, Dwfl_Module *m)
 /* ------------------------------------------------------------------------------------- */
 /* Code addresses                                                                          */
 
+/* A function's name as the reader writes it: demangled, without its parameter list. */
+static const char *function_name(const char *name, size_t n)
+{
+    char buf[1024];
+    if (ul_demangle(name, n, buf, sizeof buf))
+        return intern(buf);
+    return intern_n(name, n);
+}
+
 /* `at` is the address looked up (pc-1 for return addresses: the call, which may be the
  * last instruction of a noreturn-calling function); offsets are reported from pc. */
 static void function_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t pc, uintptr_t at)
@@ -694,7 +748,7 @@ static void function_from_dwfl(struct ul_frame *f, Dwfl_Module *m, uintptr_t pc,
     const char *name = dw.dwfl_module_addrinfo(m, at, &off, &sym, NULL, NULL, NULL);
     if (!name || !*name)
         return;
-    f->function = intern_n(name, sym_len(name));
+    f->function = function_name(name, sym_len(name));
     f->func_off = pc - (at - off);
     f->func_size = sym.st_size;
 }
@@ -739,7 +793,7 @@ static void function_from_dladdr(struct ul_frame *f, uintptr_t pc, uintptr_t at)
     if (!dladdr1((void *)at, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_sname ||
         !info.dli_saddr || !sym || !is_code_sym(GELF_ST_TYPE(sym->st_info)))
         return;
-    f->function = intern_n(info.dli_sname, sym_len(info.dli_sname));
+    f->function = function_name(info.dli_sname, sym_len(info.dli_sname));
     f->func_off = pc - (uintptr_t)info.dli_saddr;
     f->func_size = sym->st_size;
 }
@@ -759,6 +813,9 @@ static bool is_sigreturn(uintptr_t pc)
     return false;
 #endif
 }
+
+/* Set while symbolising on a lock path (ul_symbolizer_avoid_loader_lock). */
+static bool avoid_loader_lock;
 
 static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
 {
@@ -782,7 +839,8 @@ static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
     module_from_object(f, &o, pc);
     m = module_for(at, &o);
     if (!m) {
-        function_from_dladdr(f, pc, at);
+        if (!avoid_loader_lock)
+            function_from_dladdr(f, pc, at);
         return;
     }
     if (!f->module_path)
@@ -816,6 +874,8 @@ struct lookup {
     char *buf;               /* data */
     size_t len;
     bool ok;
+    struct ul_frame *frames; /* inlined frames */
+    int max, n;
 };
 
 static void lookup_code(struct lookup *l)
@@ -862,13 +922,144 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
             resolve_code(pc, return_address, out); /* without libdw now */
         }
         name_signal_frame(pc, out);
-        if (s)
+        if (s && !avoid_loader_lock) /* what dladdr would add is missing: not for later */
             *s = (struct cache_slot){ pc, return_address,
                                       out->module || out->function ? SLOT_KNOWN : SLOT_UNKNOWN,
                                       *out };
     }
     busy = false;
     return out->module || out->function;
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Inlined frames                                                                          */
+
+/* The name of an inlined function's DIE: its linkage name demangled (qualified, as the
+ * physical frames are named), else its plain name. */
+static const char *die_function_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute a;
+    const char *name = NULL;
+    if (dw.dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
+        dw.dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
+        name = dw.dwarf_formstring(&a);
+    if (name)
+        return function_name(name, strlen(name));
+    name = dw.dwarf_diename(die);
+    if (!name)
+        return NULL;
+    /* No linkage name (a template instance, a lambda's operator()): qualify the plain name
+     * with the namespaces and classes around its declaration. */
+    Dwarf_Die decl = *die, mem;
+    for (int k = 0; k < 4; k++) {
+        if (!dw.dwarf_attr(&decl, DW_AT_abstract_origin, &a) && !dw.dwarf_attr(&decl, DW_AT_specification, &a))
+            break;
+        if (!dw.dwarf_formref_die(&a, &mem))
+            break;
+        decl = mem;
+    }
+    Dwarf_Die *outer = NULL;
+    int n = dw.dwarf_getscopes_die(&decl, &outer);
+    char buf[1024];
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = n - 1; i >= 1; i--) {
+        int tag = dw.dwarf_tag(&outer[i]);
+        const char *part = dw.dwarf_diename(&outer[i]);
+        if (!part || (tag != DW_TAG_namespace && tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
+                      tag != DW_TAG_union_type && tag != DW_TAG_subprogram))
+            continue;
+        int w = snprintf(buf + len, sizeof buf - len, "%s::", part);
+        if (w < 0 || (size_t)w >= sizeof buf - len)
+            break;
+        len += (size_t)w;
+    }
+    free(outer);
+    snprintf(buf + len, sizeof buf - len, "%s", name);
+    return intern(buf);
+}
+
+/* l->frames[0] is the physical frame. Rewrites it into the chain of inlined frames at the
+ * address, innermost first, each with the file:line where its code is (the innermost: the
+ * line table's; the next: the call site of the one inside it), the physical one last. */
+static void lookup_inline(struct lookup *l)
+{
+    struct ul_frame phys = l->frames[0];
+    uintptr_t at = l->return_address && l->addr ? l->addr - 1 : l->addr;
+    struct objinfo o;
+    find_object(at, &o);
+    Dwfl_Module *m = o.found ? module_for(at, &o) : NULL;
+    if (!m)
+        return;
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, at, &bias);
+    if (!cu)
+        return;
+    Dwarf_Die *scopes = NULL;
+    int nscopes = dw.dwarf_getscopes(cu, at - bias, &scopes);
+    if (nscopes <= 0)
+        return;
+    /* After an inlined subroutine, dwarf_getscopes goes on into the inlined function's
+     * abstract definition; the callers are the scopes that contain its concrete DIE. */
+    if (dw.dwarf_tag(&scopes[0]) == DW_TAG_inlined_subroutine) {
+        Dwarf_Die inner = scopes[0];
+        free(scopes);
+        scopes = NULL;
+        nscopes = dw.dwarf_getscopes_die(&inner, &scopes);
+        if (nscopes <= 0)
+            return;
+    }
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (dw.dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
+        files = NULL;
+    const char *file = phys.file;
+    int line = phys.line;
+    int n = 0;
+    for (int i = 0; i < nscopes && n < l->max - 1; i++) {
+        int tag = dw.dwarf_tag(&scopes[i]);
+        if (tag == DW_TAG_subprogram)
+            break;
+        if (tag != DW_TAG_inlined_subroutine)
+            continue;
+        struct ul_frame *f = &l->frames[n++];
+        *f = phys;
+        f->function = die_function_name(&scopes[i]);
+        f->func_off = f->func_size = 0;
+        f->file = file;
+        f->line = line;
+        f->inlined = true;
+        Dwarf_Attribute a;
+        Dwarf_Word v;
+        if (files && dw.dwarf_formudata(dw.dwarf_attr(&scopes[i], DW_AT_call_file, &a), &v) == 0 && v < nfiles) {
+            const char *cf = dw.dwarf_filesrc(files, v, NULL, NULL);
+            file = cf ? intern(cf) : NULL;
+        }
+        line = dw.dwarf_formudata(dw.dwarf_attr(&scopes[i], DW_AT_call_line, &a), &v) == 0 ? (int)v : 0;
+    }
+    free(scopes);
+    phys.file = file;
+    phys.line = line;
+    l->frames[n++] = phys;
+    l->n = n;
+}
+
+int ul_symbolize_frames(uintptr_t pc, bool return_address, struct ul_frame *out, int max)
+{
+    if (!out || max <= 0)
+        return 0;
+    bool known = ul_symbolize_code(pc, return_address, out);
+    if (!known || max == 1 || out->signal_frame || busy || !out->file)
+        return known ? 1 : 0;
+    busy = true;
+    struct lookup l = { .addr = pc, .return_address = return_address, .frames = out, .max = max, .n = 1 };
+    struct ul_frame phys = out[0];
+    if (!guarded(lookup_inline, &l)) {
+        out[0] = phys;
+        l.n = 1;
+    }
+    busy = false;
+    return l.n;
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -978,6 +1169,18 @@ bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
 
 /* ------------------------------------------------------------------------------------- */
 /* Control                                                                                 */
+
+void ul_symbolizer_avoid_loader_lock(bool on)
+{
+    avoid_loader_lock = on;
+}
+
+void ul_symbolizer_prepare(void)
+{
+    ul_demangle_setup();
+    if (use_libdw)
+        dw_load();
+}
 
 void ul_symbolizer_reset(void)
 {

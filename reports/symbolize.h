@@ -22,6 +22,7 @@ struct ul_frame {
     const char *build_id;     /* hex build-id of the module, NULL if none */
     bool signal_frame;        /* the kernel's signal return trampoline (function is then
                                * "<signal handler called>"): the frame below a handler */
+    bool inlined;             /* a function inlined at pc (ul_symbolize_frames): no offset */
 };
 
 /* Symbolizes a code address. If `return_address` is true, the line is looked up for pc-1
@@ -29,6 +30,13 @@ struct ul_frame {
  * Always fills what it can (at least module+offset when the address is mapped); returns
  * false only when nothing at all is known. Strings stay valid until ul_symbolizer_reset(). */
 bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out);
+
+/* The same address as the logical frames it stands for when functions were inlined there:
+ * out[0] the innermost inlined function (file:line of the code at pc), each next one its
+ * caller (file:line of the call), the physical function last (then with the line of the
+ * call into the outermost inlined function). Up to max frames; returns how many (1 and the
+ * physical frame when nothing was inlined or DWARF is missing, 0 when nothing is known). */
+int ul_symbolize_frames(uintptr_t pc, bool return_address, struct ul_frame *out, int max);
 
 /* Names a data address by its symbol: "my_lock", or "my_struct+0x8" inside one. Uses the
  * ELF symbol tables (.symtab included, so static variables are found). Returns false
@@ -44,6 +52,15 @@ void ul_symbolizer_module_unloading(uintptr_t addr);
  * a dl_iterate_phdr callback's info (struct dl_phdr_info *). False if it has none. */
 struct dl_phdr_info;
 bool ul_object_load_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi);
+
+/* Loads libdw and finds the C++ demangler now (at start-up, from the shim's constructor), so
+ * that symbolising later never has to dlopen or dlsym, which take the dynamic loader's lock
+ * (a lock path must not: a thread inside dlopen may be waiting for a lock our caller holds). */
+void ul_symbolizer_prepare(void);
+
+/* On: symbolise without the calls that take the loader's lock (no dladdr fallback); such
+ * results are not cached. Report lock held. */
+void ul_symbolizer_avoid_loader_lock(bool on);
 
 /* Drops cached module lists and strings (call after dlopen/dlclose or in a forked child). */
 void ul_symbolizer_reset(void);

@@ -10,6 +10,7 @@
 #include "options.h"
 #include "report.h"
 #include "shim.h"
+#include "runtime_frames.h"
 #include "symbolize.h"
 
 int ul_running;
@@ -146,7 +147,8 @@ __attribute__((constructor(101))) static void ul_start(void)
                           .is_static = ul_addr_is_static,
                           .report = engine_report,
                           .out_of_memory = engine_out_of_memory,
-                          .signal_mask = ul_signal_mask };
+                          .signal_mask = ul_signal_mask,
+                          .runtime_pc = ul_pc_is_runtime };
     env.ignore_class = ul_report_has_lock_rules() ? engine_ignore_class : NULL;
     ul_engine_setup(&env);
     if (ul_opt.verbosity >= 1) {

@@ -29,6 +29,10 @@ static uint64_t module_epoch; /* bumped by each module unload: static class keys
 
 /* ---- lock instances and classes ---------------------------------------------------- */
 
+struct gated_cycle;
+static struct gated_cycle *gated_cycles;
+static void gate_lost(struct ctx *c, const struct ul_class *k);
+
 /* The class key of an init or first-use stack: its top `depth` frames of user code. Frames
  * of the C/C++ runtime (a std::mutex is locked through std::mutex::lock and
  * __gthread_mutex_lock, out of line at -O0) would make every lock of a program one class,
@@ -99,6 +103,7 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         key = ul_hash3(origin, site_hash, kind);
     }
     struct ul_class *cls = ul_class_intern(key, origin, kind, site, is_static ? addr : 0);
+    bool was_single = cls && !atomic_load_explicit(&cls->multi, memory_order_relaxed);
     if (cls && named && !cls->name) {
         size_t len = strnlen(named, 255);
         char *copy = ul_alloc(len + 1);
@@ -107,6 +112,8 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         cls->name = copy;
     }
     inst = cls ? ul_instance_insert(addr, cls, kind, site, !is_static) : NULL;
+    if (inst && was_single && atomic_load_explicit(&cls->multi, memory_order_relaxed) && gated_cycles)
+        gate_lost(c, cls);
     ul_flock_unlock(&ul_glock);
     if (!inst)
         out_of_memory();
@@ -158,7 +165,7 @@ static struct ul_lockref ref_of_inode(uint32_t id)
 
 /* Graph lock held. The new dependency prev -> next closes the cycle next -> ... -> prev. */
 static void queue_cycle(struct ctx *c, const struct ul_lockref *prev, const struct ul_lockref *next,
-                        const struct ul_path_step *path, int n, bool instance_level)
+                        const struct ul_path_step *path, int n, bool instance_level, uint32_t new_stack)
 {
     if (!first_time(c, cycle_key(UL_P_CIRCULAR, path, n, instance_level)))
         return;
@@ -168,7 +175,7 @@ static void queue_cycle(struct ctx *c, const struct ul_lockref *prev, const stru
     p->target = *next;
     p->holding = *prev;
     p->instance_level = instance_level;
-    p->cycle[0] = (struct ul_cycle_step){ .from = *prev, .to = *next, .stack = ctx_stack(c),
+    p->cycle[0] = (struct ul_cycle_step){ .from = *prev, .to = *next, .stack = new_stack,
                                           .dep = ul_dep_of(prev->mode, next->mode) };
     for (int i = 0; i < n; i++) {
         struct ul_cycle_step *s = &p->cycle[i + 1];
@@ -192,42 +199,230 @@ static void queue_cycle(struct ctx *c, const struct ul_lockref *prev, const stru
     p->cycle[n].to.mode = last_mode;
 }
 
-/* Graph lock held. Finds a cycle the edge prev -> next would close; queues its report. */
-static void check_cycle(struct ctx *c, struct ul_graph *g, uint32_t next_id, uint32_t prev_id,
-                        const struct ul_lockref *prev, const struct ul_lockref *next, bool inst)
+/* ---- gate locks (docs/gate-locks.md) ------------------------------------------------- */
+
+/* The gates of one observation of held[prev] -> next: the other locks the thread holds
+ * exclusively in this context whose class never had two live locks (so holding it means
+ * holding the only one). Outermost first: an outer lock is the likeliest gate. */
+static void observe_gates(const struct ul_thread *t, uint32_t upto, uint32_t prev, const struct ul_class *next,
+                          struct ul_gates *g)
 {
+    g->n = 0;
+    const struct ul_class *pc = t->held[prev].cls;
+    for (uint32_t i = 0; i < upto && g->n < UL_GATES; i++) {
+        const struct ul_held *h = &t->held[i];
+        const struct ul_class *k = h->cls;
+        if (i == prev || h->ctx != t->sig_depth || h->mode != UL_WRITE || k == pc || k == next ||
+            (k->kind != UL_KIND_MUTEX && k->kind != UL_KIND_SPIN && k->kind != UL_KIND_RWLOCK) ||
+            atomic_load_explicit(&k->multi, memory_order_relaxed))
+            continue;
+        bool dup = false;
+        for (unsigned j = 0; j < g->n; j++)
+            dup |= g->id[j] == k->id;
+        if (!dup)
+            g->id[g->n++] = k->id;
+    }
+}
+
+/* a = a ∩ b */
+static void gates_intersect(struct ul_gates *a, const struct ul_gates *b)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < a->n; i++)
+        for (unsigned j = 0; j < b->n; j++)
+            if (a->id[i] == b->id[j]) {
+                a->id[n++] = a->id[i];
+                break;
+            }
+    a->n = (uint8_t)n;
+}
+
+/* Order-independent, 0 for no gates (the keys of ungated dependencies are unchanged). */
+static uint64_t gates_hash(const struct ul_gates *g)
+{
+    uint64_t h = 0;
+    for (unsigned i = 0; i < g->n; i++)
+        h += ul_mix64(g->id[i] + 0x9a7eull);
+    return h;
+}
+
+/* Drops gates whose class has had two live locks since (no longer a single lock). */
+static void gates_still_valid(struct ul_gates *g)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < g->n; i++) {
+        struct ul_class *k = ul_class_get(g->id[i]);
+        if (k && !atomic_load_explicit(&k->multi, memory_order_relaxed))
+            g->id[n++] = g->id[i];
+    }
+    g->n = (uint8_t)n;
+}
+
+/* A cycle left unreported because one gate covered it: kept to be checked again if the
+ * gate's class gets a second live lock, and for the exit summary. */
+struct gated_cycle {
+    struct gated_cycle *next;
+    uint64_t key;
+    bool inst;
+    uint32_t src, dst;            /* next and prev: graph node ids */
+    uint32_t src_gen, dst_gen;    /* instance graph: their generations then */
+    struct ul_lockref prev_ref, next_ref;
+    struct ul_gates gates;        /* of the closing dependency */
+    uint32_t stack;               /* where it was taken */
+    uint32_t gate;                /* the class that covers the cycle */
+    uint32_t first_class, last_class;
+    bool reported;                /* checked again and reported */
+};
+static uint64_t ngated;
+
+/* The gate covering the cycle next -> ... -> prev closed under `gates`. */
+static uint32_t covering_gate(struct ul_graph *g, const struct ul_path_step *path, int n, const struct ul_gates *gates)
+{
+    unsigned mask = (1u << gates->n) - 1;
+    for (int i = 0; i < n && mask; i++) {
+        struct ul_node *from = g->node(path[i].from), *to = g->node(path[i].to);
+        struct ul_edge *e = from && to ? ul_graph_find_edge(from, path[i].to, to->gen) : NULL;
+        mask &= e ? ul_gates_mask(e, gates) : 0;
+    }
+    for (unsigned k = 0; k < gates->n; k++)
+        if (mask & 1u << k)
+            return gates->id[k];
+    return gates->n ? gates->id[0] : 0;
+}
+
+static void remember_gated(struct ctx *c, struct ul_graph *g, uint32_t next_id, uint32_t prev_id,
+                           const struct ul_lockref *prev, const struct ul_lockref *next, bool inst,
+                           const struct ul_gates *gates, const struct ul_path_step *path, int n, uint32_t stack)
+{
+    uint64_t key = cycle_key(UL_P_CIRCULAR, path, n, inst);
+    for (struct gated_cycle *q = gated_cycles; q; q = q->next)
+        if (q->key == key)
+            return;
+    struct gated_cycle *q = ul_alloc(sizeof *q);
+    if (!q)
+        return;
+    *q = (struct gated_cycle){ .next = gated_cycles, .key = key, .inst = inst, .src = next_id, .dst = prev_id,
+                               .prev_ref = *prev, .next_ref = *next, .gates = *gates, .stack = stack,
+                               .gate = covering_gate(g, path, n, gates),
+                               .first_class = next->cls ? next->cls->id : 0,
+                               .last_class = prev->cls ? prev->cls->id : 0 };
+    if (inst) {
+        q->src_gen = g->node(next_id)->gen;
+        q->dst_gen = g->node(prev_id)->gen;
+    }
+    (void)c;
+    gated_cycles = q;
+    ngated++;
+}
+
+/* Graph lock held. Finds a cycle the edge prev -> next (taken under `gates`) would close
+ * and queues its report; a cycle that one gate covers is remembered instead. */
+static void check_cycle(struct ctx *c, struct ul_graph *g, uint32_t next_id, uint32_t prev_id,
+                        const struct ul_lockref *prev, const struct ul_lockref *next, bool inst,
+                        const struct ul_gates *gates_in, uint32_t stack)
+{
+    struct ul_gates gates = *gates_in;
+    gates_still_valid(&gates);
     struct ul_path_step buf[32];
     struct ul_path_step *path = buf;
-    int n = ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, buf, 32);
-    if (n > 32) {
-        path = ul_alloc((size_t)n * sizeof *path);
-        if (!path) {
-            out_of_memory();
-            return;
+    for (int pass = 0; pass < 2; pass++) {
+        /* pass 0: a cycle no gate covers (any cycle when there are no gates); pass 1: one
+         * that a gate covers, to remember */
+        if (pass == 1 && !gates.n)
+            break;
+        int n = pass == 0 && gates.n
+                    ? ul_graph_find_ungated_cycle(g, next_id, next->mode, prev_id, prev->mode, &gates, buf, 32)
+                    : ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, buf, 32);
+        if (n > 32) {
+            path = ul_alloc((size_t)n * sizeof *path);
+            if (!path) {
+                out_of_memory();
+                return;
+            }
+            if (pass == 0 && gates.n)
+                ul_graph_find_ungated_cycle(g, next_id, next->mode, prev_id, prev->mode, &gates, path, n);
+            else
+                ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, path, n);
         }
-        ul_graph_find_cycle(g, next_id, next->mode, prev_id, prev->mode, path, n);
+        if (n < 0)
+            out_of_memory();
+        else if (n > 0 && pass == 0)
+            queue_cycle(c, prev, next, path, n, inst, stack);
+        else if (n > 0)
+            remember_gated(c, g, next_id, prev_id, prev, next, inst, &gates, path, n, stack);
+        if (path != buf)
+            ul_free(path, (size_t)n * sizeof *path);
+        path = buf;
+        if (n != 0)
+            break;
     }
-    if (n < 0)
+}
+
+/* Graph lock held: class k just got its second live lock, so it gates nothing any more;
+ * the cycles it covered are checked again (and reported, from this thread's point of view,
+ * with the stacks of their dependencies). */
+static void gate_lost(struct ctx *c, const struct ul_class *k)
+{
+    for (struct gated_cycle *q = gated_cycles; q; q = q->next) {
+        bool had = false;
+        for (unsigned i = 0; i < q->gates.n; i++)
+            had |= q->gates.id[i] == k->id;
+        if (!had || q->reported)
+            continue;
+        struct ul_graph *g = q->inst ? &ul_instance_graph : &ul_class_graph;
+        struct ul_node *sn = g->node(q->src), *dn = g->node(q->dst);
+        if (!sn || !dn || (q->inst && (sn->gen != q->src_gen || dn->gen != q->dst_gen)))
+            continue; /* a lock of it is gone */
+        unsigned before = c->nout;
+        struct ul_gates none = { 0 };
+        struct ul_gates left = q->gates;
+        gates_still_valid(&left);
+        check_cycle(c, g, q->src, q->dst, &q->prev_ref, &q->next_ref, q->inst, left.n ? &left : &none, q->stack);
+        q->reported = c->nout != before;
+    }
+}
+
+/* Graph lock held: the dependency from -> to (node ids of graph g) taken under `obs`. The
+ * keyset remembers each (dependency, kind, gates) seen, so a repeat costs nothing; a new
+ * kind, a new dependency or one now taken under fewer gates is checked for cycles.
+ * Returns whether it was checked. */
+static bool add_edge_observed(struct ctx *c, struct ul_graph *g, struct ul_keyset *seen, uint64_t ek,
+                              struct ul_node *from, uint32_t from_id, uint32_t to, uint32_t to_gen,
+                              const struct ul_lockref *pref, const struct ul_lockref *next, bool inst,
+                              uint8_t dep, const struct ul_gates *obs)
+{
+    struct ul_edge *e = ul_graph_find_edge(from, to, to_gen);
+    struct ul_gates now = *obs;
+    bool check = !e || !(e->dep & dep);
+    if (e) {
+        gates_intersect(&now, &e->gates);
+        check |= now.n < e->gates.n;
+    }
+    uint32_t stack = ctx_stack(c);
+    if (check)
+        check_cycle(c, g, to, from_id, pref, next, inst, &now, stack);
+    if (ul_graph_add_edge(g, from, to, to_gen, dep, next->mode, stack) < 0 || !ul_keyset_insert(seen, ek)) {
         out_of_memory();
-    else if (n > 0)
-        queue_cycle(c, prev, next, path, n, inst);
-    if (path != buf)
-        ul_free(path, (size_t)n * sizeof *path);
+        return false;
+    }
+    e = ul_graph_find_edge(from, to, to_gen);
+    if (e)
+        e->gates = now;
+    return check;
 }
 
 /* Graph lock held: the class-level dependency prev -> next. */
-static void add_dependency(struct ctx *c, const struct ul_held *prev, const struct ul_lockref *next)
+static void add_dependency(struct ctx *c, const struct ul_held *prev, const struct ul_lockref *next,
+                           const struct ul_gates *obs)
 {
     uint8_t dep = ul_dep_of(prev->mode, next->mode);
-    uint64_t ek = ul_hash3(prev->cls->id, next->cls->id, dep);
+    uint64_t ek = ul_hash3(prev->cls->id, next->cls->id, dep ^ gates_hash(obs) << 8);
     if (ul_keyset_contains(&edges, ek))
         return;
     struct ul_lockref pref = ref_of_held(prev);
-    check_cycle(c, &ul_class_graph, next->cls->id, prev->cls->id, &pref, next, false);
-    if (ul_graph_add_edge(&ul_class_graph, &prev->cls->node, next->cls->id, 0, dep, next->mode, ctx_stack(c)) < 0 ||
-        !ul_keyset_insert(&edges, ek))
-        out_of_memory();
-    else if (atomic_load_explicit(&any_signal_safe, memory_order_relaxed))
+    if (add_edge_observed(c, &ul_class_graph, &edges, ek, &prev->cls->node, prev->cls->id, next->cls->id, 0, &pref,
+                          next, false, dep, obs) &&
+        atomic_load_explicit(&any_signal_safe, memory_order_relaxed))
         check_signal_order_edge(c, &pref, next);
 }
 
@@ -251,8 +446,11 @@ static void validate_chain(struct ul_thread *t, uint32_t upto, struct ul_instanc
             struct ul_held *e = &t->held[i];
             if (e->ctx != t->sig_depth) /* no dependencies across signal contexts */
                 continue;
-            if (e->cls != cls)  /* same class: handled per instance */
-                add_dependency(&c, e, &next);
+            if (e->cls != cls) { /* same class: handled per instance */
+                struct ul_gates gates;
+                observe_gates(t, upto, (uint32_t)i, cls, &gates);
+                add_dependency(&c, e, &next, &gates);
+            }
             if (!(e->flags & UL_HELD_TRY))
                 break;
         }
@@ -263,21 +461,25 @@ static void validate_chain(struct ul_thread *t, uint32_t upto, struct ul_instanc
     ctx_flush(&c);
 }
 
-static uint64_t inode_edge_key(const struct ul_inode *a, const struct ul_inode *b, uint8_t dep)
+static uint64_t inode_edge_key(const struct ul_inode *a, const struct ul_inode *b, uint8_t dep,
+                               const struct ul_gates *gates)
 {
     return ul_hash3(a->id | (uint64_t)a->node.gen << 32, b->id | (uint64_t)b->node.gen << 32,
-                    0x100u | dep);
+                    (0x100u | dep) ^ gates_hash(gates) << 12);
 }
 
-/* Two instances of one class nested: prev (held) -> inst. Order between instances of a
+/* Two instances of one class nested: held[prev_idx] -> inst. Order between instances of a
  * class is checked on the instance graph, so consistent nesting (accounts locked in address
  * order) is fine and an inversion between instances (dining philosophers) is a cycle. */
-static void add_instance_dependency(struct ul_thread *t, struct ul_held *prev, struct ul_instance *inst,
+static void add_instance_dependency(struct ul_thread *t, uint32_t prev_idx, struct ul_instance *inst,
                                     unsigned mode, uintptr_t ip)
 {
+    struct ul_held *prev = &t->held[prev_idx];
     uint8_t dep = ul_dep_of(prev->mode, mode);
+    struct ul_gates gates;
+    observe_gates(t, t->depth, prev_idx, prev->cls, &gates);
     struct ul_inode *a = prev->inst->inode, *b = inst->inode;
-    if (a && b && ul_keyset_contains(&iedges, inode_edge_key(a, b, dep)))
+    if (a && b && ul_keyset_contains(&iedges, inode_edge_key(a, b, dep, &gates)))
         return;
     struct ctx c;
     ctx_init(&c, t);
@@ -288,18 +490,17 @@ static void add_instance_dependency(struct ul_thread *t, struct ul_held *prev, s
     b = ul_instance_node(inst);
     if (!a || !b) {
         out_of_memory();
-    } else if (!ul_keyset_contains(&iedges, inode_edge_key(a, b, dep))) {
+    } else if (!ul_keyset_contains(&iedges, inode_edge_key(a, b, dep, &gates))) {
         struct ul_lockref pref = ref_of_held(prev);
         struct ul_lockref next = { .cls = atomic_load_explicit(&inst->cls, memory_order_relaxed),
                                    .addr = atomic_load_explicit(&inst->addr, memory_order_relaxed),
                                    .inst_name = inst->name,
                                    .mode = (uint8_t)mode,
                                    .ip = ip };
-        check_cycle(&c, &ul_instance_graph, b->id, a->id, &pref, &next, true);
-        if (ul_graph_add_edge(&ul_instance_graph, &a->node, b->id, b->node.gen, dep, mode, ctx_stack(&c)) < 0 ||
-            !ul_keyset_insert(&iedges, inode_edge_key(a, b, dep)))
-            out_of_memory();
-        else
+        bool had = ul_graph_find_edge(&a->node, b->id, b->node.gen) != NULL;
+        add_edge_observed(&c, &ul_instance_graph, &iedges, inode_edge_key(a, b, dep, &gates), &a->node, a->id,
+                          b->id, b->node.gen, &pref, &next, true, dep, &gates);
+        if (!had)
             atomic_fetch_add_explicit(&ninstance_edges, 1, memory_order_relaxed);
     }
     ul_flock_unlock(&ul_glock);
@@ -356,7 +557,7 @@ static int same_class(struct ul_thread *t, struct ul_instance *inst, struct ul_c
         struct ul_held *e = &t->held[i];
         if (e->cls != cls || e->ctx != t->sig_depth)
             continue;
-        add_instance_dependency(t, e, inst, mode, ip);
+        add_instance_dependency(t, (uint32_t)i, inst, mode, ip);
         if (!(e->flags & UL_HELD_TRY))
             break;
     }

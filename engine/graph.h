@@ -33,12 +33,23 @@ static inline uint8_t ul_dep_of(unsigned prev_mode, unsigned next_mode)
     return (uint8_t)(1u << idx);
 }
 
+/* Gate locks (docs/gate-locks.md): the singleton lock classes that were held, by the thread
+ * taking the dependency, every time the dependency was taken. A cycle all of whose
+ * dependencies were taken under one and the same gate cannot deadlock: no two threads can
+ * be inside it at once. */
+#define UL_GATES 3
+struct ul_gates {
+    uint8_t n;
+    uint32_t id[UL_GATES]; /* class ids */
+};
+
 struct ul_edge {
     uint32_t to;
     uint32_t to_gen;   /* generation of the target when the edge was made (instances) */
     uint32_t stack;    /* where the dependency was first seen */
     uint8_t dep;       /* UL_DEP_* bits */
     uint8_t to_modes;  /* 1 << mode for each mode the target was taken in */
+    struct ul_gates gates; /* held on every observation (intersection) */
 };
 
 struct ul_node {
@@ -50,6 +61,8 @@ struct ul_node {
     uint32_t par[2];
     uint32_t par_edge[2];
     uint8_t par_state[2];
+    uint32_t gvisit_gen;       /* ul_graph_find_ungated_cycle's scratch: states seen */
+    uint16_t gvisit;
 };
 
 struct ul_graph {
@@ -71,6 +84,19 @@ struct ul_path_step {
  * Returns 1 if the edge is new, 0 if it existed, -1 when out of memory. */
 int ul_graph_add_edge(struct ul_graph *g, struct ul_node *from, uint32_t to, uint32_t to_gen,
                       uint8_t dep, unsigned to_mode, uint32_t stack);
+
+/* The edge from -> to (of that target generation), or NULL. */
+struct ul_edge *ul_graph_find_edge(struct ul_node *from, uint32_t to, uint32_t to_gen);
+
+/* Bit k set when gates->id[k] is also in e's gates. */
+unsigned ul_gates_mask(const struct ul_edge *e, const struct ul_gates *gates);
+
+/* Like ul_graph_find_cycle, for a new dependency dst -> src taken under `gates`: only a cycle
+ * along which every one of those gates was missing from some dependency (a cycle no single
+ * gate covers) counts. gates->n > 0. */
+int ul_graph_find_ungated_cycle(struct ul_graph *g, uint32_t src, unsigned src_mode, uint32_t dst,
+                                unsigned dst_mode, const struct ul_gates *gates, struct ul_path_step *path,
+                                int max);
 
 /* Looks for a strong path src -> ... -> dst that, closed by a new edge dst -> src (dst held
  * in dst_mode, src acquired in src_mode), forms a deadlock. On success stores up to `max`

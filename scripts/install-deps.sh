@@ -6,6 +6,8 @@ pkgs=(build-essential cmake pkg-config libunwind-dev libdw-dev uthash-dev libcri
       libjson-c-dev graphviz chromium fonts-dejavu-core python3-jsonschema  # ulockdep report and its tests
       clang-14 libclang-rt-14-dev  # libFuzzer targets (scripts/fuzz.sh, the fuzz.short test)
       memcached libmemcached-tools rocksdb-tools sysbench stress-ng pigz xz-utils zstd  # real-program tests
+      mariadb-server mariadb-client  # real-program tests: install, server, SQL clients
+      libglib2.0-dev g++  # GLib and C++ scenarios
       valgrind)  # Helgrind and callgrind columns of the benchmarks
 missing=()
 for p in "${pkgs[@]}"; do

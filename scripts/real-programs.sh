@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real programs written by others (Debian packages), run natively and under the ulockdep shim
 # side by side: memcached (memcaslap load on loopback), RocksDB db_bench, sysbench mutex,
-# stress-ng --mutex, pigz, xz -T2, zstd -T2. Prints one table: the metric native and under the
+# stress-ng --mutex, pigz, xz -T2, zstd -T2, MariaDB (install, server, 4 SQL clients, sysbench
+# oltp_read_write over its Unix socket). Prints one table: the metric native and under the
 # shim (medians over the repetitions), their ratio, the target, whether it was met, and the
 # reports the shim made.
 #
@@ -14,7 +15,7 @@
 #   --full   the measurement: --reps (default 3) repetitions of each program, native and shim
 #            alternating (the order flips every repetition), medians; about 6-8 minutes on
 #            2 cores. Throughput targets are judged.
-#   --only   run only these programs: memcached rocksdb sysbench stress-ng pigz xz zstd.
+#   --only   run only these programs: memcached rocksdb sysbench stress-ng pigz xz zstd mariadb.
 #   --canary PROGRAM   also run PROGRAM through the same checks, as program "canary": given a
 #            program that makes a report, it shows that the checks catch one (the run fails).
 #   --keep   keep the work directory (logs, outputs) and print its path.
@@ -32,13 +33,14 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PATH=$PATH:/usr/sbin  # mariadbd
 MODE=quick
 REPS=
 SHIM=${ULOCKDEP_SHIM:-}
 ONLY=
 KEEP=0
 CANARY=
-ALL_PROGRAMS=(memcached rocksdb sysbench stress-ng pigz xz zstd)
+ALL_PROGRAMS=(memcached rocksdb sysbench stress-ng pigz xz zstd mariadb)
 
 usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -87,6 +89,9 @@ if [ $MODE = full ]; then
   SB_LOCKS=2000000        # sysbench mutex: lock+unlock pairs (shared by the 4 threads)
   SNG_SECONDS=10          # stress-ng --mutex run time
   CORPUS_MIB=32           # compressor input
+  MDB_ROWS=2000           # MariaDB workload: rows per client
+  MDB_TABLE=10000         # sysbench oltp table size
+  MDB_SECONDS=30          # sysbench oltp_read_write run time
   RUN_TIMEOUT=300
 else
   MC_SECONDS=3
@@ -94,6 +99,9 @@ else
   SB_LOCKS=100000
   SNG_SECONDS=2
   CORPUS_MIB=4
+  MDB_ROWS=300
+  MDB_TABLE=1000
+  MDB_SECONDS=5
   RUN_TIMEOUT=120
 fi
 
@@ -137,7 +145,9 @@ CUR_PROG=; CUR_MODE=; CUR_REP=
 set_mode() {
   CUR_MODE=$1
   if [ "$1" = shim ]; then
-    PRE=(env "LD_PRELOAD=$SHIM" "ULOCKDEP_OPTIONS=log_path=$LOGDIR/$CUR_PROG.r$CUR_REP:format=text,json:verbosity=1")
+    local supp=
+    [ "$CUR_PROG" != mariadb ] || supp=":suppressions=$ROOT/suppressions/mariadb.supp:print_suppressions=0"
+    PRE=(env "LD_PRELOAD=$SHIM" "ULOCKDEP_OPTIONS=log_path=$LOGDIR/$CUR_PROG.r$CUR_REP:format=text,json:verbosity=1$supp")
   else
     PRE=(env -u LD_PRELOAD -u ULOCKDEP_OPTIONS)
   fi
@@ -309,6 +319,84 @@ run_pigz() { compressor pigz pigz -p 2 -c -- pigz -d -p 2 -c; }
 run_xz() { compressor xz xz -T2 -3 --block-size=512KiB -c -- xz -d -T2 -c; }
 run_zstd() { compressor zstd zstd -T2 -B1MiB -q -c -- zstd -d -T2 -q -c; }
 
+# MariaDB: mariadb-install-db and the server under the shim (Unix socket, no network), a fixed
+# SQL workload from 4 clients whose output must match the native run's byte for byte,
+# sysbench oltp_read_write for MB_SECONDS, a clean shutdown. Clients always run natively.
+# The shim runs use suppressions/mariadb.supp (Aria's log-buffer ring: see that file).
+mdb_client() { env -u LD_PRELOAD -u ULOCKDEP_OPTIONS mariadb --no-defaults --socket="$1" -uroot "${@:2}"; }
+run_mariadb() {
+  local dd=$DBROOT/mdb.$CUR_MODE.$CUR_REP sock t st
+  sock=$dd/mysqld.sock
+  rm -rf "$dd"; mkdir -p "$dd"
+  launch "$WORK/mdb-install.out" "$(err_file install)" mariadb-install-db --no-defaults --user=root \
+    --datadir="$dd/data" --auth-root-authentication-method=normal --skip-test-db
+  check_status mariadb-install-db $? || { rm -rf "$dd"; return; }
+  timeout -k 5 "$RUN_TIMEOUT" "${PRE[@]}" mariadbd --no-defaults --user=root --datadir="$dd/data" \
+    --socket="$sock" --skip-networking --pid-file="$dd/mysqld.pid" --log-error="$dd/error.log" \
+    --innodb-buffer-pool-size=64M --max-connections=64 >"$WORK/mariadbd.out" 2>"$(err_file server)" &
+  SERVER_PID=$!
+  for t in $(seq 300); do
+    env -u LD_PRELOAD mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! env -u LD_PRELOAD mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1; then
+    problem mariadb "server did not answer on $sock under $CUR_MODE"
+    kill -KILL -- "-$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+    rm -rf "$dd"; return
+  fi
+  # The fixed workload: 4 clients at once, each on its own table and all on a shared one.
+  mdb_client "$sock" -e "CREATE DATABASE w; CREATE TABLE w.shared (k INT PRIMARY KEY, v BIGINT) ENGINE=InnoDB;
+    CREATE DATABASE sbtest;" || problem mariadb "workload setup failed under $CUR_MODE"
+  local c pids=()
+  for c in 1 2 3 4; do
+    python3 - "$c" "$MDB_ROWS" >"$WORK/mdb-sql.$c" <<'PY'
+import sys
+c, n = int(sys.argv[1]), int(sys.argv[2])
+print(f"USE w; CREATE TABLE t{c} (id INT PRIMARY KEY, name VARCHAR(32), qty INT, KEY (qty)) ENGINE=InnoDB;")
+for i in range(n):
+    print(f"INSERT INTO t{c} VALUES ({i}, 'item-{c}-{i}', {(i * 7 + c) % 97});")
+    print(f"INSERT INTO shared VALUES ({c * 100000 + i}, {i}) ON DUPLICATE KEY UPDATE v = v + 1;")
+print(f"UPDATE t{c} SET qty = qty + 1 WHERE qty % 3 = 0;")
+print(f"DELETE FROM t{c} WHERE id % 10 = 9;")
+print(f"CREATE TABLE a{c} (id INT PRIMARY KEY, s INT) ENGINE=Aria;")
+print(f"INSERT INTO a{c} SELECT id, qty FROM t{c};")
+print(f"SELECT COUNT(*), SUM(qty), MIN(name), MAX(name) FROM t{c};")
+print(f"SELECT qty, COUNT(*) FROM t{c} GROUP BY qty ORDER BY qty LIMIT 10;")
+print(f"SELECT SUM(s) FROM a{c};")
+print(f"SELECT COUNT(*), SUM(v) FROM shared WHERE k DIV 100000 = {c};")
+PY
+    mdb_client "$sock" --batch <"$WORK/mdb-sql.$c" >"$WORK/mdb-out.$c" 2>"$WORK/mdb-err.$c" &
+    pids+=($!)
+  done
+  for c in 1 2 3 4; do
+    wait "${pids[$((c - 1))]}" || problem mariadb "workload client $c failed under $CUR_MODE: $(head -c 200 "$WORK/mdb-err.$c")"
+  done
+  local sum; sum=$(cat "$WORK"/mdb-out.[1-4] | sha256sum | cut -d' ' -f1)
+  local prev=${OUTPUTS[mariadb|workload|$CUR_MODE]:-}
+  [ -z "$prev" ] || [ "$prev" = "$sum" ] || problem mariadb "workload output differs between repetitions under $CUR_MODE"
+  OUTPUTS[mariadb|workload|$CUR_MODE]=$sum
+  # sysbench oltp_read_write, a bounded time
+  local sb=(env -u LD_PRELOAD sysbench oltp_read_write --db-driver=mysql --mysql-socket="$sock" --mysql-user=root
+            --mysql-db=sbtest --tables=2 --table-size="$MDB_TABLE" --threads=4)
+  "${sb[@]}" prepare >"$WORK/mdb-sb-prepare.out" 2>&1 || problem mariadb "sysbench prepare failed under $CUR_MODE"
+  "${sb[@]}" --time="$MDB_SECONDS" run >"$WORK/mdb-sb.out" 2>&1 || problem mariadb "sysbench run failed under $CUR_MODE"
+  local tps
+  tps=$(sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.)/\1/p' "$WORK/mdb-sb.out")
+  [ -n "$tps" ] || problem mariadb "no transactions line from sysbench under $CUR_MODE"
+  env -u LD_PRELOAD mariadb-admin --no-defaults --socket="$sock" -uroot shutdown >/dev/null 2>&1
+  for t in $(seq 600); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$SERVER_PID" 2>/dev/null; then
+    problem mariadb "server did not exit within 60 s of shutdown under $CUR_MODE"
+    kill -KILL -- "-$SERVER_PID" 2>/dev/null
+  fi
+  wait "$SERVER_PID"; st=$?
+  SERVER_PID=
+  check_status mariadbd "$st"
+  rm -rf "$dd"
+  [ -z "$tps" ] || record mariadb "$CUR_MODE" "$tps"
+}
+
 run_canary() {
   launch "$WORK/canary.out" "$(err_file run)" "$CANARY"
   check_status canary $?
@@ -325,6 +413,7 @@ tools_of() {
     pigz) echo "pigz python3" ;;
     xz) echo "xz python3" ;;
     zstd) echo "zstd python3" ;;
+    mariadb) echo "mariadb-install-db mariadbd mariadb mariadb-admin sysbench python3" ;;
     canary) echo "$CANARY" ;;
   esac
 }
@@ -338,6 +427,7 @@ ROWS=(
   "pigz|pigz -p 2 (compress)|wall s|lower||pigz"
   "xz|xz -T2 -3 (compress)|wall s|lower||xz"
   "zstd|zstd -T2 (compress)|wall s|lower||zstd"
+  "mariadb|mariadbd + sysbench oltp_read_write --threads=4 (socket)|tps|higher|0.90|mariadb"
   "canary|canary: $(basename "${CANARY:-none}")|wall s|lower||canary"
 )
 
@@ -432,6 +522,7 @@ for row in "${ROWS[@]}"; do
   case $prog in
     pigz|xz|zstd) tgt="identical output, no report" ;;
     rocksdb) tgt="same keys found, no report" ;;
+    mariadb) tgt="install, same SQL results, clean shutdown, no report" ;;
     *) tgt="no report, no hang" ;;
   esac
   met=yes

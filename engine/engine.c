@@ -112,9 +112,12 @@ static struct ul_instance *register_instance(struct ctx *c, uintptr_t addr, enum
         cls->name = copy;
     }
     inst = cls ? ul_instance_insert(addr, cls, kind, site, !is_static) : NULL;
-    if (inst && was_single && atomic_load_explicit(&cls->multi, memory_order_relaxed) && gated_cycles)
+    bool lost = inst && was_single && atomic_load_explicit(&cls->multi, memory_order_relaxed) && gated_cycles;
+    if (lost)
         gate_lost(c, cls);
     ul_flock_unlock(&ul_glock);
+    if (lost)
+        ctx_flush(c); /* the reports of cycles that gate covered */
     if (!inst)
         out_of_memory();
     else if (env.ignore_class && !atomic_exchange_explicit(&cls->filtered, 1, memory_order_relaxed) &&

@@ -140,6 +140,13 @@ const char *ul_lock_display_name(const struct ul_lockref *r, char *buf, size_t l
 {
     if (r->inst_name)
         return r->inst_name;
+    /* A lock of a class made of several static locks (an array initialised in a loop) is
+     * named by its own symbol, "locks+0x28", as the contract names static locks; the class
+     * is "locks[]@file:line". */
+    const struct ul_class *cls = r->cls;
+    if (cls && cls->origin == UL_ORIGIN_INIT && cls->static_addr && cls->instances > 1 && r->addr && len &&
+        ul_symbolize_data(r->addr, buf, len))
+        return buf;
     return ul_class_display_name((struct ul_class *)r->cls);
 }
 

@@ -1079,6 +1079,9 @@ static bool data_sym_covers(const GElf_Sym *sym, uintptr_t value, uintptr_t addr
 
 static void format_data(char *buf, size_t len, const char *name, uintptr_t off)
 {
+    char readable[512]; /* a C++ variable: "svc::registry_mu", not "_ZN3svc11registry_muE" */
+    if (ul_demangle(name, sym_len(name), readable, sizeof readable))
+        name = readable;
     if (off)
         snprintf(buf, len, "%.*s+0x%lx", (int)sym_len(name), name, (unsigned long)off);
     else

@@ -69,6 +69,7 @@ void fe_set_all_static(bool on);
 void fe_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind);
 /* Initialise `lock` with the stack {site, FE_CALLER}. */
 void fe_init_at(struct ul_thread *t, void *lock, enum ul_lock_kind kind, uintptr_t site);
+uintptr_t fe_site_of(const void *lock); /* the site fe_init_at used for it, or 0 */
 
 enum ul_token fe_acq(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode, unsigned flags);
 bool fe_rel(struct ul_thread *t, void *lock);
@@ -224,8 +225,23 @@ void fe_set_all_static(bool on)
     fe_set_static_range(0, on ? UINTPTR_MAX : 0);
 }
 
+/* The init site of each lock initialised through fe_init_at (the latest 64). */
+static struct { void *lock; uintptr_t site; } init_sites[64];
+static unsigned ninit_sites;
+
+uintptr_t fe_site_of(const void *lock)
+{
+    for (unsigned i = ninit_sites; i-- > 0 && i + 64 >= ninit_sites;)
+        if (init_sites[i % 64].lock == lock)
+            return init_sites[i % 64].site;
+    return 0;
+}
+
 void fe_init_at(struct ul_thread *t, void *lock, enum ul_lock_kind kind, uintptr_t site)
 {
+    init_sites[ninit_sites % 64].lock = lock;
+    init_sites[ninit_sites % 64].site = site;
+    ninit_sites++;
     fe_set_site(site);
     ul_on_init(t, lock, kind);
 }

@@ -49,8 +49,14 @@ static void on_usr1(int sig)
 
 int main(void)
 {
-    for (unsigned i = 0; i < NLOCKS; i++)
-        E2E_CHECK(pthread_spin_init(all[i], PTHREAD_PROCESS_PRIVATE));
+    /* one init site each: locks initialised in one loop would be one class */
+    E2E_CHECK(pthread_spin_init(&unblock_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&setmask_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&suspend_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&ppoll_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&pselect_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&epoll_lock, PTHREAD_PROCESS_PRIVATE));
+    E2E_CHECK(pthread_spin_init(&masked_lock, PTHREAD_PROCESS_PRIVATE));
     struct sigaction sa = { .sa_handler = on_usr1 };
     sigemptyset(&sa.sa_mask);
     E2E_CHECK(sigaction(SIGUSR1, &sa, NULL));

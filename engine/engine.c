@@ -1152,6 +1152,22 @@ void ul_engine_stats(struct ul_engine_stats *s)
     s->stacks = ul_stack_count();
     s->reports = atomic_load(&nreports);
     s->slow_paths = atomic_load(&nslow);
+    s->gated_cycles = ngated;
     s->bytes = ul_arena_bytes();
     ul_flock_unlock(&ul_glock);
+}
+
+size_t ul_engine_gated_cycles(struct ul_gated_cycle_info *out, size_t max)
+{
+    size_t n = 0;
+    ul_flock_lock(&ul_glock);
+    for (struct gated_cycle *q = gated_cycles; q; q = q->next, n++)
+        if (n < max)
+            out[n] = (struct ul_gated_cycle_info){ .prev = ul_class_get(q->last_class),
+                                                   .next = ul_class_get(q->first_class),
+                                                   .gate = ul_class_get(q->gate),
+                                                   .instance_level = q->inst,
+                                                   .reported_later = q->reported };
+    ul_flock_unlock(&ul_glock);
+    return n;
 }

@@ -140,10 +140,21 @@ void ul_on_srcu_cleanup(struct ul_thread *t, void *ssp, bool busy, uintptr_t ip)
 struct ul_engine_stats {
     uint64_t classes, instances, edges, instance_edges, chains, stacks, reports;
     uint64_t slow_paths;
+    uint64_t gated_cycles;  /* cycles not reported: one gate lock covered each */
     size_t bytes;
 };
 void ul_engine_stats(struct ul_engine_stats *s);
 uint64_t ul_engine_report_count(void);
+
+/* A cycle left unreported because one gate lock covered it (docs/gate-locks.md): its closing
+ * dependency prev -> next and the gate's class. */
+struct ul_gated_cycle_info {
+    const struct ul_class *prev, *next, *gate;
+    bool instance_level;
+    bool reported_later;   /* the gate's class got a second lock: reported then */
+};
+/* Fills up to max, returns how many there are. */
+size_t ul_engine_gated_cycles(struct ul_gated_cycle_info *out, size_t max);
 void ul_engine_reset_report_count(void);
 
 static inline uint64_t ul_chain_next(uint64_t key, uint32_t class_id, unsigned mode)

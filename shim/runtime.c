@@ -10,6 +10,8 @@
 #include "options.h"
 #include "report.h"
 #include "shim.h"
+#include "glock.h"
+#include "names.h"
 #include "runtime_frames.h"
 #include "symbolize.h"
 
@@ -160,6 +162,31 @@ __attribute__((constructor(101))) static void ul_start(void)
     ul_busy = 0;
 }
 
+/* verbosity=1: the cycles a gate lock covered, so a reader can judge the rule's verdict. */
+static void say_gated_cycles(uint64_t n)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "ulockdep: pid %d: %llu lock cycle%s not reported: each dependency of %s was taken "
+             "holding one and the same gate lock (docs/gate-locks.md)", getpid(), (unsigned long long)n,
+             n == 1 ? "" : "s", n == 1 ? "it" : "each");
+    say(line);
+    struct ul_gated_cycle_info info[16];
+    size_t k = ul_engine_gated_cycles(info, 16);
+    for (size_t i = 0; i < k && i < 16; i++) {
+        /* names under the report lock (they symbolise); say() takes it itself */
+        ul_flock_lock(&ul_rlock);
+        snprintf(line, sizeof line, "ulockdep:   %s -> ... -> ", ul_class_display_name((struct ul_class *)info[i].next));
+        size_t m = strlen(line);
+        snprintf(line + m, sizeof line - m, "%s%s, gated by %s%s",
+                 ul_class_display_name((struct ul_class *)info[i].prev),
+                 info[i].instance_level ? " (instances of one class)" : "",
+                 ul_class_display_name((struct ul_class *)info[i].gate),
+                 info[i].reported_later ? " (reported when its class got a second lock)" : "");
+        ul_flock_unlock(&ul_rlock);
+        say(line);
+    }
+}
+
 /* Runs when the program exits (after its own atexit handlers and destructors). */
 __attribute__((destructor(101))) static void ul_finish(void)
 {
@@ -182,6 +209,8 @@ __attribute__((destructor(101))) static void ul_finish(void)
                  (unsigned long long)s.instances, (unsigned long long)(s.edges + s.instance_edges),
                  (unsigned long long)s.chains, (unsigned long long)s.stacks, s.bytes / 1024);
         say(line);
+        if (s.gated_cycles)
+            say_gated_cycles(s.gated_cycles);
     }
     if (n && ul_opt.exitcode) {
         fflush(NULL);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "demangle.h"
@@ -363,9 +364,12 @@ static Dwfl *session_open(void)
 
 /* The session for this process. A forked child that never called reset gets a fresh one:
  * the inherited list describes the parent's pid. */
+static bool avoid_loader_lock;
+
 static Dwfl *session(void)
 {
-    if (!use_libdw || dw_out_of_memory || !dw_load())
+    /* on a lock path, never the dlopen of a first load */
+    if (!use_libdw || dw_out_of_memory || (avoid_loader_lock && dw_state == LIB_UNTRIED) || !dw_load())
         return NULL;
     if (session_pid != getpid()) {
         session_close();
@@ -814,8 +818,7 @@ static bool is_sigreturn(uintptr_t pc)
 #endif
 }
 
-/* Set while symbolising on a lock path (ul_symbolizer_avoid_loader_lock). */
-static bool avoid_loader_lock;
+/* avoid_loader_lock (above): set while symbolising on a lock path. */
 
 static void resolve_code(uintptr_t pc, bool return_address, struct ul_frame *f)
 {
@@ -1181,6 +1184,12 @@ void ul_symbolizer_avoid_loader_lock(bool on)
 void ul_symbolizer_prepare(void)
 {
     ul_demangle_setup();
+    /* Not under a small address-space limit: a program that runs near it would have libdw's
+     * own start-up fail for it (seen in the oom.rlimit_as test). Then libdw is loaded by the
+     * first report, as before, and lock paths use module names only until then. */
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY && as.rlim_cur < (1ull << 30))
+        return;
     if (use_libdw)
         dw_load();
 }

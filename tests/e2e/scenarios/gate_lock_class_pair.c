@@ -41,6 +41,8 @@ int main(void)
     pair(&lock_b, &lock_a);
     printf("gated pair done\n");
     fflush(stdout);
+#ifndef GATE_STAYS_SINGLE
     make_gate(1);
+#endif
     return 0;
 }

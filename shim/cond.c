@@ -9,12 +9,6 @@
  * one. */
 #include "interpose.h"
 
-struct cond_wait {
-    bool held;                /* the mutex was on the held stack (released for the wait) */
-    bool marked;              /* the thread is marked waiting (watchdog) */
-    struct ul_wait_frame frame;
-};
-
 /* glibc (2.25 and later) keeps the clock of a condition variable in bit 1 of __wrefs, and
  * whether it is process-shared in bit 0. */
 static clockid_t cond_clock(const pthread_cond_t *c)
@@ -22,9 +16,9 @@ static clockid_t cond_clock(const pthread_cond_t *c)
     return (__atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED) & 2) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 }
 
-static bool cond_pshared(const void *c)
+static bool cond_pshared(const pthread_cond_t *c)
 {
-    return __atomic_load_n(&((const pthread_cond_t *)c)->__data.__wrefs, __ATOMIC_RELAXED) & 1;
+    return __atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED) & 1;
 }
 
 /* The deadline of a timed wait on CLOCK_MONOTONIC, in ns; UINT64_MAX for none. */
@@ -45,8 +39,8 @@ static uint64_t monotonic_deadline(clockid_t clk, const struct timespec *abstime
     return mono + (uint64_t)left;
 }
 
-static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, clockid_t clk,
-                       const struct timespec *abstime, const char *fn, uintptr_t ip)
+void ul_cond_wait_begin(struct ul_cond_wait *w, const void *c, void *m, bool pshared, clockid_t clk,
+                        const struct timespec *abstime, const char *fn, uintptr_t ip)
 {
     w->held = w->marked = false;
     struct ul_thread *t = ul_enter();
@@ -57,7 +51,7 @@ static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, c
     if (ul_unlikely(ul_wait_hooks)) {
         if (ul_lockstat_on && w->held)
             ul_lockstat_released(m);
-        if (ul_watch_on && !cond_pshared(c)) { /* another process may signal a shared one */
+        if (ul_watch_on && !pshared) { /* another process may signal a shared one */
             ul_wait_mark(&w->frame, t, UL_WAIT_COND, c, m, monotonic_deadline(clk, abstime), ip);
             w->marked = true;
         }
@@ -65,7 +59,7 @@ static void wait_begin(struct cond_wait *w, const void *c, pthread_mutex_t *m, c
     ul_leave();
 }
 
-static void wait_end(struct cond_wait *w, pthread_mutex_t *m, uintptr_t ip)
+void ul_cond_wait_end(struct ul_cond_wait *w, void *m, unsigned flags, uintptr_t ip)
 {
     struct ul_thread *t;
     if (!(w->held || w->marked) || !(t = ul_enter()))
@@ -73,7 +67,7 @@ static void wait_end(struct cond_wait *w, pthread_mutex_t *m, uintptr_t ip)
     if (w->marked)
         ul_wait_unmark(&w->frame, t);
     if (w->held) {
-        enum ul_token tok = ul_on_acquire(t, m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags(m), ip);
+        enum ul_token tok = ul_on_acquire(t, m, UL_KIND_MUTEX, UL_WRITE, flags, ip);
         if (ul_unlikely(ul_lockstat_on))
             ul_lockstat_acquired(t, m, tok, false, 0);
     }
@@ -84,10 +78,10 @@ UL_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
     if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
         return REAL(pthread_cond_wait)(c, m);
-    struct cond_wait w;
-    wait_begin(&w, c, m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
+    struct ul_cond_wait w;
+    ul_cond_wait_begin(&w, c, m, cond_pshared(c), CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(pthread_cond_wait)(c, m);
-    wait_end(&w, m, UL_CALLER);
+    ul_cond_wait_end(&w, m, ul_mutex_flags((pthread_mutex_t *)m), UL_CALLER);
     return r;
 }
 
@@ -95,10 +89,10 @@ UL_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, cons
 {
     if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
         return REAL(pthread_cond_timedwait)(c, m, abstime);
-    struct cond_wait w;
-    wait_begin(&w, c, m, cond_clock(c), abstime, __func__, UL_CALLER);
+    struct ul_cond_wait w;
+    ul_cond_wait_begin(&w, c, m, cond_pshared(c), cond_clock(c), abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_timedwait)(c, m, abstime);
-    wait_end(&w, m, UL_CALLER);
+    ul_cond_wait_end(&w, m, ul_mutex_flags((pthread_mutex_t *)m), UL_CALLER);
     return r;
 }
 
@@ -107,10 +101,10 @@ UL_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cloc
 {
     if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
         return REAL(pthread_cond_clockwait)(c, m, clk, abstime);
-    struct cond_wait w;
-    wait_begin(&w, c, m, clk, abstime, __func__, UL_CALLER);
+    struct ul_cond_wait w;
+    ul_cond_wait_begin(&w, c, m, cond_pshared(c), clk, abstime, __func__, UL_CALLER);
     int r = REAL(pthread_cond_clockwait)(c, m, clk, abstime);
-    wait_end(&w, m, UL_CALLER);
+    ul_cond_wait_end(&w, m, ul_mutex_flags((pthread_mutex_t *)m), UL_CALLER);
     return r;
 }
 
@@ -119,10 +113,10 @@ UL_EXPORT int cnd_wait(cnd_t *c, mtx_t *m)
 {
     if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
         return REAL(cnd_wait)(c, m);
-    struct cond_wait w;
-    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, NULL, __func__, UL_CALLER);
+    struct ul_cond_wait w;
+    ul_cond_wait_begin(&w, c, m, cond_pshared((const pthread_cond_t *)c), CLOCK_REALTIME, NULL, __func__, UL_CALLER);
     int r = REAL(cnd_wait)(c, m);
-    wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
+    ul_cond_wait_end(&w, m, ul_mutex_flags((pthread_mutex_t *)m), UL_CALLER);
     return r;
 }
 
@@ -130,9 +124,9 @@ UL_EXPORT int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct t
 {
     if (UL_BAD_LOCK_PTR(c) || UL_BAD_LOCK_PTR(m))
         return REAL(cnd_timedwait)(c, m, abstime);
-    struct cond_wait w;
-    wait_begin(&w, c, (pthread_mutex_t *)m, CLOCK_REALTIME, abstime, __func__, UL_CALLER);
+    struct ul_cond_wait w;
+    ul_cond_wait_begin(&w, c, m, cond_pshared((const pthread_cond_t *)c), CLOCK_REALTIME, abstime, __func__, UL_CALLER);
     int r = REAL(cnd_timedwait)(c, m, abstime);
-    wait_end(&w, (pthread_mutex_t *)m, UL_CALLER);
+    ul_cond_wait_end(&w, m, ul_mutex_flags((pthread_mutex_t *)m), UL_CALLER);
     return r;
 }

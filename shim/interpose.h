@@ -57,6 +57,9 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
     UL_BLOCKING_ACQUIRE_AT(lock, kind, mode, flags, call, ok, UL_CALLER, __func__)
 /* fname: the interposed function's name, for reports (a _slow function is not it). */
 #define UL_BLOCKING_ACQUIRE_AT(lock, kind, mode, flags, call, ok, caller, fname)                \
+    UL_BLOCKING_ACQUIRE_TRY(lock, kind, mode, flags, call, ok, caller, fname, NULL)
+/* try_fn: the real trylock lock_stat uses (wait.h); NULL for the pthread family of kind. */
+#define UL_BLOCKING_ACQUIRE_TRY(lock, kind, mode, flags, call, ok, caller, fname, try_fn)       \
     do {                                                                                      \
         uintptr_t ip_ = (caller);                                                             \
         struct ul_thread *t_;                                                                 \
@@ -72,7 +75,7 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
                 ul_wait_lock_mark(t_, (lock), ip_);                                           \
                 r_ = call;                                                                    \
                 ul_wait_lock_unmark(t_);                                                      \
-            } else if ((r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (mode), tok_,        \
+            } else if ((r_ = ul_wait_lock_begin(&w_, t_, (lock), (kind), (try_fn), (mode), tok_, \
                                                 ip_)) < 0) {                                  \
                 r_ = call;                                                                    \
                 ul_wait_lock_end(&w_, t_, (lock), ok(r_));                                    \

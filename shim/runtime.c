@@ -128,6 +128,7 @@ __attribute__((constructor(101))) static void ul_start(void)
 {
     ul_busy = 1;
     ul_resolve_real();
+    ul_glib_setup();
     ul_options_parse(getenv("ULOCKDEP_OPTIONS"), complain);
     if (ul_opt.help) {
         char buf[8192];

@@ -37,6 +37,7 @@ struct srcu_struct;
 #undef REAL_FN
 
 void ul_resolve_real(void);
+void ul_glib_setup(void); /* glib.c: GLib's real lock functions, when libglib is loaded */
 
 #define REAL(name) (ul_likely(ul_real_##name != NULL) ? ul_real_##name : (ul_resolve_real(), ul_real_##name))
 

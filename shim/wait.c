@@ -89,10 +89,10 @@ static int try_real(void *lock, enum ul_lock_kind kind, unsigned mode)
 
 /* lock_stat, or a blocking acquisition inside another wait (in a signal handler). */
 int ul_wait_lock_begin(struct ul_wait_frame *f, struct ul_thread *t, void *lock, enum ul_lock_kind kind,
-                       unsigned mode, enum ul_token tok, uintptr_t ip)
+                       ul_try_fn try_fn, unsigned mode, enum ul_token tok, uintptr_t ip)
 {
     if (ul_lockstat_on) {
-        int r = try_real(lock, kind, mode);
+        int r = try_fn ? try_fn(lock, mode) : try_real(lock, kind, mode);
         if (r == 0 || r == EOWNERDEAD) {
             ul_busy = 1;
             ul_lockstat_acquired(t, lock, tok, false, 0);

@@ -57,14 +57,29 @@ struct ul_wait_frame {
  * lock (0, or EOWNERDEAD for a robust mutex): the caller returns that and does not block.
  * Returns -1 when the lock is busy: the caller makes the real blocking call and then calls
  * ul_wait_lock_end. */
+/* try_fn: the family's real trylock (0: taken); NULL for the pthread family of kind. */
+typedef int (*ul_try_fn)(void *lock, unsigned mode);
 int ul_wait_lock_begin(struct ul_wait_frame *f, struct ul_thread *t, void *lock, enum ul_lock_kind kind,
-                       unsigned mode, enum ul_token tok, uintptr_t ip);
+                       ul_try_fn try_fn, unsigned mode, enum ul_token tok, uintptr_t ip);
 void ul_wait_lock_end(struct ul_wait_frame *f, struct ul_thread *t, void *lock, bool acquired);
 
 /* Condition variable waits (cond.c) and joins: mark the thread waiting / not waiting. */
 void ul_wait_mark(struct ul_wait_frame *f, struct ul_thread *t, enum ul_wait_kind kind, const void *obj,
                   const void *mutex, uint64_t deadline, uintptr_t ip);
 void ul_wait_unmark(struct ul_wait_frame *f, struct ul_thread *t);
+
+/* A condition variable wait (cond.c; GLib's GCond, glib.c): the mutex m is released
+ * before the real wait and taken again (with flags) after it, whatever the result; with the
+ * watchdog, the thread is marked waiting on c until abstime on clk (NULL: no deadline),
+ * unless c is process-shared (another process may signal it). */
+struct ul_cond_wait {
+    bool held;                /* the mutex was on the held stack (released for the wait) */
+    bool marked;              /* the thread is marked waiting (watchdog) */
+    struct ul_wait_frame frame;
+};
+void ul_cond_wait_begin(struct ul_cond_wait *w, const void *c, void *m, bool pshared, clockid_t clk,
+                        const struct timespec *abstime, const char *fn, uintptr_t ip);
+void ul_cond_wait_end(struct ul_cond_wait *w, void *m, unsigned flags, uintptr_t ip);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t ul_now_ns(void);

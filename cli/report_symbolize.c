@@ -18,6 +18,9 @@
  * The report's "text" is patched to match: frame lines ending in " [module+0xoff]" get the
  * new function and file:line, renamed locks are renamed where the text names them. */
 #include "report.h"
+#include "../reports/demangle.h"
+#include "../reports/inline_frames.h"
+#include "../reports/runtime_frames.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
@@ -259,11 +262,48 @@ void rp_symbolizer_free(void)
 /* ---- code addresses ------------------------------------------------------------------ */
 
 struct code_info {
-    const char *function; /* points into libdw's tables */
+    const char *function; /* demangled in fnbuf, or pointing into libdw's tables */
     size_t function_len;  /* without a "@VERSION" suffix */
     uint64_t func_off, func_size;
     const char *file;
     int line;
+    char fnbuf[1024];
+};
+
+/* Strings of the inlined frames of the report being symbolised (freed with it). */
+static char **kept;
+static size_t nkept, capkept;
+
+static const char *keep_string(const char *str, size_t n, bool is_function)
+{
+    char readable[1024];
+    if (is_function && ul_demangle(str, strcspn(str, "@") < n ? strcspn(str, "@") : n, readable, sizeof readable)) {
+        str = readable;
+        n = strlen(readable);
+    }
+    if (nkept == capkept) {
+        capkept = capkept ? 2 * capkept : 32;
+        kept = rp_xrealloc(kept, capkept * sizeof *kept);
+    }
+    char *k = rp_xmalloc(n + 1);
+    memcpy(k, str, n);
+    k[n] = 0;
+    kept[nkept++] = k;
+    return k;
+}
+
+static void kept_free(void)
+{
+    for (size_t i = 0; i < nkept; i++)
+        free(kept[i]);
+    nkept = 0;
+}
+
+static const struct ul_inline_dw inline_dw = {
+#define X(name) .name = name,
+    UL_INLINE_DW_FUNCS(X)
+#undef X
+    .keep = keep_string,
 };
 
 /* Offsets are of return addresses (as the shim records them): look up the call, offset-1. */
@@ -277,6 +317,10 @@ static bool code_lookup(struct module *m, uint64_t offset, struct code_info *ci)
     if (name && *name) {
         ci->function = name;
         ci->function_len = strcspn(name, "@");
+        if (ul_demangle(name, ci->function_len, ci->fnbuf, sizeof ci->fnbuf)) {
+            ci->function = ci->fnbuf;
+            ci->function_len = strlen(ci->fnbuf);
+        }
         ci->func_off = pc - (at - off);
         ci->func_size = sym.st_size;
     }
@@ -348,6 +392,11 @@ static bool data_lookup(struct module *m, GElf_Addr vaddr, char *buf, size_t len
     if (!best)
         return false;
     int nl = (int)strcspn(best, "@");
+    char readable[512]; /* a C++ variable: "svc::registry_mu" */
+    if (ul_demangle(best, (size_t)nl, readable, sizeof readable)) {
+        best = readable;
+        nl = (int)strlen(readable);
+    }
     if (addr - best_value)
         snprintf(buf, len, "%.*s+0x%llx", nl, best, (unsigned long long)(addr - best_value));
     else
@@ -358,7 +407,8 @@ static bool data_lookup(struct module *m, GElf_Addr vaddr, char *buf, size_t len
 /* ---- one report ---------------------------------------------------------------------- */
 
 struct patch {
-    char *old, *new;
+    char *old, *new; /* frames: new may be several lines (inlined functions first) */
+    char *at;        /* frames: the one line for an "at:" line (the user's frame); or NULL */
 };
 
 struct patches {
@@ -366,7 +416,7 @@ struct patches {
     size_t n, cap;
 };
 
-static void patch_add(struct patches *ps, const char *old, const char *new)
+static void patch_add_at(struct patches *ps, const char *old, const char *new, const char *at)
 {
     for (size_t i = 0; i < ps->n; i++)
         if (!strcmp(ps->v[i].old, old))
@@ -375,7 +425,12 @@ static void patch_add(struct patches *ps, const char *old, const char *new)
         ps->cap = ps->cap ? 2 * ps->cap : 16;
         ps->v = rp_xrealloc(ps->v, ps->cap * sizeof *ps->v);
     }
-    ps->v[ps->n++] = (struct patch){ rp_xstrdup(old), rp_xstrdup(new) };
+    ps->v[ps->n++] = (struct patch){ rp_xstrdup(old), rp_xstrdup(new), at ? rp_xstrdup(at) : NULL };
+}
+
+static void patch_add(struct patches *ps, const char *old, const char *new)
+{
+    patch_add_at(ps, old, new, NULL);
 }
 
 static void patches_free(struct patches *ps)
@@ -383,6 +438,7 @@ static void patches_free(struct patches *ps)
     for (size_t i = 0; i < ps->n; i++) {
         free(ps->v[i].old);
         free(ps->v[i].new);
+        free(ps->v[i].at);
     }
     free(ps->v);
 }
@@ -429,9 +485,77 @@ static void note_runtime(struct report_ctx *c, json_object *frame)
     c->rt[c->nrt++] = (struct runtime_module){ rp_xstrdup(name), rp_xstrdup(bid ? bid : ""), pc - off };
 }
 
-static void symbolize_frame(json_object *frame, void *arg)
+/* The functions inlined at a frame's address (inline_frames.c, as the shim expands them). */
+#define INLINE_MAX 16
+
+struct logical {
+    int n; /* inlined functions, innermost first */
+    struct ul_inline_step steps[INLINE_MAX];
+    const char *file; /* the physical function's line: the call into the outermost one */
+    int line;
+};
+
+static void inline_lookup(struct module *m, uint64_t offset, const struct code_info *ci, struct logical *lg)
 {
-    struct report_ctx *c = arg;
+    lg->n = 0;
+    lg->file = ci->file;
+    lg->line = ci->line;
+    if (ci->file)
+        lg->n = ul_inline_walk(&inline_dw, m->mod, m->bias + offset - (offset ? 1 : 0), lg->steps, INLINE_MAX,
+                               &lg->file, &lg->line);
+}
+
+/* The logical frame a report points at ("at:", a lock's site): the innermost one of user
+ * code, else the innermost one (reports/runtime_frames.h). -1 is the physical function. */
+static int user_step(const struct module *m, const struct code_info *ci, const struct logical *lg)
+{
+    for (int i = 0; i < lg->n; i++)
+        if (!ul_runtime_frame(m->name, lg->steps[i].function, lg->steps[i].file))
+            return i;
+    if (!lg->n || !ul_runtime_frame(m->name, ci->function, lg->file))
+        return -1;
+    return 0;
+}
+
+static void inline_line(struct rp_buf *b, const struct ul_inline_step *st)
+{
+    rp_puts(b, st->function ? st->function : "?");
+    if (st->file && st->line > 0)
+        rp_printf(b, " %s:%d", rp_basename(st->file), st->line);
+    rp_puts(b, " [inline]");
+}
+
+static json_object *inline_frame_json(json_object *phys, const struct ul_inline_step *st)
+{
+    json_object *f = json_object_new_object();
+    static const char *const copied[] = { "pc", "module", "offset", "build_id" };
+    for (size_t i = 0; i < sizeof copied / sizeof *copied; i++) {
+        json_object *v;
+        if (json_object_object_get_ex(phys, copied[i], &v))
+            json_object_object_add(f, copied[i], json_object_get(v));
+    }
+    json_object_object_add(f, "function", st->function ? json_object_new_string(st->function) : NULL);
+    json_object_object_add(f, "file", st->file ? json_object_new_string(st->file) : NULL);
+    json_object_object_add(f, "line", json_object_new_int(st->line));
+    json_object_object_add(f, "inlined", json_object_new_boolean(true));
+    return f;
+}
+
+static void set_code_fields(json_object *frame, const char *fn, size_t fn_len, const char *file, int line)
+{
+    if (fn)
+        json_object_object_add(frame, "function", json_object_new_string_len(fn, (int)fn_len));
+    if (file) {
+        json_object_object_add(frame, "file", json_object_new_string(file));
+        json_object_object_add(frame, "line", json_object_new_int(line));
+    }
+}
+
+/* Symbolises one frame the shim left as module+offset. In a stack (`inserted` not NULL) the
+ * functions inlined there become frames of their own, returned to be put before it; a lone
+ * frame ("at") becomes the user's logical frame. Records the text patch for its lines. */
+static void symbolize_frame(struct report_ctx *c, json_object *frame, json_object **inserted)
+{
     note_runtime(c, frame);
     const char *fn = rp_str(frame, "function"), *file = rp_str(frame, "file");
     if (fn && *fn && file && *file)
@@ -449,31 +573,92 @@ static void symbolize_frame(json_object *frame, void *arg)
     struct code_info ci;
     if (!code_lookup(m, offset, &ci))
         return;
+    struct logical lg;
+    inline_lookup(m, offset, &ci, &lg);
+    bool had_fn = fn && *fn, had_file = file && *file;
+    int user = user_step(m, &ci, &lg);
     /* Keep what the shim knew; add what it did not. */
-    if (!(fn && *fn) && ci.function)
-        json_object_object_add(frame, "function", json_object_new_string_len(ci.function, (int)ci.function_len));
-    if (!(file && *file) && ci.file) {
-        json_object_object_add(frame, "file", json_object_new_string(ci.file));
-        json_object_object_add(frame, "line", json_object_new_int(ci.line));
+    if (!inserted && user >= 0) {
+        const struct ul_inline_step *st = &lg.steps[user];
+        set_code_fields(frame, st->function, st->function ? strlen(st->function) : 0, st->file, st->line);
+        json_object_object_add(frame, "inlined", json_object_new_boolean(true));
+    } else {
+        set_code_fields(frame, had_fn ? NULL : ci.function, ci.function_len, had_file ? NULL : lg.file, lg.line);
+        if (inserted && lg.n) {
+            *inserted = json_object_new_array();
+            for (int i = 0; i < lg.n; i++)
+                json_object_array_add(*inserted, inline_frame_json(frame, &lg.steps[i]));
+        }
     }
-    /* The text line of this frame, as reports/render_text.c writes it. */
-    struct rp_buf b = { 0 };
-    fn = rp_str(frame, "function");
-    file = rp_str(frame, "file");
-    long line = rp_int(frame, "line", 0);
-    if (fn && ci.function)
-        rp_printf(&b, "%s+0x%llx/0x%llx", fn, (unsigned long long)ci.func_off, (unsigned long long)ci.func_size);
-    else if (fn)
-        rp_puts(&b, fn);
+    /* The text lines of this frame, as reports/render_text.c writes them. */
+    struct rp_buf b = { 0 }, at = { 0 };
+    for (int i = 0; i < lg.n; i++) {
+        inline_line(&b, &lg.steps[i]);
+        rp_puts(&b, "\n");
+    }
+    const char *phys_fn = had_fn ? fn : ci.function;
+    size_t phys_len = had_fn ? strlen(fn) : ci.function_len;
+    if (phys_fn && ci.function)
+        rp_printf(&b, "%.*s+0x%llx/0x%llx", (int)phys_len, phys_fn, (unsigned long long)ci.func_off,
+                  (unsigned long long)ci.func_size);
+    else if (phys_fn)
+        rp_printf(&b, "%.*s", (int)phys_len, phys_fn);
     else
         rp_puts(&b, rp_str(frame, "pc") ? rp_str(frame, "pc") : "?");
-    if (file && line > 0)
-        rp_printf(&b, " %s:%ld", rp_basename(file), line);
+    const char *pfile = had_file ? file : lg.file;
+    long pline = had_file ? rp_int(frame, "line", 0) : lg.line;
+    if (pfile && pline > 0)
+        rp_printf(&b, " %s:%ld", rp_basename(pfile), pline);
     char suffix[512];
     snprintf(suffix, sizeof suffix, " [%s+%s]", mod, rp_str(frame, "offset"));
     rp_puts(&b, suffix);
-    patch_add(&c->frames, suffix, b.s);
+    if (user >= 0)
+        inline_line(&at, &lg.steps[user]);
+    const char *nl = strrchr(b.s, '\n');
+    patch_add_at(&c->frames, suffix, b.s, user >= 0 ? at.s : nl ? nl + 1 : NULL);
     free(b.s);
+    free(at.s);
+}
+
+/* Every frame of the report, stacks expanded with their inlined functions. */
+static void symbolize_tree(struct report_ctx *c, json_object *o)
+{
+    if (json_object_is_type(o, json_type_array)) {
+        size_t n = json_object_array_length(o);
+        json_object *rebuilt = NULL;
+        for (size_t i = 0; i < n; i++) {
+            json_object *e = json_object_array_get_idx(o, i), *ins = NULL;
+            if (rp_is_frame(e))
+                symbolize_frame(c, e, &ins);
+            else
+                symbolize_tree(c, e);
+            if (ins && !rebuilt) {
+                rebuilt = json_object_new_array();
+                for (size_t k = 0; k < i; k++)
+                    json_object_array_add(rebuilt, json_object_get(json_object_array_get_idx(o, k)));
+            }
+            for (size_t k = 0; ins && k < json_object_array_length(ins); k++)
+                json_object_array_add(rebuilt, json_object_get(json_object_array_get_idx(ins, k)));
+            if (rebuilt)
+                json_object_array_add(rebuilt, json_object_get(e));
+            json_object_put(ins);
+        }
+        if (rebuilt) {
+            json_object_array_del_idx(o, 0, n);
+            for (size_t k = 0; k < json_object_array_length(rebuilt); k++)
+                json_object_array_add(o, json_object_get(json_object_array_get_idx(rebuilt, k)));
+            json_object_put(rebuilt);
+        }
+    } else if (json_object_is_type(o, json_type_object)) {
+        if (rp_is_frame(o)) {
+            symbolize_frame(c, o, NULL);
+            return;
+        }
+        json_object_object_foreach(o, key, val) {
+            if (strcmp(key, "text"))
+                symbolize_tree(c, val);
+        }
+    }
 }
 
 static struct runtime_module *runtime_named(struct report_ctx *c, const char *name, size_t len)
@@ -527,8 +712,14 @@ static bool rename_site(struct report_ctx *c, const char *name, char *out, size_
     struct code_info ci;
     if (!m || !ok || !code_lookup(m, off, &ci) || !ci.function)
         return false;
-    if (ci.file)
-        snprintf(out, len, "%.*s@%s:%d%s", (int)ci.function_len, ci.function, rp_basename(ci.file), ci.line, rest);
+    struct logical lg;
+    inline_lookup(m, off, &ci, &lg);
+    int user = user_step(m, &ci, &lg);
+    if (user >= 0 && lg.steps[user].function && lg.steps[user].file)
+        snprintf(out, len, "%s@%s:%d%s", lg.steps[user].function, rp_basename(lg.steps[user].file),
+                 lg.steps[user].line, rest);
+    else if (lg.file)
+        snprintf(out, len, "%.*s@%s:%d%s", (int)ci.function_len, ci.function, rp_basename(lg.file), lg.line, rest);
     else if (!at)
         snprintf(out, len, "%.*s@%s%s", (int)ci.function_len, ci.function, modname, rest);
     else
@@ -618,7 +809,7 @@ static void patch_names(struct rp_buf *out, const char *line, size_t len, const 
 /* A frame line ends with " [mod+0xoff]"; the frame starts after ", at: " or the indentation.
  * Returns the new frame text for this line, or NULL. */
 static const struct patch *frame_patch(const char *line, size_t len, const struct patches *frames,
-                                       size_t *start)
+                                       size_t *start, bool *at_line)
 {
     if (!len || line[len - 1] != ']')
         return NULL;
@@ -636,8 +827,11 @@ static const struct patch *frame_patch(const char *line, size_t len, const struc
         if ((size_t)(line + len - br) != n || strncmp(br, pt->old, n))
             continue;
         const char *s = line + strspn(line, " ");
-        for (const char *q = line; (q = strstr(q, ", at: ")) && q < br; q += 6)
+        *at_line = false;
+        for (const char *q = line; (q = strstr(q, ", at: ")) && q < br; q += 6) {
             s = q + 6;
+            *at_line = true;
+        }
         if (s > br)
             return NULL;
         *start = (size_t)(s - line);
@@ -649,13 +843,28 @@ static const struct patch *frame_patch(const char *line, size_t len, const struc
 static void patch_line(struct rp_buf *out, const char *line, size_t len, const struct report_ctx *c)
 {
     size_t start;
-    const struct patch *pt = frame_patch(line, len, &c->frames, &start);
+    bool at_line;
+    const struct patch *pt = frame_patch(line, len, &c->frames, &start, &at_line);
     if (!pt) {
         patch_names(out, line, len, &c->names);
         return;
     }
     patch_names(out, line, start, &c->names);
-    rp_puts(out, pt->new);
+    if (at_line && pt->at) {
+        rp_puts(out, pt->at);
+        return;
+    }
+    /* a stack line: each inlined function on a line of its own, indented alike */
+    for (const char *p = pt->new;;) {
+        size_t n = strcspn(p, "\n");
+        rp_putn(out, p, n);
+        if (!p[n])
+            break;
+        rp_puts(out, "\n");
+        for (size_t k = 0; k < start; k++)
+            rp_puts(out, " ");
+        p += n + 1;
+    }
 }
 
 static void patch_text(json_object *report, const struct report_ctx *c)
@@ -704,11 +913,12 @@ void rp_symbolize_report(json_object *report, const struct rp_options *opt)
     static bool elf_ready;
     if (!elf_ready) {
         elf_version(EV_CURRENT);
+        ul_demangle_setup_loading();
         elf_ready = true;
     }
     struct report_ctx c = { .opt = opt };
     collect_exes(report, &c.exes);
-    rp_for_each_frame(report, symbolize_frame, &c);
+    symbolize_tree(&c, report);
     walk_names(&c, report, true);
     walk_names(&c, report, false);
     patch_text(report, &c);
@@ -719,4 +929,5 @@ void rp_symbolize_report(json_object *report, const struct rp_options *opt)
         free(c.rt[i].build_id);
     }
     free(c.rt);
+    kept_free();
 }

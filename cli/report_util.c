@@ -1,5 +1,6 @@
 /* `ulockdep report`: small helpers shared by its files (JSON access, frames, strings). */
 #include "report.h"
+#include "../reports/runtime_frames.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -295,16 +296,15 @@ char *rp_seen_line(const struct rp_problem *p)
     return rp_buf_take(&b);
 }
 
-/* Libraries that are never "the program": the C runtime, the loader, ulockdep itself. */
-static bool system_module(const char *mod)
+/* Frames that are never "the program": the C and C++ runtimes and their wrappers, wherever
+ * their code was emitted (reports/runtime_frames.h: std::mutex::lock in the program's own
+ * binary at -O0, __gthread_mutex_lock inlined at -O2), and ulockdep itself. A suppression
+ * naming one would silence every report of every C++ program. */
+static bool runtime_or_ours(json_object *f)
 {
-    static const char *const prefixes[] = { "libc.so", "libc-", "ld-linux", "ld64.so", "libpthread",
-                                            "libdl.", "librt.", "libm.so", "libgcc_s", "libstdc++",
-                                            "libulockdep" };
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (!strncmp(mod, prefixes[i], strlen(prefixes[i])))
-            return true;
-    return false;
+    const char *mod = rp_str(f, "module");
+    return ul_runtime_frame(mod, rp_str(f, "function"), rp_str(f, "file")) ||
+           (mod && !strncmp(mod, "libulockdep", strlen("libulockdep")));
 }
 
 static json_object *program_frame_of(json_object *stack, const char *prog)
@@ -314,9 +314,9 @@ static json_object *program_frame_of(json_object *stack, const char *prog)
         for (size_t i = 0; i < n; i++) {
             json_object *f = json_object_array_get_idx(stack, i);
             const char *fn = rp_str(f, "function"), *mod = rp_str(f, "module");
-            if (!fn || !*fn || !mod)
+            if (!fn || !*fn || !mod || runtime_or_ours(f))
                 continue;
-            if (pass == 0 ? prog && !strcmp(mod, prog) : !system_module(mod))
+            if (pass == 1 || (prog && !strcmp(mod, prog)))
                 return f;
         }
     }

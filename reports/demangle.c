@@ -19,6 +19,17 @@ void ul_demangle_setup(void)
     dlerror();
 }
 
+void ul_demangle_setup_loading(void)
+{
+    ul_demangle_setup();
+    if (cxa_demangle)
+        return;
+    void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+    if (h)
+        cxa_demangle = (cxa_demangle_fn)dlsym(h, "__cxa_demangle"); /* kept loaded */
+    dlerror();
+}
+
 static bool ends_with(const char *s, size_t n, const char *suffix)
 {
     size_t k = strlen(suffix);

@@ -13,6 +13,10 @@
  * the dynamic loader's lock). Later calls do nothing. */
 void ul_demangle_setup(void);
 
+/* The same for a process of our own (the `ulockdep` command): loads libstdc++ for its
+ * demangler when none is in the process. Never in a traced program. */
+void ul_demangle_setup_loading(void);
+
 /* Writes the readable form of `name` (n bytes of it) to buf. Returns false (buf untouched)
  * when name is not a mangled C++ name or cannot be demangled. */
 bool ul_demangle(const char *name, size_t n, char *buf, size_t len);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "demangle.h"
+#include "inline_frames.h"
 
 /* ------------------------------------------------------------------------------------- */
 /* Arena and string interning                                                              */
@@ -222,18 +223,7 @@ static void cache_free(void)
     X(dwfl_report_elf)                                                                     \
     X(dwfl_offline_section_address)                                                        \
     X(dwfl_build_id_find_debuginfo)                                                        \
-    X(dwfl_module_addrdie)                                                                 \
-    X(dwarf_getscopes)                                                                     \
-    X(dwarf_getscopes_die)                                                                 \
-    X(dwarf_tag)                                                                           \
-    X(dwarf_attr)                                                                          \
-    X(dwarf_attr_integrate)                                                                \
-    X(dwarf_formref_die)                                                                   \
-    X(dwarf_formudata)                                                                     \
-    X(dwarf_formstring)                                                                    \
-    X(dwarf_diename)                                                                       \
-    X(dwarf_getsrcfiles)                                                                   \
-    X(dwarf_filesrc)
+    UL_INLINE_DW_FUNCS(X)
 
 /* __typeof__ of the declarations in libdwfl.h: type-checked calls, no link-time reference. */
 static struct {
@@ -937,54 +927,13 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
 /* ------------------------------------------------------------------------------------- */
 /* Inlined frames                                                                          */
 
-/* The name of an inlined function's DIE: its linkage name demangled (qualified, as the
- * physical frames are named), else its plain name. */
-static const char *die_function_name(Dwarf_Die *die)
+static const char *keep_string(const char *s, size_t n, bool is_function)
 {
-    Dwarf_Attribute a;
-    const char *name = NULL;
-    if (dw.dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
-        dw.dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
-        name = dw.dwarf_formstring(&a);
-    if (name)
-        return function_name(name, strlen(name));
-    name = dw.dwarf_diename(die);
-    if (!name)
-        return NULL;
-    /* No linkage name (a template instance, a lambda's operator()): qualify the plain name
-     * with the namespaces and classes around its declaration. */
-    Dwarf_Die decl = *die, mem;
-    for (int k = 0; k < 4; k++) {
-        if (!dw.dwarf_attr(&decl, DW_AT_abstract_origin, &a) && !dw.dwarf_attr(&decl, DW_AT_specification, &a))
-            break;
-        if (!dw.dwarf_formref_die(&a, &mem))
-            break;
-        decl = mem;
-    }
-    Dwarf_Die *outer = NULL;
-    int n = dw.dwarf_getscopes_die(&decl, &outer);
-    char buf[1024];
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = n - 1; i >= 1; i--) {
-        int tag = dw.dwarf_tag(&outer[i]);
-        const char *part = dw.dwarf_diename(&outer[i]);
-        if (!part || (tag != DW_TAG_namespace && tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
-                      tag != DW_TAG_union_type && tag != DW_TAG_subprogram))
-            continue;
-        int w = snprintf(buf + len, sizeof buf - len, "%s::", part);
-        if (w < 0 || (size_t)w >= sizeof buf - len)
-            break;
-        len += (size_t)w;
-    }
-    free(outer);
-    snprintf(buf + len, sizeof buf - len, "%s", name);
-    return intern(buf);
+    return is_function ? function_name(s, sym_len(s) < n ? sym_len(s) : n) : intern_n(s, n);
 }
 
 /* l->frames[0] is the physical frame. Rewrites it into the chain of inlined frames at the
- * address, innermost first, each with the file:line where its code is (the innermost: the
- * line table's; the next: the call site of the one inside it), the physical one last. */
+ * address (inline_frames.c), innermost first, the physical one last. */
 static void lookup_inline(struct lookup *l)
 {
     struct ul_frame phys = l->frames[0];
@@ -994,57 +943,31 @@ static void lookup_inline(struct lookup *l)
     Dwfl_Module *m = o.found ? module_for(at, &o) : NULL;
     if (!m)
         return;
-    Dwarf_Addr bias = 0;
-    Dwarf_Die *cu = dw.dwfl_module_addrdie(m, at, &bias);
-    if (!cu)
-        return;
-    Dwarf_Die *scopes = NULL;
-    int nscopes = dw.dwarf_getscopes(cu, at - bias, &scopes);
-    if (nscopes <= 0)
-        return;
-    /* After an inlined subroutine, dwarf_getscopes goes on into the inlined function's
-     * abstract definition; the callers are the scopes that contain its concrete DIE. */
-    if (dw.dwarf_tag(&scopes[0]) == DW_TAG_inlined_subroutine) {
-        Dwarf_Die inner = scopes[0];
-        free(scopes);
-        scopes = NULL;
-        nscopes = dw.dwarf_getscopes_die(&inner, &scopes);
-        if (nscopes <= 0)
-            return;
+    static struct ul_inline_dw api;
+    if (!api.keep) {
+#define X(name) api.name = dw.name;
+        UL_INLINE_DW_FUNCS(X)
+#undef X
+        api.keep = keep_string;
     }
-    Dwarf_Files *files = NULL;
-    size_t nfiles = 0;
-    if (dw.dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
-        files = NULL;
+    struct ul_inline_step steps[16];
+    int max = l->max - 1 < 16 ? l->max - 1 : 16;
     const char *file = phys.file;
     int line = phys.line;
-    int n = 0;
-    for (int i = 0; i < nscopes && n < l->max - 1; i++) {
-        int tag = dw.dwarf_tag(&scopes[i]);
-        if (tag == DW_TAG_subprogram)
-            break;
-        if (tag != DW_TAG_inlined_subroutine)
-            continue;
-        struct ul_frame *f = &l->frames[n++];
+    int n = ul_inline_walk(&api, m, at, steps, max, &file, &line);
+    for (int i = 0; i < n; i++) {
+        struct ul_frame *f = &l->frames[i];
         *f = phys;
-        f->function = die_function_name(&scopes[i]);
+        f->function = steps[i].function;
         f->func_off = f->func_size = 0;
-        f->file = file;
-        f->line = line;
+        f->file = steps[i].file;
+        f->line = steps[i].line;
         f->inlined = true;
-        Dwarf_Attribute a;
-        Dwarf_Word v;
-        if (files && dw.dwarf_formudata(dw.dwarf_attr(&scopes[i], DW_AT_call_file, &a), &v) == 0 && v < nfiles) {
-            const char *cf = dw.dwarf_filesrc(files, v, NULL, NULL);
-            file = cf ? intern(cf) : NULL;
-        }
-        line = dw.dwarf_formudata(dw.dwarf_attr(&scopes[i], DW_AT_call_line, &a), &v) == 0 ? (int)v : 0;
     }
-    free(scopes);
     phys.file = file;
     phys.line = line;
-    l->frames[n++] = phys;
-    l->n = n;
+    l->frames[n] = phys;
+    l->n = n + 1;
 }
 
 int ul_symbolize_frames(uintptr_t pc, bool return_address, struct ul_frame *out, int max)

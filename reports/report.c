@@ -137,6 +137,7 @@ static int open_log(int pid)
         return -1;
     }
     fcntl(fd, F_SETFL, O_APPEND);
+    fd = ul_fd_out_of_the_way(fd); /* opened mid-run: not the number the program gets next */
     if (fd <= STDERR_FILENO) {
         /* The program closed a standard descriptor: leave that number free for it. */
         int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);

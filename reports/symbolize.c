@@ -309,6 +309,40 @@ static void session_close(void)
     dwfl = NULL;
 }
 
+/* Descriptors ulockdep keeps open while the program runs (libdw keeps each file it reads
+ * open for as long as its module is known; libunwind keeps a pipe) must not take the lowest
+ * free numbers, which the program expects its own next open() or dup() to get (GLib's
+ * unix-fd test asserts it; servers hand numbered descriptors to children). They go near the
+ * top of the range select() can use, out of the way. */
+int ul_fd_high_base(void)
+{
+    struct rlimit rl;
+    long top = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < top)
+        top = (long)rl.rlim_cur;
+    return (int)(top > 256 ? top - 64 : top / 2);
+}
+
+int ul_fd_out_of_the_way(int fd)
+{
+    int base = ul_fd_high_base();
+    if (fd < 0 || fd >= base)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, base);
+    if (high < 0)
+        return fd;
+    close(fd);
+    return high;
+}
+
+static int find_elf_out_of_the_way(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                                   char **file_name, Elf **elfp)
+{
+    Elf *before = *elfp;
+    int fd = dw.dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
+    return *elfp == before ? ul_fd_out_of_the_way(fd) : fd; /* an Elf made on fd keeps its number */
+}
+
 /* Separate debug info on this machine only: by build-id under /usr/lib/debug, then by
  * .gnu_debuglink next to the file, in its .debug/ and under /usr/lib/debug. Never
  * dwfl_standard_find_debuginfo: its last resort is debuginfod, which loads libdebuginfod,
@@ -320,7 +354,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
     int fd = dw.dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
                                              debuglink_crc, debuginfo_file_name);
     if (fd >= 0 || !debuglink_file || !file_name || file_name[0] != '/')
-        return fd;
+        return ul_fd_out_of_the_way(fd);
     const char *slash = strrchr(file_name, '/');
     int dirlen = (int)(slash - file_name);
     static const char *const forms[] = { "%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s" };
@@ -332,7 +366,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd >= 0) {
             *debuginfo_file_name = strdup(path);
-            return fd;
+            return ul_fd_out_of_the_way(fd);
         }
     }
     return -1;
@@ -340,7 +374,7 @@ static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *m
 
 static Dwfl *session_open(void)
 {
-    session_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+    session_callbacks.find_elf = find_elf_out_of_the_way;
     session_callbacks.find_debuginfo = find_debuginfo_local;
     Dwfl *d = dw.dwfl_begin(&session_callbacks);
     if (d && !session_report(d)) {
@@ -612,14 +646,19 @@ static Dwfl_Module *gone_module(struct gone_module *g)
     if (!use_libdw || dw_out_of_memory || !dw_load())
         return NULL;
     if (!gone_dwfl) {
-        gone_callbacks.find_elf = dw.dwfl_linux_proc_find_elf;
+        gone_callbacks.find_elf = find_elf_out_of_the_way;
         gone_callbacks.find_debuginfo = find_debuginfo_local;
         gone_callbacks.section_address = dw.dwfl_offline_section_address;
         if (!(gone_dwfl = dw.dwfl_begin(&gone_callbacks)))
             return NULL;
     }
     dw.dwfl_report_begin_add(gone_dwfl);
-    Dwfl_Module *m = dw.dwfl_report_elf(gone_dwfl, g->path, g->path, -1, g->bias, false);
+    int fd = ul_fd_out_of_the_way(open(g->path, O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+        return NULL;
+    Dwfl_Module *m = dw.dwfl_report_elf(gone_dwfl, g->path, g->path, fd, g->bias, false);
+    if (!m)
+        close(fd); /* consumed only on success */
     if (dw.dwfl_report_end(gone_dwfl, NULL, NULL) != 0)
         m = NULL;
     if (m && !same_build_id(m, g->build_id))

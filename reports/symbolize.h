@@ -62,6 +62,12 @@ void ul_symbolizer_prepare(void);
  * results are not cached. Report lock held. */
 void ul_symbolizer_avoid_loader_lock(bool on);
 
+/* Descriptors kept open for the whole run go at or above ul_fd_high_base(), not at the lowest
+ * free numbers the program expects for itself: ul_fd_out_of_the_way moves fd there (closing
+ * the old one) and returns the new number (fd itself if it cannot). */
+int ul_fd_high_base(void);
+int ul_fd_out_of_the_way(int fd);
+
 /* Drops cached module lists and strings (call after dlopen/dlclose or in a forked child). */
 void ul_symbolizer_reset(void);
 

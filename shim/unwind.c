@@ -5,14 +5,17 @@
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <execinfo.h>
+#include <fcntl.h>
 #include <libunwind.h> /* types only: every function is looked up with dlsym */
 #include <link.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "shim.h"
 #include "stackdepot.h"
+#include "symbolize.h"
 
 static int (*unw_backtrace_fn)(void **, int);
 /* The frame-by-frame walk: libunwind's unw_backtrace() keeps a per-thread cache of frame
@@ -46,25 +49,6 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
-void ul_unwind_setup(void)
-{
-    dl_iterate_phdr(find_self, (void *)(uintptr_t)&ul_unwind_setup);
-    void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-    if (h) {
-        unw_backtrace_fn = (int (*)(void **, int))dlsym(h, "unw_backtrace");
-        getcontext_fn = (int (*)(unw_context_t *))dlsym(h, "_Ux86_64_getcontext");
-        init_local_fn = (int (*)(unw_cursor_t *, unw_context_t *))dlsym(h, "_ULx86_64_init_local");
-        step_fn = (int (*)(unw_cursor_t *))dlsym(h, "_ULx86_64_step");
-        get_reg_fn = (int (*)(unw_cursor_t *, int, unw_word_t *))dlsym(h, "_ULx86_64_get_reg");
-        if (!getcontext_fn || !init_local_fn || !step_fn || !get_reg_fn)
-            getcontext_fn = NULL;
-    }
-    if (!unw_backtrace_fn) {
-        void *warm[4];
-        backtrace(warm, 4); /* loads libgcc_s now, not inside a lock call later */
-    }
-}
-
 /* The first address is inside this function (ours: dropped like the others). */
 static __attribute__((noinline)) int step_backtrace(void **buf, int max)
 {
@@ -80,6 +64,50 @@ static __attribute__((noinline)) int step_backtrace(void **buf, int max)
             break;
     }
     return n;
+}
+
+void ul_unwind_setup(void)
+{
+    dl_iterate_phdr(find_self, (void *)(uintptr_t)&ul_unwind_setup);
+    void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (h) {
+        unw_backtrace_fn = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+        getcontext_fn = (int (*)(unw_context_t *))dlsym(h, "_Ux86_64_getcontext");
+        init_local_fn = (int (*)(unw_cursor_t *, unw_context_t *))dlsym(h, "_ULx86_64_init_local");
+        step_fn = (int (*)(unw_cursor_t *))dlsym(h, "_ULx86_64_step");
+        get_reg_fn = (int (*)(unw_cursor_t *, int, unw_word_t *))dlsym(h, "_ULx86_64_get_reg");
+        if (!getcontext_fn || !init_local_fn || !step_fn || !get_reg_fn)
+            getcontext_fn = NULL;
+    }
+    /* One capture now, at start-up: the unwinder's one-time set-up (libgcc_s loaded for
+     * backtrace(), libunwind's memory-validation pipe) happens before the program opens
+     * anything, not in the middle of its run; and the pipe it keeps gets numbers out of the
+     * program's way (ul_fd_high_base), as the numbers below are all taken meanwhile. */
+    int low[1024], nlow = 0;
+    int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int base = ul_fd_high_base();
+    while (null_fd >= 0 && nlow < (int)(sizeof low / sizeof *low)) {
+        /* the free numbers below the base, held while libunwind makes its pipe */
+        int fd = fcntl(null_fd, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0)
+            break;
+        if (fd >= base) {
+            close(fd);
+            break;
+        }
+        low[nlow++] = fd;
+    }
+    void *warm[4];
+    if (getcontext_fn)
+        step_backtrace(warm, 4);
+    if (unw_backtrace_fn)
+        unw_backtrace_fn(warm, 4);
+    else
+        backtrace(warm, 4);
+    while (nlow > 0)
+        close(low[--nlow]);
+    if (null_fd >= 0)
+        close(null_fd);
 }
 
 unsigned ul_capture_stack(uintptr_t *pcs, unsigned max)

@@ -2,11 +2,13 @@
 #ifndef ULOCKDEP_CLI_H
 #define ULOCKDEP_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit statuses of the front end itself (the traced program's status passes through). */
 enum {
     CLI_EXIT_USAGE = 2,      /* bad command line, shim not found */
+    CLI_EXIT_UNTRACEABLE = 5, /* the program cannot be traced (static, set-id, ...): not run */
     CLI_EXIT_CANNOT_EXEC = 126,
     CLI_EXIT_NOT_FOUND = 127,
 };
@@ -37,6 +39,10 @@ char *find_shim(void);
 /* elf_check.c: resolves prog through PATH like execvp and warns (to stderr) when the dynamic
  * loader will not preload the shim into it: static binaries, set-uid/set-gid ones, and ones
  * built for another ELF class or machine than the shim. Never fails: exec has the last word. */
-void warn_if_untraceable(const char *prog, const char *shim);
+/* elf_check.c: can the shim trace PROG (not static, not set-id, same ELF class and CPU)? If
+ * not, says why: a refusal (true: do not run it) unless `allow` (--allow-untraced), then a
+ * warning (false). */
+bool untraceable(const char *prog, const char *shim, char *why, size_t len);
+bool refuse_untraceable(const char *cmd, const char *prog, const char *shim, bool allow);
 
 #endif

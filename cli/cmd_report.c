@@ -42,8 +42,10 @@ static void report_help(void)
            "  --no-symbolize         use the frames as the log has them\n"
            "  -h, --help             this help\n\n"
            "Lines that are not usable reports are skipped with a warning naming the file and line.\n"
-           "Exit status: 0 no problems, 1 problems were found, 2 usage error or the output could not be\n"
-           "produced.\n\n"
+           "Exit status: 0 no problems in the logs read; 1 problems were found; 2 usage error, the output\n"
+           "could not be produced, or an input holds no ulockdep JSON at all (random bytes, a text log:\n"
+           "run with ULOCKDEP_OPTIONS=format=json). An empty log, or a directory with none, is clean: a\n"
+           "traced run that reported nothing writes no log.\n\n"
            "Example:\n"
            "  ulockdep run --format=json --log_path=logs/ulockdep -- ./tests\n"
            "  ulockdep report --format=sarif -o ulockdep.sarif logs/\n",
@@ -188,7 +190,11 @@ int cmd_report(int argc, char **argv)
     } else {
         render_rc = render_to(fn, opt.output, &set, &opt);
     }
-    rc = render_rc != 0 ? CLI_EXIT_USAGE : set.n ? 1 : 0;
+    rc = render_rc != 0 || set.unusable ? CLI_EXIT_USAGE : set.n ? 1 : 0;
+    if (opt.output && render_rc == 0) /* the summary a text report ends with, for a file */
+        fprintf(stderr, "ulockdep report: %zu problem%s (%u report%s from %u file%s) written to %s\n", set.n,
+                set.n == 1 ? "" : "s", set.reports, set.reports == 1 ? "" : "s", set.files, set.files == 1 ? "" : "s",
+                opt.output);
     if (opt.supp)
         cli_supp_print_used(opt.supp, stderr, "ulockdep report");
     rp_set_free(&set);

@@ -32,6 +32,7 @@ static const char *getenv_or_empty(const char *name)
 int cmd_run(int argc, char **argv)
 {
     char *spec = NULL;  /* our options, in ULOCKDEP_OPTIONS syntax */
+    bool allow_untraced = false;
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -45,6 +46,10 @@ int cmd_run(int argc, char **argv)
         }
         if (a[0] != '-' || !a[1])
             break;      /* first non-option: the program */
+        if (!strcmp(a, "--allow-untraced") || !strcmp(a, "--allow_untraced")) {
+            allow_untraced = true;
+            continue;
+        }
         if (opt_arg_append_lenient(&spec, a) < 0)
             goto usage_error;
     }
@@ -76,7 +81,11 @@ int cmd_run(int argc, char **argv)
     setenv_joined("LD_PRELOAD", shim, getenv_or_empty("LD_PRELOAD"));
 
     const char *prog = argv[i];
-    warn_if_untraceable(prog, shim);
+    if (refuse_untraceable("run", prog, shim, allow_untraced)) {
+        free(shim);
+        free(spec);
+        return CLI_EXIT_UNTRACEABLE; /* an untraced test must not pass as a clean one */
+    }
     execvp(prog, argv + i);
 
     int err = errno;

@@ -54,6 +54,7 @@ struct stress {
     char **argv;            /* PROGRAM and ARGS */
     char dir[4096];
     char *shim;
+    bool allow_untraced;    /* --allow-untraced: run a program the shim cannot trace */
     int exitcode;           /* the shim's exit status for "reports were made" */
     int watchdog;           /* deadlock_timeout we add (0: the user set it) */
     char suppressions[512]; /* the runs' suppressions file, "" for none */
@@ -73,7 +74,8 @@ static double now(void)
 
 static void stress_usage(FILE *f)
 {
-    fputs("Usage: ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--option=value ...] -- PROGRAM [ARGS...]\n"
+    fputs("Usage: ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--allow-untraced] [--option=value ...]\n"
+          "                       -- PROGRAM [ARGS...]\n"
           "  Runs PROGRAM N times (J at once, default: the number of CPUs) under the shim, then\n"
           "  prints each distinct report once with a count, and the lock cycles that no single\n"
           "  run saw (the runs' lock graphs merged, as ulockdep merge does).\n"
@@ -83,8 +85,9 @@ static void stress_usage(FILE *f)
           "  --option=value  shim options, as for ulockdep run. The hang watchdog is on as under\n"
           "                ulockdep run: deadlock_timeout=10, or half of --timeout when that is\n"
           "                shorter than 20 s, unless ULOCKDEP_OPTIONS or a --deadlock_timeout sets it\n"
+          "  --allow-untraced  run PROGRAM even if the shim cannot trace it (static, set-user-ID)\n"
           "  Exit status: 1 if anything was found; else 3 if a run timed out; else 4 if a run\n"
-          "  failed; else 0 (2: usage error).\n",
+          "  failed; else 0 (2: usage error; 5: PROGRAM cannot be traced, nothing was run).\n",
           f);
 }
 
@@ -112,6 +115,10 @@ static int parse_args(struct stress *s, int argc, char **argv)
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             stress_usage(stdout);
             exit(0);
+        }
+        if (!strcmp(a, "--allow-untraced") || !strcmp(a, "--allow_untraced")) {
+            s->allow_untraced = true;
+            continue;
         }
         /* -n N, -nN, --runs=N; -j J, -jJ, --jobs=J; --timeout S, --timeout=S; --keep DIR, --keep=DIR */
         const char *names[][3] = { { "-n", "--runs", "n" }, { "-j", "--jobs", "j" }, { "--timeout", "--timeout", "t" },
@@ -507,7 +514,16 @@ int cmd_stress(int argc, char **argv)
     }
     s.deadlock_timeout = s.watchdog ? s.watchdog : ul_opt.deadlock_timeout;
     free(all);
-    if (!(s.shim = find_shim()) || !make_workdir(&s)) {
+    if (!(s.shim = find_shim())) {
+        free(s.spec);
+        return CLI_EXIT_USAGE;
+    }
+    if (refuse_untraceable("stress", s.argv[0], s.shim, s.allow_untraced)) {
+        free(s.shim);
+        free(s.spec);
+        return CLI_EXIT_UNTRACEABLE;
+    }
+    if (!make_workdir(&s)) {
         free(s.shim);
         free(s.spec);
         return CLI_EXIT_USAGE;

@@ -133,37 +133,52 @@ static char *resolve(const char *prog)
     }
 }
 
-void warn_if_untraceable(const char *prog, const char *shim)
+bool untraceable(const char *prog, const char *shim, char *why, size_t len)
 {
     char *path = resolve(prog);
     if (!path)
-        return;     /* execvp reports it */
-
+        return false; /* execvp reports it */
+    bool bad = false;
     struct stat st;
     if (!stat(path, &st)) {
         const char *kind = (st.st_mode & S_ISUID) && st.st_uid != getuid() ? "set-user-ID"
                          : (st.st_mode & S_ISGID) && st.st_gid != getgid() ? "set-group-ID"
                          : NULL;
-        if (kind)
-            fprintf(stderr, "ulockdep: warning: '%s' is %s; in secure-execution mode the loader "
-                            "ignores LD_PRELOAD paths with '/', so it will not be traced\n",
-                    prog, kind);
+        if (kind) {
+            snprintf(why, len, "it is %s: in secure-execution mode the loader ignores LD_PRELOAD paths "
+                               "with '/'", kind);
+            bad = true;
+        }
     }
-
     struct elf_info e, s;
-    if (read_elf(path, &e)) {
+    if (!bad && read_elf(path, &e)) {
         bool have_shim = read_elf(shim, &s);
+        bad = true;
         if (!e.interp && (!e.dynamic || e.pie_flag))
-            fprintf(stderr, "ulockdep: warning: '%s' is statically linked; LD_PRELOAD cannot "
-                            "trace it\n", prog);
+            snprintf(why, len, "it is statically linked: LD_PRELOAD has no effect on it");
         else if (have_shim && e.elfclass != s.elfclass)
-            fprintf(stderr, "ulockdep: warning: '%s' is %d-bit but the shim is %d-bit; "
-                            "LD_PRELOAD cannot trace it\n", prog,
-                    e.elfclass == ELFCLASS64 ? 64 : 32, s.elfclass == ELFCLASS64 ? 64 : 32);
+            snprintf(why, len, "it is %d-bit and the shim %d-bit", e.elfclass == ELFCLASS64 ? 64 : 32,
+                     s.elfclass == ELFCLASS64 ? 64 : 32);
         else if (have_shim && e.machine != s.machine)
-            fprintf(stderr, "ulockdep: warning: '%s' is for another CPU (ELF machine %d) than "
-                            "the shim (%d); LD_PRELOAD cannot trace it\n", prog, e.machine,
-                    s.machine);
+            snprintf(why, len, "it is for another CPU (ELF machine %d) than the shim (%d)", e.machine, s.machine);
+        else
+            bad = false;
     }
     free(path);
+    return bad;
+}
+
+bool refuse_untraceable(const char *cmd, const char *prog, const char *shim, bool allow)
+{
+    char why[256];
+    if (!untraceable(prog, shim, why, sizeof why))
+        return false;
+    if (allow) {
+        fprintf(stderr, "ulockdep: warning: '%s' will not be traced: %s (running it anyway: --allow-untraced)\n",
+                prog, why);
+        return false;
+    }
+    fprintf(stderr, "ulockdep %s: cannot trace '%s': %s; not running it (--allow-untraced runs it untraced)\n",
+            cmd, prog, why);
+    return true;
 }

@@ -25,13 +25,14 @@ static const struct command commands[] = {
 };
 
 static const char usage[] =
-    "Usage: ulockdep run [--option=value ...] [--] PROGRAM [ARGS...]\n"
+    "Usage: ulockdep run [--allow-untraced] [--option=value ...] [--] PROGRAM [ARGS...]\n"
     "       ulockdep [--option=value ...] -- PROGRAM [ARGS...]\n"
     "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR]\n"
     "                       [--gen-suppressions] [--suppressions FILE] [--module-dir DIR]...\n"
     "                       [--no-symbolize] LOGS...\n"
     "       ulockdep merge --db FILE [--format=text|json] [--quiet] [--suppressions FILE] DIR|FILE...\n"
-    "       ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--option=value ...] -- PROGRAM [ARGS...]\n"
+    "       ulockdep stress -n N [-j J] [--timeout S] [--keep DIR] [--allow-untraced] [--option=value ...]\n"
+    "                       -- PROGRAM [ARGS...]\n"
     "       ulockdep help | --help | --version\n";
 
 void cli_print_usage(void)
@@ -65,7 +66,9 @@ void cli_print_help(void)
            "a usage error.\n"
            "ULOCKDEP_SHIM=/path/to/libulockdep.so overrides which shim is preloaded.\n\n"
            "Exit status: PROGRAM's own, or the value of exitcode if reports were made;\n"
-           "2 for a usage error, 126/127 if PROGRAM cannot be run.\n\n"
+           "2 for a usage error, 126/127 if PROGRAM cannot be run, 5 if it cannot be traced\n"
+           "(statically linked, set-user-ID, another ELF class or CPU: it is not run, so that an\n"
+           "untraced test cannot pass as a clean one; --allow-untraced runs it anyway, with a warning).\n\n"
            "Example:\n"
            "  ulockdep run --log_path=/tmp/locks --format=text,json -- ./server --port 8080\n"
            "  (reports go to /tmp/locks.<pid>)\n");

@@ -83,6 +83,7 @@ struct rp_set {
     unsigned suppressed;       /* valid reports hidden by --suppressions */
     unsigned files;            /* log files read */
     unsigned skipped;          /* lines skipped with a warning */
+    unsigned unusable;         /* files with content but no usable ulockdep JSON (exit 2) */
 };
 
 /* Adds one report (takes ownership of obj) read from file:line. */

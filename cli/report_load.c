@@ -126,13 +126,15 @@ int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct r
     size_t cap = 0;
     ssize_t n;
     unsigned lineno = 0, reports = 0;
-    bool text_reports = false;
+    unsigned usable_before = set->reports + set->suppressed + set->ls_lines;
+    bool text_reports = false, content = false;
     while ((n = getline(&line, &cap, f)) >= 0) {
         lineno++;
         size_t len = (size_t)n;
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
         size_t start = strspn(line, " \t");
+        content |= line[start] != 0;
         if (line[start] != '{') {
             if (!strncmp(line + start, "WARNING: ", 9))
                 text_reports = true;
@@ -143,9 +145,18 @@ int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct r
     }
     if (ferror(f))
         rp_warn("%s: read error: %s", name, strerror(errno));
-    if (!reports && text_reports)
-        rp_warn("%s: has text reports but no JSON ones (run with ULOCKDEP_OPTIONS=format=json or "
-                "format=text,json)", name);
+    /* A file with something in it but no ulockdep JSON: a CI job must not go green on it. (An
+     * empty file is a traced process that had nothing to say.) */
+    if (content && set->reports + set->suppressed + set->ls_lines == usable_before) {
+        set->unusable++;
+        if (text_reports && !reports)
+            rp_warn("%s: a text log, no JSON reports in it: run with ULOCKDEP_OPTIONS=format=json "
+                    "(or format=text,json) to have it read", name);
+        else if (!reports)
+            rp_warn("%s: not a ulockdep log (no JSON report line in it)", name);
+        else
+            rp_warn("%s: no usable ulockdep report in it (every JSON line was skipped)", name);
+    }
     free(line);
     json_tokener_free(tok);
     set->files++;

@@ -114,6 +114,9 @@ int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options 
         fprintf(out, "\nulockdep report: %zu problem%s (%u report%s from %zu process%s in %u file%s%s)\n", set->n,
                 set->n == 1 ? "" : "s", set->reports, set->reports == 1 ? "" : "s", procs, procs == 1 ? "" : "es",
                 set->files, set->files == 1 ? "" : "s", supp);
+    else if (set->unusable)
+        fprintf(out, "ulockdep report: no reports read: %u of %u file%s held no ulockdep JSON\n", set->unusable,
+                set->files, set->files == 1 ? "" : "s");
     else
         fprintf(out, "ulockdep report: no problems (%u file%s read%s)\n", set->files, set->files == 1 ? "" : "s",
                 supp);

@@ -24,6 +24,7 @@ static dev_t sink_dev;         /* what sink_fd was opened on, to notice a progra
 static ino_t sink_ino;         /* closed it and got the number back for a file of its own */
 static bool log_unusable;      /* log_path's directory is missing or not writable: stderr */
 static unsigned seq;
+static unsigned logged;        /* reports written to this process's log file */
 static char exe_path[4096];
 static char cmdline[4096];
 static char argv_raw[4096];     /* /proc/self/cmdline as read: each argument NUL-terminated */
@@ -409,6 +410,20 @@ bool ul_report_out_of_memory(void)
     return __atomic_load_n(&out_of_memory, __ATOMIC_RELAXED) || ul_symbolizer_out_of_memory();
 }
 
+/* At exit: reports that went to log_path are announced on stderr, once, so that a reader of
+ * the console (or of a CI log) knows there is something to read. */
+void ul_report_say_logged(void)
+{
+    if (!logged)
+        return;
+    char line[ULOCKDEP_OPT_STRMAX + 128];
+    int n = snprintf(line, sizeof line, "ulockdep: %u report%s written to %s.%d\n", logged, logged == 1 ? "" : "s",
+                     ul_opt.log_path, (int)getpid());
+    logged = 0;
+    if (n > 0)
+        write_all(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 bool ul_report_problem(const struct ul_problem *p)
 {
     ul_flock_lock(&ul_rlock);
@@ -443,19 +458,25 @@ bool ul_report_problem(const struct ul_problem *p)
             ul_render_json(&b, p, &id);
         out_of_memory = true;
     }
-    if (b.s && !b.failed)
-        write_all(sink(), b.s, b.len);
+    if (b.s && !b.failed) {
+        int fd = sink();
+        write_all(fd, b.s, b.len);
+        logged += fd > STDERR_FILENO;
+    }
     if (ul_symbolizer_out_of_memory())
         out_of_memory = true;
     ul_sb_free(&b);
     ul_flock_unlock(&ul_rlock);
-    if (ul_opt.halt_on_error)
+    if (ul_opt.halt_on_error) {
+        ul_report_say_logged();
         _exit(ul_opt.exitcode ? ul_opt.exitcode : 1);
+    }
     return true;
 }
 
 void ul_report_finish(void)
 {
+    ul_report_say_logged();
     if (!ul_opt.print_suppressions || !supp.n)
         return;
     ul_flock_lock(&ul_rlock);
@@ -479,6 +500,7 @@ void ul_report_after_fork_child(void)
         close(sink_fd); /* (not if the program took the number over) */
     sink_fd = -1;
     seq = 0;
+    logged = 0;
     for (unsigned i = 0; i < supp.n; i++)
         supp.rules[i].hits = 0; /* the child says what it suppressed itself */
     ul_symbolizer_reset();

@@ -23,6 +23,9 @@ bool ul_report_problem(const struct ul_problem *p);
 bool ul_report_has_lock_rules(void);
 bool ul_report_ignore_class(const struct ul_class *cls, const char *inst_name);
 /* At exit: with print_suppressions=1, which suppressions were used and how often. */
+/* "ulockdep: N reports written to LOG.PID" on stderr, once, if reports went to log_path
+ * (ul_report_finish says it; _exit, which skips the destructors, calls it itself). No lock. */
+void ul_report_say_logged(void);
 void ul_report_finish(void);
 /* When this thread's last ul_report_problem was suppressed: the rule ("deadlock:PATTERN")
  * into buf, true (once). */

@@ -499,11 +499,12 @@ __attribute__((destructor(102))) static void graph_record_at_exit(void)
     flush();
 }
 
-/* _exit() skips the destructors: write the file first. The exit itself is the system call
+/* _exit() skips the destructors: write the file first (and say where reports went). The exit itself is the system call
  * glibc's _exit makes. */
 UL_EXPORT void _exit(int status)
 {
     flush();
+    ul_report_say_logged();
     for (;;)
         syscall(SYS_exit_group, status);
 }
@@ -511,6 +512,7 @@ UL_EXPORT void _exit(int status)
 UL_EXPORT void _Exit(int status)
 {
     flush();
+    ul_report_say_logged();
     for (;;)
         syscall(SYS_exit_group, status);
 }

@@ -741,8 +741,23 @@ def main():
         check_deadlock_threads(c, spec, allrep)
 
         # ---- stderr ----
+        # Each process that wrote reports to its log says so at exit, once, with the count.
+        written = {}
+        for line in stderr.splitlines():
+            m = re.fullmatch(r"ulockdep: (\d+) reports? written to (.*)\.(\d+)", line.strip())
+            if m and m.group(2) == os.path.join(tmp, "log"):
+                written[int(m.group(3))] = written.get(int(m.group(3)), []) + [int(m.group(1))]
+        for lp, counts in sorted(written.items()):
+            n = len(logs.get(lp, ("", []))[1])
+            c.ok(counts == [n], f"pid {lp} said once on stderr that its {n} report(s) went to its log",
+                 f"said {counts}")
+        if pid in logs and logs[pid][1] and rc >= 0 and not timed_out:
+            c.ok(pid in written, "the program's process said on stderr where its reports went",
+                 "no 'ulockdep: N reports written to ...' line")
         bad_err = [line for line in unexpected(stderr.splitlines())
-                   if line.startswith("ulockdep:") or "WARNING: " in line]
+                   if (line.startswith("ulockdep:") and not re.fullmatch(r"ulockdep: \d+ reports? written to .*",
+                                                                         line.strip()))
+                   or "WARNING: " in line]
         all_lines = {line.strip() for line in stderr.splitlines()}
         for v in logs.values():
             all_lines |= {line.strip() for line in v[4].splitlines()}

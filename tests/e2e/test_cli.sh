@@ -198,11 +198,17 @@ if command -v gcc >/dev/null && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] &&
     printf 'int main(void) { return 3; }\n' >"$TMP/static.c" &&
     gcc -static -o "$TMP/static_prog" "$TMP/static.c" 2>/dev/null; then
     run -- "$TMP/static_prog"
-    check "static binary: warning, still runs (exit 3)" \
-        '[ $rc = 3 ] && grep -qF "warning: $q$TMP/static_prog$q is statically linked" "$ERR"'
-    (PATH=$TMP:$PATH "$U" -- static_prog) >"$OUT" 2>"$ERR"
-    check "static binary found through PATH: warning" \
-        'grep -qF "${q}static_prog$q is statically linked" "$ERR"'
+    check "static binary: refused with the reason, not run (exit 5, not the program's 3)" \
+        '[ $rc = 5 ] && [ "$(cat "$ERR")" = "ulockdep run: cannot trace ${q}$TMP/static_prog${q}: it is statically linked: LD_PRELOAD has no effect on it; not running it (--allow-untraced runs it untraced)" ]'
+    run --allow-untraced -- "$TMP/static_prog"
+    check "static binary with --allow-untraced: a warning, then it runs (exit 3)" \
+        '[ $rc = 3 ] && grep -qF "warning: $q$TMP/static_prog$q will not be traced: it is statically linked" "$ERR"'
+    (PATH=$TMP:$PATH "$U" -- static_prog) >"$OUT" 2>"$ERR"; rc=$?
+    check "static binary found through PATH: refused (exit 5)" \
+        '[ $rc = 5 ] && grep -qF "${q}static_prog$q: it is statically linked" "$ERR"'
+    "$U" stress -n 2 -- "$TMP/static_prog" >"$OUT" 2>"$ERR"; rc=$?
+    check "stress of a static binary: refused (exit 5), nothing run" \
+        '[ $rc = 5 ] && grep -qF "ulockdep stress: cannot trace" "$ERR"'
 else
     skip "static binary warning (no gcc or no static libc)"
 fi

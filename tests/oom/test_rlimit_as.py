@@ -6,7 +6,8 @@ address-space limits (RLIMIT_AS, set in the child before exec), natively and wit
 preloaded, and checks for every limit at which the program itself runs:
   - stdout is the native run's, and the exit status is the native one, or ulockdep's 66
     when a report was made;
-  - at most one "ulockdep:" line, and it is the out-of-memory line;
+  - at most one "ulockdep:" line, and it is the out-of-memory line (besides the one that says
+    where a report went);
   - no other tool's words on stderr (libdw's "Cannot allocate memory" ended the program);
   - the report was written (every JSON line parses, text and JSON both there), possibly
     unsymbolised, or checking stopped with the out-of-memory line and no report at all.
@@ -19,6 +20,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -70,7 +72,8 @@ def main():
             with open(path, encoding="utf-8", errors="replace") as f:
                 logs += f.read()
         lines = (logs + err).splitlines()
-        ours = [line for line in lines if line.startswith("ulockdep:")]
+        written = [line for line in err.splitlines() if re.fullmatch(r"ulockdep: 1 report written to .*/log\.\d+", line)]
+        ours = [line for line in lines if line.startswith("ulockdep:") and line not in written]
         oom = [line for line in ours if line.startswith(OOM_LINE) and line.endswith(OOM_TAIL)]
         json_lines = [line for line in logs.splitlines() if line.startswith("{")]
         bad_json = []
@@ -94,6 +97,8 @@ def main():
             problems.append(f"stderr: {other[:3]}")
         if bad_json:
             problems.append(f"JSON lines that do not parse: {bad_json[:2]}")
+        if reports and len(written) != 1:
+            problems.append(f"no 'ulockdep: 1 report written to ...' line on stderr: {err[-300:]!r}")
         if reports:
             if len(reports) != 1 or titles != 1:
                 problems.append(f"{len(reports)} JSON and {titles} text reports, expected 1 of each")

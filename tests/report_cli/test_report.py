@@ -13,6 +13,7 @@ import argparse
 import glob
 import json
 import os
+import random
 import re
 import shutil
 import struct
@@ -84,6 +85,11 @@ class Env:
         p = subprocess.run([self.a.cli, "report", *argv], env=env, cwd=cwd or self.tmp, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=120, input=input)
         print(f"$ ulockdep report {' '.join(argv)}  -> exit {p.returncode}")
+        # With -o FILE the summary line goes to stderr; kept apart so that "no warnings" holds.
+        m = re.search(r"^ulockdep report: \d+ problems? \(\d+ reports? from \d+ files?\) written to .*\n", p.stderr, re.M)
+        p.summary = m.group(0).rstrip("\n") if m else None
+        if m:
+            p.stderr = p.stderr.replace(m.group(0), "", 1)
         return p
 
 
@@ -221,6 +227,8 @@ def case_sarif(e):
         path = os.path.join(e.tmp, f"r{i}.sarif")
         p = e.report("--format=sarif", "-o", path, "--srcroot", e.a.srcroot, d)
         check(p.returncode == 1 and p.stderr == "", "sarif: exit 1, no warnings", p.stderr)
+        check(p.summary == f"ulockdep report: 4 problems (4 reports from 1 file) written to {path}",
+              "-o FILE: one summary line on stderr says what was written where", str(p.summary))
         with open(path) as f:
             out.append(json.load(f))
     validate_sarif(e, os.path.join(e.tmp, "r0.sarif"))
@@ -583,12 +591,30 @@ def case_bad_input(e):
     with open(only_bad, "w") as f:
         f.write("\n".join(lines[1:6]) + "\n")
     p = e.report(only_bad)
-    check(p.returncode == 0 and "no problems" in p.stdout and len(p.stderr.splitlines()) == 5,
-          "a log with only unusable lines: 5 warnings, no problems, exit 0", p.stdout + p.stderr)
+    err = p.stderr.splitlines()
+    check(p.returncode == 2 and "no problems" not in p.stdout and len(err) == 6
+          and err[-1] == f"ulockdep report: {only_bad}: no usable ulockdep report in it (every JSON line was skipped)",
+          "a log with only unusable lines: 5 warnings, one line for the file, exit 2", p.stdout + p.stderr)
     textonly, _ = e.run_prog(["abba"], "text-only", options="format=text")
     p = e.report(textonly)
-    check(p.returncode == 0 and "no JSON" in p.stderr and "format=json" in p.stderr,
-          "a text-only log: a warning saying how to get JSON", p.stderr)
+    err = p.stderr.splitlines()
+    check(p.returncode == 2 and len(err) == 1 and "a text log, no JSON reports in it" in err[0]
+          and "format=json" in err[0] and "no problems" not in p.stdout,
+          "a text-only log (holding a circular report): exit 2, one line saying how to get JSON", p.stdout + p.stderr)
+    noise = os.path.join(e.newdir("noise"), "random.bin")
+    with open(noise, "wb") as f:
+        f.write(bytes(random.Random(7).randrange(256) for _ in range(4096)))
+    p = e.report(noise)
+    check(p.returncode == 2 and p.stderr.strip() == f"ulockdep report: {noise}: not a ulockdep log (no JSON report line in it)",
+          "random bytes: exit 2, one line naming the file", p.stderr)
+    p = e.report(noise, d)
+    check(p.returncode == 2 and p.stdout.count(TITLES["circular"]) == 1,
+          "random bytes beside a good log: the good report is shown, and the exit is still 2", p.stdout + p.stderr)
+    empty = os.path.join(e.newdir("empty"), "log.1")
+    open(empty, "w").close()
+    p = e.report(empty)
+    check(p.returncode == 0 and "no problems (1 file read)" in p.stdout and p.stderr == "",
+          "an empty log (a traced process that reported nothing): clean, exit 0", p.stdout + p.stderr)
 
 
 def case_mixed_versions(e):

@@ -139,6 +139,8 @@ long merge_run(const struct merge_opts *o, FILE *out)
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);
     free(files.v);
+    if (o->skipped)
+        *o->skipped = skipped;
     if (result < 0) {
         merge_db_close(db);
         return -1;
@@ -193,7 +195,8 @@ static void merge_usage(FILE *f)
           "  that no single run saw, naming the run each dependency came from.\n"
           "  --suppressions FILE hides the cycles its deadlock: or lock: rules match (any lock\n"
           "  name or frame of a dependency's stack), as the shim's suppressions=FILE does.\n"
-          "  Exit status: 1 if a cycle was reported, 0 if not, 2 on errors.\n",
+          "  Exit status: 1 if a cycle was reported, 0 if not, 2 on errors and when an input file is\n"
+          "  not a graph file (each one is named).\n",
           f);
 }
 
@@ -253,8 +256,12 @@ int cmd_merge(int argc, char **argv)
         o.supp = &supp;
     }
     o.inputs = inputs;
+    size_t skipped = 0;
+    o.skipped = &skipped;
     long n = merge_run(&o, stdout);
     cli_supp_free(&supp);
     free(inputs);
-    return n < 0 ? CLI_EXIT_USAGE : n > 0 ? 1 : 0;
+    /* An input that is not a graph file is an error (exit 2), even beside good ones: a CI job
+     * must not go green on a wrong path. */
+    return n < 0 || skipped ? CLI_EXIT_USAGE : n > 0 ? 1 : 0;
 }

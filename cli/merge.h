@@ -194,6 +194,7 @@ struct merge_opts {
     bool quiet;                     /* no summary on stderr */
     const char *heading;            /* printed once before the first cycle (text) */
     struct cli_supp *supp;          /* --suppressions: cycles it matches are not reported */
+    size_t *skipped;                /* if set: out, input files that were not graph files */
 };
 /* Merges the inputs and prints the cross-run cycles to out. Returns the number of cycles
  * printed, or -1 on an error (already printed). */

@@ -155,13 +155,13 @@ def case_truncated_file(env):
     cut = data.index(b"\ne\t") + 5   # in the middle of the dependency record
     open(victim, "wb").write(data[:cut])
     nlines = data[:cut].count(b"\n") + 1
-    p = env.merge(expect=0)
+    p = env.merge(expect=2)  # a bad input is an error even beside good ones
     check(f"{victim}:{nlines}:" in p.stderr and "file skipped" in p.stderr, "warning naming file and line", p.stderr)
     check(TITLE not in p.stdout, "a skipped file contributes nothing", p.stdout)
     check(db_counts(env.db)["runs"] == 1, "only the good file is merged", db_counts(env.db))
     # A file with no end record (cut at a line boundary) is skipped too.
     open(victim, "wb").write(data[:data.index(b"\nend\t") + 1])
-    p = env.merge(expect=0)
+    p = env.merge(expect=2)
     check(f"{victim}:" in p.stderr and "no end record" in p.stderr, "missing end record", p.stderr)
     # Once the file is whole again, the next merge takes it.
     open(victim, "wb").write(data)
@@ -285,7 +285,7 @@ def case_bad_graph_files(env):
     open(bad["v2.ulg"], "wb").write(b"ulockdep-graph\t2\n" + rest)
     open(bad["corrupt.ulg"], "wb").write(bytes((i * 151 + 7) % 256 for i in range(3000)))
     open(bad["junk.ulg"], "wb").write(b"ulockdep-graph\t1\nh\tpid\t12\nzzz\n")
-    p = env.merge(expect=1)
+    p = env.merge(expect=2)  # the cycle is still printed; the bad files make it an error
     warn = [l for l in p.stderr.splitlines() if l.startswith("ulockdep: warning:")]
     check(len(warn) == 4, "one warning per bad file", p.stderr)
     for name, where, phrase in (("empty.ulg", ":1:", "empty file"), ("v2.ulg", ":1:", "graph format version 2"),
@@ -301,7 +301,7 @@ def case_bad_graph_files(env):
     os.makedirs(only_bad)
     for path in bad.values():
         shutil.copy(path, only_bad)
-    p = env.merge(only_bad, db=os.path.join(env.tmp, "only-bad.db"), expect=0)
+    p = env.merge(only_bad, db=os.path.join(env.tmp, "only-bad.db"), expect=2)
     check("0 new graph files, 0 merged before, 4 skipped" in p.stderr and TITLE not in p.stdout, "only bad files",
           p.stderr, p.stdout)
     empty_dir = os.path.join(env.tmp, "empty-dir")

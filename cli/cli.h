@@ -28,10 +28,21 @@ void cli_print_usage(void);          /* short usage to stderr */
 int opt_arg_append(char **spec, const char *arg);
 /* The same for `ulockdep run`, as the contract has it for ULOCKDEP_OPTIONS: a missing or bad
  * value prints one "ulockdep: ..." line and the option is left out (the program runs with
- * its default); returns -1 only for an unknown option. */
+ * its default); returns -1 only for an unknown option (with the nearest name suggested). */
 int opt_arg_append_lenient(char **spec, const char *arg);
 /* Checks a whole spec with the engine's parser; prints its complaints, returns their number. */
 int opt_spec_check(const char *spec);
+/* One grammar for every subcommand's long options: exact names (no abbreviations), '-' and
+ * '_' alike (--log-path is --log_path, --module_dir is --module-dir), and an unknown name is
+ * an error that suggests the nearest valid one ("did you mean '--log_path'?"), among the
+ * shim's options and the subcommand's own (opt_set_command_names, NULL-ended). */
+struct option;
+void opt_set_command_names(const char *const *names);
+const char *opt_nearest(const char *name, size_t len);
+void opt_unknown(const char *cmd, const char *arg);
+/* For a getopt_long command: checks (and normalises '_' to '-' in) every --name before
+ * getopt_long sees it. Returns -1 after the message for an unknown one. */
+int opt_check_long_names(const char *cmd, int argc, char **argv, const struct option *longopts);
 
 /* find_shim.c: absolute path of libulockdep.so (malloc'd), or NULL after printing why. */
 char *find_shim(void);

@@ -3,6 +3,8 @@
  * every cycle of the union graph that no single run reported. Exit status: 1 if it reported
  * a cycle, 0 if not, 2 on a usage error or when the database cannot be used. */
 #include "cli.h"
+
+#include <getopt.h>
 #include "supp_cli.h"
 #include "merge.h"
 
@@ -206,42 +208,51 @@ int cmd_merge(int argc, char **argv)
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs)
         return CLI_EXIT_USAGE;
-    bool only_inputs = false;
     const char *supp_path = NULL;
     struct cli_supp supp = { 0 };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_inputs || a[0] != '-' || !a[1]) {
-            inputs[o.ninputs++] = argv[i];
-        } else if (!strcmp(a, "--")) {
-            only_inputs = true;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            merge_usage(stdout);
-            free(inputs);
-            return 0;
-        } else if (!strcmp(a, "--db") && i + 1 < argc) {
-            o.db = argv[++i];
-        } else if (!strncmp(a, "--db=", 5)) {
-            o.db = a + 5;
-        } else if (!strcmp(a, "--suppressions") && i + 1 < argc) {
-            supp_path = argv[++i];
-        } else if (!strncmp(a, "--suppressions=", 15)) {
-            supp_path = a + 15;
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            o.quiet = true;
-        } else if (!strcmp(a, "--format=json") || (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "json"))) {
-            o.format = MERGE_JSON;
-            i += a[8] == 0;
-        } else if (!strcmp(a, "--format=text") || (!strcmp(a, "--format") && i + 1 < argc && !strcmp(argv[i + 1], "text"))) {
-            o.format = MERGE_TEXT;
-            i += a[8] == 0;
-        } else {
-            fprintf(stderr, "ulockdep merge: unknown or incomplete option '%s'\n", a);
-            merge_usage(stderr);
-            free(inputs);
-            return CLI_EXIT_USAGE;
+    static const struct option longopts[] = {
+        { "db", required_argument, NULL, 'd' },
+        { "format", required_argument, NULL, 'f' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "suppressions", required_argument, NULL, 'U' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    opterr = 0;
+    optind = 1;
+    int c;
+    if (opt_check_long_names("merge", argc, argv, longopts) < 0)
+        c = '?';
+    else
+        while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+            if (c == 'd')
+                o.db = optarg;
+            else if (c == 'U')
+                supp_path = optarg;
+            else if (c == 'q')
+                o.quiet = true;
+            else if (c == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+                o.format = !strcmp(optarg, "json") ? MERGE_JSON : MERGE_TEXT;
+            else if (c == 'h') {
+                merge_usage(stdout);
+                free(inputs);
+                return 0;
+            } else {
+                if (c == 'f')
+                    fprintf(stderr, "ulockdep merge: unknown format '%s' (text or json)\n", optarg);
+                else
+                    fprintf(stderr, "ulockdep merge: unknown option, or an option without its value: '%s'\n",
+                            argv[optind - 1]);
+                break;
+            }
         }
+    if (c != -1) {
+        merge_usage(stderr);
+        free(inputs);
+        return CLI_EXIT_USAGE;
     }
+    for (int i = optind; i < argc; i++)
+        inputs[o.ninputs++] = argv[i];
     if (!o.db || !*o.db) {
         fprintf(stderr, "ulockdep merge: --db FILE is required\n");
         merge_usage(stderr);

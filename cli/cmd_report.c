@@ -129,6 +129,10 @@ int cmd_report(int argc, char **argv)
     bool format_given = false;
     opterr = 0;
     optind = 1;
+    if (opt_check_long_names("report", argc, argv, longopts) < 0) {
+        cli_print_usage();
+        return CLI_EXIT_USAGE;
+    }
     int c;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {

@@ -33,6 +33,8 @@ int cmd_run(int argc, char **argv)
 {
     char *spec = NULL;  /* our options, in ULOCKDEP_OPTIONS syntax */
     bool allow_untraced = false;
+    static const char *const own[] = { "allow-untraced", "help", NULL };
+    opt_set_command_names(own);
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];

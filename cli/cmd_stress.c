@@ -105,6 +105,8 @@ static bool parse_uint(const char *s, unsigned *out)
 /* Returns the index of PROGRAM in argv, or -1 after printing a usage error. */
 static int parse_args(struct stress *s, int argc, char **argv)
 {
+    static const char *const own[] = { "runs", "jobs", "timeout", "keep", "allow-untraced", "help", NULL };
+    opt_set_command_names(own);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "options.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,101 @@ static int lookup(const char *key, size_t len)
         if (strlen(known[i].name) == len && !strncmp(known[i].name, key, len))
             return (int)i;
     return -1;
+}
+
+/* ---- unknown names: the nearest valid one is suggested ------------------------------- */
+
+static const char *const *command_names; /* the subcommand's own long options (NULL-ended) */
+
+void opt_set_command_names(const char *const *names)
+{
+    command_names = names;
+}
+
+/* Edit distance, '-' and '_' counted as the same character. */
+static size_t distance(const char *a, size_t la, const char *b, size_t lb)
+{
+    size_t row[64];
+    if (la >= 64 || lb >= 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            char x = a[i - 1] == '-' ? '_' : a[i - 1], y = b[j - 1] == '-' ? '_' : b[j - 1];
+            size_t best = diag + (x != y);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = row[j];
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+static void consider(const char *typed, size_t tl, const char *name, const char **best, size_t *bd)
+{
+    size_t d = distance(typed, tl, name, strlen(name));
+    if (d < *bd) {
+        *bd = d;
+        *best = name;
+    }
+}
+
+const char *opt_nearest(const char *typed, size_t len)
+{
+    const char *best = NULL;
+    size_t bd = 99;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        consider(typed, len, known[i].name, &best, &bd);
+    for (size_t i = 0; command_names && command_names[i]; i++)
+        consider(typed, len, command_names[i], &best, &bd);
+    return bd <= (len > 6 ? 3 : 2) ? best : NULL;
+}
+
+void opt_unknown(const char *cmd, const char *arg)
+{
+    size_t n = strcspn(arg, "=");
+    const char *name = arg + (arg[0] == '-') + (arg[0] == '-' && arg[1] == '-');
+    size_t len = n - (size_t)(name - arg);
+    const char *near = opt_nearest(name, len);
+    if (near)
+        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s'; did you mean '--%s'?\n", cmd ? " " : "", cmd ? cmd : "",
+                (int)n, arg, near);
+    else
+        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s' (see ulockdep --help)\n", cmd ? " " : "", cmd ? cmd : "",
+                (int)n, arg);
+}
+
+int opt_check_long_names(const char *cmd, int argc, char **argv, const struct option *longopts)
+{
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (!strcmp(a, "--"))
+            break;
+        if (strncmp(a, "--", 2))
+            continue;
+        size_t n = strcspn(a + 2, "=");
+        for (size_t k = 0; k < n; k++) /* --module_dir is --module-dir */
+            if (a[2 + k] == '_')
+                a[2 + k] = '-';
+        bool found = false;
+        for (const struct option *o = longopts; o->name && !found; o++)
+            found = strlen(o->name) == n && !strncmp(o->name, a + 2, n);
+        if (!found) { /* exact names only (getopt_long would take a prefix) */
+            opt_unknown(cmd, a);
+            return -1;
+        }
+        /* the value of an option that takes one may be the next argument */
+        for (const struct option *o = longopts; o->name; o++)
+            if (strlen(o->name) == n && !strncmp(o->name, a + 2, n) && o->has_arg == required_argument && !a[2 + n])
+                i++;
+    }
+    return 0;
 }
 
 static int append(char **spec, const char *arg, bool lenient);
@@ -66,10 +162,9 @@ static int append(char **spec, const char *arg, bool lenient)
         for (const char *p = arg + 2; p < arg + namelen; p++)
             key[kl++] = *p == '-' ? '_' : *p;
     int i = kl ? lookup(key, kl) : -1;
-    if (i < 0) {
-        fprintf(stderr, "ulockdep: unknown option '%.*s' (see ulockdep --help)%s\n", namelen, arg,
-                lenient ? "; ignored" : "");
-        return lenient ? 0 : -1;
+    if (i < 0) { /* a typo must not run the program with the option silently off */
+        opt_unknown(NULL, arg);
+        return -1;
     }
 
     const char *val = eq ? eq + 1 : "1";

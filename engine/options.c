@@ -201,7 +201,7 @@ static bool apply(struct parser *ps, const struct opt_desc *d, const char *val, 
     switch (d->type) {
     case T_BOOL:
         if (!parse_bool(v, &b))
-            snprintf(why, sizeof why, "want 0 or 1");
+            snprintf(why, sizeof why, "want 1/0, yes/no, true/false or on/off");
         break;
     case T_INT: {
         int lo, hi;

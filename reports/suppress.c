@@ -178,6 +178,30 @@ static void complain(struct parse_ctx *pc, unsigned line, const char *what, cons
     pc->complain(pc->arg, msg);
 }
 
+/* A pattern the glob would read otherwise than its writer meant: an unclosed '[' (which
+ * would match itself), a '\\' escaping nothing. NULL when it is well formed. */
+static const char *glob_problem(const char *p, size_t len)
+{
+    char copy[UL_SUPP_LINE_MAX + 1];
+    if (len > UL_SUPP_LINE_MAX)
+        return NULL;
+    memcpy(copy, p, len);
+    copy[len] = 0;
+    for (const char *q = copy; *q; q++) {
+        bool hit;
+        if (*q == '\\') {
+            if (!*++q)
+                return "pattern ends with a lone '\\' (write '\\\\' for a backslash), in";
+        } else if (*q == '[') {
+            const char *end = bracket(q, 0, &hit);
+            if (!end)
+                return "unclosed '[' in the pattern (write '\\[' or '?' for a literal '['), in";
+            q = end - 1;
+        }
+    }
+    return NULL;
+}
+
 /* One line (without its newline). Returns true and fills *rule when it is a rule. */
 static bool parse_line(struct parse_ctx *pc, unsigned no, const char *s, size_t len, char **text,
                        struct ul_supp_rule *rule)
@@ -217,6 +241,11 @@ static bool parse_line(struct parse_ctx *pc, unsigned no, const char *s, size_t 
         return false;
     }
     size_t pl = (size_t)(pe - ps);
+    const char *bad = glob_problem(ps, pl);
+    if (bad) {
+        complain(pc, no, bad, s, (size_t)(e - s));
+        return false;
+    }
     memcpy(*text, ps, pl);
     (*text)[pl] = 0;
     *rule = (struct ul_supp_rule){ .type = (enum ul_supp_type)type, .pattern = *text, .line = no };

@@ -63,8 +63,8 @@ Test(input, non_numeric_values)
     cr_assert_str_eq(lines[0], PREFIX "bad value '' for option 'exitcode' (want an integer); using 66");
     cr_assert_str_eq(lines[1], PREFIX "'5' is not key=value");
     assert_one("stack_depth=1e3", PREFIX "bad value '1e3' for option 'stack_depth' (want an integer); using 24");
-    assert_one("halt_on_error=2", PREFIX "bad value '2' for option 'halt_on_error' (want 0 or 1); using 0");
-    assert_one("symbolize=maybe", PREFIX "bad value 'maybe' for option 'symbolize' (want 0 or 1); using 1");
+    assert_one("halt_on_error=2", PREFIX "bad value '2' for option 'halt_on_error' (want 1/0, yes/no, true/false or on/off); using 0");
+    assert_one("symbolize=maybe", PREFIX "bad value 'maybe' for option 'symbolize' (want 1/0, yes/no, true/false or on/off); using 1");
 }
 
 Test(input, decimal_only)

@@ -368,3 +368,25 @@ Test(used, lists_only_rules_that_were_used)
     cr_assert_eq(ul_supp_format_used(&set, small, sizeof small), n);
     cr_assert_str_eq(small, "  3 dea");
 }
+
+/* A pattern the glob would read otherwise than its writer meant is refused on load, named by
+ * file and line; well-formed brackets, classes and escapes are kept. */
+Test(parse, malformed_globs_named_and_skipped)
+{
+    const char *text = "deadlock:[unclosed\n"       /* 1: '[' never closed */
+                       "deadlock:x[ab]y\n"
+                       "deadlock:trailing\\\n"      /* 3: a lone backslash at the end */
+                       "lock:operator\\[\\]\n"
+                       "deadlock:[[:digit:]]*\n"
+                       "deadlock:a[!]]b[\n";        /* 6: the second '[' is never closed */
+    cr_assert_eq(parse(text), 3);
+    cr_assert_eq(set.n, 3);
+    assert_rule(0, UL_SUPP_DEADLOCK, "x[ab]y", 2);
+    assert_rule(1, UL_SUPP_LOCK, "operator\\[\\]", 4);
+    assert_rule(2, UL_SUPP_DEADLOCK, "[[:digit:]]*", 5);
+    cr_assert_str_eq(lines[0], "ulockdep: suppressions supp.txt:1: unclosed '[' in the pattern (write '\\[' or '?' "
+                               "for a literal '['), in 'deadlock:[unclosed'");
+    cr_assert_str_eq(lines[1], "ulockdep: suppressions supp.txt:3: pattern ends with a lone '\\' (write '\\\\' for a "
+                               "backslash), in 'deadlock:trailing\\'");
+    cr_assert(strstr(lines[2], "supp.txt:6: unclosed '['"), "%s", lines[2]);
+}

@@ -62,6 +62,8 @@ struct stress {
     struct run *slots;
     struct report_set *reports;
     unsigned finished, clean, with_reports, timed_out, failed;
+    double t0;              /* when the first run started */
+    bool tty;               /* stderr is a terminal: one status line, rewritten */
     unsigned *timeout_list, *failed_list;
 };
 
@@ -337,6 +339,38 @@ static void describe(const struct run *r, int exitcode, char *buf, size_t len)
                  r->reports && WEXITSTATUS(r->status) == exitcode ? " (reports)" : "");
 }
 
+/* "12s", "3m05s": the time left at the pace so far. */
+static void eta_text(const struct stress *s, char *buf, size_t len)
+{
+    double left = s->finished ? (now() - s->t0) / s->finished * (s->n - s->finished) : 0;
+    long sec = (long)(left + 0.5);
+    if (sec >= 60)
+        snprintf(buf, len, "%ldm%02lds", sec / 60, sec % 60);
+    else
+        snprintf(buf, len, "%lds", sec);
+}
+
+/* One line per run (done/total, what it did, its time, the ETA); on a terminal, only the
+ * runs with something to say keep a line of their own, and one status line is rewritten in
+ * place (done/total, runs with reports, failures and timeouts so far, ETA). */
+static void progress(struct stress *s, const struct run *r, const char *what)
+{
+    char eta[32];
+    eta_text(s, eta, sizeof eta);
+    bool notable = r->reports || r->killed || strncmp(what, "exit 0", 6);
+    if (!s->tty) {
+        fprintf(stderr, "[%u/%u] run %u (pid %d): %s, %d report%s, %.2fs; ETA %s\n", s->finished, s->n, r->index,
+                (int)r->pid, what, r->reports, r->reports == 1 ? "" : "s", now() - r->started, eta);
+        return;
+    }
+    if (notable)
+        fprintf(stderr, "\r\033[K[%u/%u] run %u (pid %d): %s, %d report%s, %.2fs\n", s->finished, s->n, r->index,
+                (int)r->pid, what, r->reports, r->reports == 1 ? "" : "s", now() - r->started);
+    fprintf(stderr, "\r\033[K[%u/%u] %u with reports, %u failed, %u timed out; ETA %s%s", s->finished, s->n,
+            s->with_reports, s->failed, s->timed_out, eta, s->finished == s->n ? "\n" : "");
+    fflush(stderr);
+}
+
 static void finished(struct stress *s, struct run *r)
 {
     r->reports = read_logs(s, r->index);
@@ -352,8 +386,7 @@ static void finished(struct stress *s, struct run *r)
         s->clean++;
     char what[128];
     describe(r, s->exitcode, what, sizeof what);
-    fprintf(stderr, "[%u/%u] run %u (pid %d): %s, %d report%s, %.2fs\n", s->finished, s->n, r->index, (int)r->pid,
-            what, r->reports, r->reports == 1 ? "" : "s", now() - r->started);
+    progress(s, r, what);
     r->pid = 0;
 }
 
@@ -381,6 +414,8 @@ static bool run_all(struct stress *s)
     sigprocmask(SIG_BLOCK, &wait_set, &old);
     unsigned next = 1, running = 0;
     bool ok = true;
+    s->t0 = now();
+    s->tty = isatty(STDERR_FILENO);
     while (s->finished < s->n) {
         for (unsigned i = 0; i < s->jobs && next <= s->n && ok; i++) {
             if (s->slots[i].pid)
@@ -427,6 +462,8 @@ static bool run_all(struct stress *s)
     }
     if (!ok)
         kill_all(s);
+    if (s->tty && s->finished < s->n)
+        fputc('\n', stderr); /* end the status line */
     sigprocmask(SIG_SETMASK, &old, NULL);
     return ok;
 }

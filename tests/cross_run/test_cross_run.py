@@ -389,6 +389,38 @@ def case_stress_cross_run(env):
     check("=== lock cycles across runs" in p.stdout and p.stdout.count(TITLE) == 1, "cross-run section", p.stdout)
 
 
+def case_stress_tty(env):
+    """On a terminal, stress rewrites one status line (done/total, runs with reports, failures,
+    timeouts, ETA) and keeps a line only for the runs with something to say; elsewhere one
+    plain line per run, with the ETA."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.run([env.ulockdep, "stress", "-n", "4", "-j", "2", "--", env.prog, "ab", "ba"],
+                       stdout=subprocess.PIPE, stderr=slave, env=env.env, timeout=300)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    text = err.decode(errors="replace")
+    check(p.returncode == 1, "stress on a terminal: exit 1 (reports)", text)
+    status = re.findall(r"\r\x1b\[K\[(\d)/4\] (\d) with reports, 0 failed, 0 timed out; ETA \d+s", text)
+    check([d for d, _ in status] == ["1", "2", "3", "4"], "one status line per finished run, rewritten in place", text)
+    check(text.endswith("[4/4] 4 with reports, 0 failed, 0 timed out; ETA 0s\r\n"), "the last one ends the line",
+          repr(text[-200:]))
+    kept = re.findall(r"\r\x1b\[K\[\d/4\] run \d \(pid \d+\): exit 66 \(reports\), 1 report, [\d.]+s\r\n", text)
+    check(len(kept) == 4, "the runs with reports keep a line each", text)
+    p = env.stress("-n", "2", "--", env.prog, "ab", expect=0)
+    check(len(re.findall(r"^\[\d/2\] run \d \(pid \d+\): exit 0, 0 reports, [\d.]+s; ETA \d+s$", p.stderr, re.M)) == 2,
+          "not a terminal: one plain line per run, with the ETA", p.stderr)
+
+
 def case_stress_dedup(env):
     p = env.stress("-n", "3", "-j", "2", "--", env.prog, "ab", "ba", expect=1)
     check(p.stdout.count(TITLE) == 1, "one de-duplicated report", p.stdout)

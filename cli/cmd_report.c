@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 static const char report_usage[] =
-    "Usage: ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR]\n"
+    "Usage: ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR] [--source-url T]\n"
     "                       [--gen-suppressions] [--suppressions FILE] [--module-dir DIR]...\n"
     "                       [--no-symbolize] FILES...\n";
 
@@ -31,8 +31,12 @@ static void report_help(void)
            "Options:\n"
            "  -f, --format=F         output format (above)\n"
            "  -o, --output=FILE      write the output to FILE instead of standard output\n"
-           "  --srcroot=DIR          sarif: the repository root; file URIs are relative to it and frames\n"
-           "                         outside it are not used as locations (default: current directory)\n"
+           "  --srcroot=DIR          the repository root (default: current directory). sarif: file URIs\n"
+           "                         are relative to it and frames outside it are not used as locations;\n"
+           "                         html: paths are shown relative to it, with a few lines of source\n"
+           "  --source-url=TEMPLATE  html: each frame inside --srcroot links to TEMPLATE with {path} and\n"
+           "                         {line} filled in, e.g.\n"
+           "                         https://github.com/ORG/REPO/blob/SHA/{path}#L{line}\n"
            "  --gen-suppressions     print a suppressions file (deadlock:PATTERN per problem) to standard\n"
            "                         output; the --format output is then written only with -o FILE\n"
            "  --suppressions=FILE    hide the problems that FILE's rules match (the shim's format:\n"
@@ -115,6 +119,7 @@ int cmd_report(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' },
         { "srcroot", required_argument, NULL, 'S' },
+        { "source-url", required_argument, NULL, 'L' },
         { "gen-suppressions", no_argument, NULL, 'G' },
         { "module-dir", required_argument, NULL, 'M' },
         { "no-symbolize", no_argument, NULL, 'N' },
@@ -139,6 +144,7 @@ int cmd_report(int argc, char **argv)
         case 'f': opt.format = optarg; format_given = true; break;
         case 'o': opt.output = optarg; break;
         case 'S': srcroot = optarg; break;
+        case 'L': opt.source_url = optarg; break;
         case 'G': opt.gen_suppressions = true; break;
         case 'M':
             opt.module_dirs = rp_xrealloc(opt.module_dirs, (opt.nmodule_dirs + 1) * sizeof *opt.module_dirs);

@@ -27,7 +27,7 @@ static const struct command commands[] = {
 static const char usage[] =
     "Usage: ulockdep run [--allow-untraced] [--option=value ...] [--] PROGRAM [ARGS...]\n"
     "       ulockdep [--option=value ...] -- PROGRAM [ARGS...]\n"
-    "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR]\n"
+    "       ulockdep report [--format=text|json|sarif|dot|svg|html] [-o FILE] [--srcroot DIR] [--source-url T]\n"
     "                       [--gen-suppressions] [--suppressions FILE] [--module-dir DIR]...\n"
     "                       [--no-symbolize] LOGS...\n"
     "       ulockdep merge --db FILE [--format=text|json] [--quiet] [--suppressions FILE] DIR|FILE...\n"

@@ -19,7 +19,8 @@ struct cli_supp;
 struct rp_options {
     const char *format;        /* text, json, sarif, dot, svg, html */
     const char *output;        /* -o FILE, NULL: stdout */
-    const char *srcroot;       /* SARIF: repository root (absolute, resolved) */
+    const char *srcroot;       /* repository root (absolute, resolved): SARIF URIs, HTML paths */
+    const char *source_url;    /* --source-url: a frame's link, {path} and {line} filled in */
     bool gen_suppressions;
     bool symbolize;            /* symbolise frames the shim left as module+offset */
     const char **module_dirs;  /* --module-dir: where to look for modules by name */
@@ -186,6 +187,9 @@ int rp_render_json(FILE *out, const struct rp_set *set, const struct rp_options 
 int rp_render_sarif(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_dot(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_svg(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+/* The file as a path relative to srcroot (malloc'd), or NULL when it is not inside it. A
+ * relative file name (DWARF without a compilation directory) counts only if it exists there. */
+char *rp_repo_path(const char *file, const char *srcroot);
 int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_suppressions(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 

@@ -181,6 +181,18 @@ char *rp_dot_graph(const struct rp_problem *const *problems, size_t n, const cha
         free(e->to);
         free(e->label);
     }
+    if (g.ne) /* what the two kinds of arrow mean, in the picture itself (also the standalone SVG) */
+        rp_puts(&b, "  subgraph cluster_legend {\n"
+                    "    label=\"legend\"; fontsize=10; fontcolor=\"#5b6770\"; color=\"#d0d7de\"; style=rounded;\n"
+                    "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontsize=9, width=0.3, "
+                    "height=0.2, margin=\"0.04,0.02\"];\n"
+                    "    edge [fontsize=9];\n"
+                    "    legend_a1 [label=\"A\"]; legend_b1 [label=\"B\"]; legend_a2 [label=\"A\"]; "
+                    "legend_b2 [label=\"B\"];\n"
+                    "    legend_a1 -> legend_b1 [color=\"#d32f2f\", fontcolor=\"#b71c1c\", penwidth=2.2, "
+                    "label=\"dependency the report is about: B taken while A was held\"];\n"
+                    "    legend_a2 -> legend_b2 [style=dashed, label=\"order of locks the thread held\"];\n"
+                    "  }\n");
     rp_puts(&b, "}\n");
     for (size_t i = 0; i < g.nn; i++)
         free(g.nodes[i]);

@@ -1,10 +1,13 @@
 /* `ulockdep report --format=html`: one self-contained page (inline CSS, inline SVG from
  * Graphviz, no scripts, nothing fetched) with, per problem: its title and locks, where it
- * was seen, a picture of its locks and dependencies, every stack as a table, the
- * kernel-style text and a suppression line. Without Graphviz the page is still written,
- * without pictures (after a warning). */
+ * was seen, a picture of its locks and dependencies, every stack as a table (paths relative
+ * to --srcroot, each frame a link with --source-url, a few lines of source around the
+ * program's frames), the kernel-style text and a suppression line. Filters by kind and by
+ * program are radio buttons and CSS (no script). Without Graphviz the page is still
+ * written, without pictures (after a warning). */
 #include "report.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +35,18 @@ static const char css[] =
     "overflow-x:auto;text-align:center}"
     "figure svg{max-width:100%;height:auto}"
     "figcaption{font-size:12px;color:#59636e}"
-    "table{border-collapse:collapse;width:100%;font:13px ui-monospace,Menlo,Consolas,monospace}"
-    "td,th{padding:3px 8px;border-bottom:1px solid #eef1f4;text-align:left;vertical-align:top}"
+    "table{border-collapse:collapse;width:100%;table-layout:fixed;font:13px ui-monospace,Menlo,Consolas,monospace}"
+    "col.n{width:2.6em}col.f{width:38%}col.s{width:36%}col.m{width:auto}"
+    "td,th{padding:3px 8px;border-bottom:1px solid #eef1f4;text-align:left;vertical-align:top;"
+    "overflow-wrap:anywhere}"
+    "tr.src td{border-bottom:0;padding:0 8px 6px}"
+    "pre.snippet{background:#f6f8fa;color:#1f2328;margin:0;padding:6px 10px;font-size:12px;white-space:pre-wrap}"
+    "pre.snippet b{background:#fff8c5;font-weight:600}"
+    ".filters{background:#fff;border:1px solid #d1d9e0;border-radius:8px;padding:8px 18px;margin-bottom:14px;"
+    "font-size:13px}.filters span{color:#59636e;margin-right:6px}"
+    ".filters label{display:inline-block;margin:2px 10px 2px 0;cursor:pointer;padding:1px 8px;"
+    "border:1px solid #d1d9e0;border-radius:10px}"
+    "input.flt{position:absolute;opacity:0;pointer-events:none}"
     "th{color:#59636e;font-weight:600}"
     "tr.prog td{color:#1f2328}tr.sys td{color:#8c959f}td.fn{font-weight:600}"
     "pre{background:#0d1117;color:#e6edf3;padding:12px 14px;border-radius:6px;overflow-x:auto;"
@@ -78,7 +91,75 @@ static bool system_frame(json_object *f, const char *prog)
     return !mod || !prog || strcmp(mod, prog);
 }
 
-static void stack_table(struct rp_buf *b, json_object *frames, const char *heading, const char *prog)
+/* TEMPLATE with {path} (URI-encoded) and {line} filled in. */
+static void source_link(struct rp_buf *b, const char *tmpl, const char *rel, long line)
+{
+    for (const char *t = tmpl; *t; t++) {
+        if (!strncmp(t, "{path}", 6)) {
+            for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                    strchr("/._-~+", *p))
+                    rp_printf(b, "%c", *p);
+                else
+                    rp_printf(b, "%%%02X", *p);
+            t += 5;
+        } else if (!strncmp(t, "{line}", 6)) {
+            rp_printf(b, "%ld", line);
+            t += 5;
+        } else if (*t == '"' || *t == '<' || *t == '>' || *t == '&') {
+            rp_printf(b, "%%%02X", (unsigned char)*t);
+        } else {
+            rp_printf(b, "%c", *t);
+        }
+    }
+}
+
+/* The file of a frame on this machine: inside --srcroot, else as the log has it. */
+static void local_path(char *out, size_t len, const char *file, const char *rel, const char *srcroot)
+{
+    if (rel && srcroot)
+        snprintf(out, len, "%s/%s", srcroot, rel);
+    else
+        snprintf(out, len, "%s", file);
+}
+
+/* Lines line-2 .. line+2 of the file, the frame's own marked; nothing if it cannot be read. */
+static void snippet(struct rp_buf *b, const char *path, long line)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char text[512];
+    long no = 0;
+    bool any = false;
+    while (no < line + 2 && fgets(text, sizeof text, f)) {
+        size_t n = strlen(text);
+        bool whole = n && text[n - 1] == '\n';
+        if (whole)
+            text[--n] = 0;
+        else { /* a long line: the rest is skipped */
+            int c;
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        }
+        if (++no < line - 2)
+            continue;
+        if (!any)
+            rp_puts(b, "<tr class=\"src\"><td></td><td colspan=\"3\"><pre class=\"snippet\">");
+        any = true;
+        rp_printf(b, "%s%5ld  ", no == line ? "<b>" : "", no);
+        rp_html_escape(b, text);
+        rp_puts(b, no == line ? "</b>\n" : "\n");
+    }
+    fclose(f);
+    if (any)
+        rp_puts(b, "</pre></td></tr>\n");
+}
+
+#define SNIPPETS_PER_STACK 3
+
+static void stack_table(struct rp_buf *b, json_object *frames, const char *heading, const char *prog,
+                        const struct rp_options *opt)
 {
     rp_puts(b, "<h4>");
     rp_html_escape(b, heading);
@@ -88,20 +169,41 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
         rp_puts(b, "<p>(no stack recorded)</p>\n");
         return;
     }
-    rp_puts(b, "<table><tr><th>#</th><th>function</th><th>source</th><th>module+offset</th></tr>\n");
+    rp_puts(b, "<table><colgroup><col class=\"n\"><col class=\"f\"><col class=\"s\"><col class=\"m\"></colgroup>"
+               "<tr><th>#</th><th>function</th><th>source</th><th>module+offset</th></tr>\n");
+    int snippets = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *f = json_object_array_get_idx(frames, i);
         const char *fn = rp_str(f, "function"), *file = rp_str(f, "file"), *mod = rp_str(f, "module");
         const char *off = rp_str(f, "offset");
         long line = rp_int(f, "line", 0);
-        rp_printf(b, "<tr class=\"%s\"><td>%zu</td><td class=\"fn\">", system_frame(f, prog) ? "sys" : "prog", i);
+        bool sys = system_frame(f, prog);
+        bool inl = json_object_get_boolean(rp_obj(f, "inlined"));
+        rp_printf(b, "<tr class=\"%s\"><td>%zu</td><td class=\"fn\">", sys ? "sys" : "prog", i);
         rp_html_escape(b, fn ? fn : rp_str(f, "pc") ? rp_str(f, "pc") : "?");
+        if (inl)
+            rp_puts(b, " <small>[inline]</small>");
         rp_puts(b, "</td><td>");
+        char *rel = file && line > 0 ? rp_repo_path(file, opt->srcroot) : NULL;
         if (file && line > 0) {
-            char lb[32];
+            char lb[32], path[PATH_MAX * 2];
             snprintf(lb, sizeof lb, ":%ld", line);
-            rp_html_escape(b, file);
+            local_path(path, sizeof path, file, rel, opt->srcroot);
+            bool linked = (rel && opt->source_url) || path[0] == '/';
+            if (linked) {
+                rp_puts(b, "<a href=\"");
+                if (rel && opt->source_url)
+                    source_link(b, opt->source_url, rel, line);
+                else {
+                    rp_puts(b, "file://");
+                    source_link(b, "{path}", path, line);
+                }
+                rp_puts(b, "\">");
+            }
+            rp_html_escape(b, rel ? rel : file);
             rp_puts(b, lb);
+            if (linked)
+                rp_puts(b, "</a>");
         }
         rp_puts(b, "</td><td>");
         if (mod) {
@@ -110,6 +212,14 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
             rp_html_escape(b, off ? off : "?");
         }
         rp_puts(b, "</td></tr>\n");
+        if (!sys && file && line > 0 && snippets < SNIPPETS_PER_STACK) {
+            char path[PATH_MAX * 2];
+            local_path(path, sizeof path, file, rel, opt->srcroot);
+            size_t before = b->len;
+            snippet(b, path, line);
+            snippets += b->len != before;
+        }
+        free(rel);
     }
     rp_puts(b, "</table>\n");
 }
@@ -117,6 +227,7 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
 struct stack_ctx {
     struct rp_buf *b;
     const char *prog;
+    const struct rp_options *opt;
 };
 
 static void stack_cb(const char *heading, json_object *frames, void *arg)
@@ -125,17 +236,18 @@ static void stack_cb(const char *heading, json_object *frames, void *arg)
     char h[1500];
     snprintf(h, sizeof h, "%c%s", heading[0] >= 'a' && heading[0] <= 'z' ? heading[0] - 'a' + 'A' : heading[0],
              heading + 1);
-    stack_table(sc->b, frames, h, sc->prog);
+    stack_table(sc->b, frames, h, sc->prog, sc->opt);
 }
 
-static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t idx)
+static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t idx, const struct rp_options *opt,
+                            int prog_no)
 {
     json_object *r = p->obj;
     const char *kind = rp_str(r, "kind");
     const struct rp_kind *k = rp_kind_find(kind);
     const char *prog = rp_basename(rp_str(r, "exe"));
-    rp_printf(b, "<section id=\"p%zu\" class=\"%s\">\n<h2 class=\"title\"><span class=\"badge\">", idx + 1,
-              !strcmp(k->level, "error") ? "error" : "warning");
+    rp_printf(b, "<section id=\"p%zu\" class=\"%s k-%s g-%d\">\n<h2 class=\"title\"><span class=\"badge\">", idx + 1,
+              !strcmp(k->level, "error") ? "error" : "warning", k->kind, prog_no);
     rp_html_escape(b, kind);
     rp_puts(b, "</span>");
     rp_html_escape(b, rp_title(r));
@@ -156,7 +268,7 @@ static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t
                        "where each was first taken; dashed arrows are the order of locks the thread held.");
 
     rp_puts(b, "<h3>Stacks</h3>\n");
-    struct stack_ctx sc = { b, prog };
+    struct stack_ctx sc = { b, prog, opt };
     rp_for_each_stack(r, stack_cb, &sc);
 
     rp_puts(b, "<details open><summary>Kernel-style report</summary><pre>");
@@ -168,6 +280,53 @@ static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t
     rp_html_escape(b, pat);
     free(pat);
     rp_puts(b, "</code></p>\n</section>\n");
+}
+
+/* Radio buttons (one group for kinds, one for programs) and the CSS that hides the sections
+ * a checked one leaves out: both groups apply together, with no script. */
+static void filters(struct rp_buf *b, const struct rp_set *set, const char *const *progs, size_t nprogs)
+{
+    const char *kinds[32];
+    size_t nkinds = 0;
+    for (size_t i = 0; i < set->n; i++) {
+        const struct rp_kind *k = rp_kind_find(rp_str(set->v[i].obj, "kind"));
+        size_t j = 0;
+        while (j < nkinds && strcmp(kinds[j], k->kind))
+            j++;
+        if (j == nkinds && nkinds < sizeof kinds / sizeof *kinds)
+            kinds[nkinds++] = k->kind;
+    }
+    rp_puts(b, "<style>");
+    for (size_t j = 0; j < nkinds; j++)
+        rp_printf(b, "#fk-%s:checked~.problems section:not(.k-%s){display:none}"
+                     "#fk-%s:checked~.filters label[for=fk-%s]{background:#ddf4ff;border-color:#54aeff}",
+                  kinds[j], kinds[j], kinds[j], kinds[j]);
+    for (size_t j = 0; j < nprogs; j++)
+        rp_printf(b, "#fg-%zu:checked~.problems section:not(.g-%zu){display:none}"
+                     "#fg-%zu:checked~.filters label[for=fg-%zu]{background:#ddf4ff;border-color:#54aeff}",
+                  j, j, j, j);
+    rp_puts(b, "#fk-all:checked~.filters label[for=fk-all],#fg-all:checked~.filters label[for=fg-all]"
+               "{background:#ddf4ff;border-color:#54aeff}</style>\n");
+    rp_puts(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-all\" checked>");
+    for (size_t j = 0; j < nkinds; j++)
+        rp_printf(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-%s\">", kinds[j]);
+    rp_puts(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-all\" checked>");
+    for (size_t j = 0; j < nprogs; j++)
+        rp_printf(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-%zu\">", j);
+    rp_puts(b, "\n<div class=\"filters\"><span>kind:</span><label for=\"fk-all\">all</label>");
+    for (size_t j = 0; j < nkinds; j++) {
+        size_t count = 0;
+        for (size_t i = 0; i < set->n; i++)
+            count += !strcmp(rp_kind_find(rp_str(set->v[i].obj, "kind"))->kind, kinds[j]);
+        rp_printf(b, "<label for=\"fk-%s\">%s (%zu)</label>", kinds[j], kinds[j], count);
+    }
+    rp_puts(b, "<br><span>program:</span><label for=\"fg-all\">all</label>");
+    for (size_t j = 0; j < nprogs; j++) {
+        rp_printf(b, "<label for=\"fg-%zu\">", j);
+        rp_html_escape(b, progs[j]);
+        rp_puts(b, "</label>");
+    }
+    rp_puts(b, "</div>\n");
 }
 
 int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options *opt)
@@ -205,8 +364,25 @@ int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options 
         picture(&b, all, set->n, "All problems: the lock-class graph of every report");
         free(all);
     }
+    const char *progs[64];
+    size_t nprogs = 0;
+    int *prog_of = rp_xmalloc((set->n ? set->n : 1) * sizeof *prog_of);
+    for (size_t i = 0; i < set->n; i++) {
+        const char *exe = rp_basename(rp_str(set->v[i].obj, "exe"));
+        size_t k = 0;
+        while (k < nprogs && strcmp(progs[k], exe ? exe : "?"))
+            k++;
+        if (k == nprogs && nprogs < sizeof progs / sizeof *progs)
+            progs[nprogs++] = exe ? exe : "?";
+        prog_of[i] = (int)k;
+    }
+    if (set->n > 1)
+        filters(&b, set, progs, nprogs);
+    rp_puts(&b, "<div class=\"problems\">\n");
     for (size_t i = 0; i < set->n; i++)
-        problem_section(&b, &set->v[i], i);
+        problem_section(&b, &set->v[i], i, opt, prog_of[i]);
+    rp_puts(&b, "</div>\n");
+    free(prog_of);
     rp_printf(&b, "<footer>Generated by ulockdep %s (<code>ulockdep report --format=html</code>).</footer>\n"
                   "</main></body>\n</html>\n",
               ULOCKDEP_VERSION);

@@ -48,29 +48,13 @@ static char *uri_encode(const char *path)
     return rp_buf_take(&b);
 }
 
-/* The file as a path relative to srcroot, or NULL when it is not inside it. A relative
- * file name (DWARF without a compilation directory) counts only if it exists there. */
+/* The file as a URI relative to srcroot (rp_repo_path), or NULL. */
 static char *repo_relative(const char *file, const char *srcroot)
 {
-    if (!file || !*file || !srcroot)
-        return NULL;
-    char joined[PATH_MAX * 2], real[PATH_MAX];
-    const char *path = file;
-    if (file[0] != '/') {
-        snprintf(joined, sizeof joined, "%s/%s", srcroot, file);
-        if (!realpath(joined, real))
-            return NULL;
-        path = real;
-    } else if (realpath(file, real)) {
-        path = real;
-    }
-    size_t n = strlen(srcroot);
-    if (strncmp(path, srcroot, n) || (path[n] != '/' && n > 1) || !path[n + (n > 1)])
-        return NULL;
-    const char *rel = path + n + (n > 1);
-    if (strstr(rel, "../") || !strncmp(rel, "./", 2))
-        return NULL; /* unnormalised and not on disk: cannot be a repository path */
-    return uri_encode(rel);
+    char *rel = rp_repo_path(file, srcroot);
+    char *uri = rel ? uri_encode(rel) : NULL;
+    free(rel);
+    return uri;
 }
 
 static json_object *physical(json_object *frame, const char *srcroot)

@@ -399,3 +399,26 @@ void rp_for_each_stack(json_object *report, void (*fn)(const char *heading, json
         fn(h, stack, arg);
     }
 }
+
+char *rp_repo_path(const char *file, const char *srcroot)
+{
+    if (!file || !*file || !srcroot)
+        return NULL;
+    char joined[PATH_MAX * 2], real[PATH_MAX];
+    const char *path = file;
+    if (file[0] != '/') {
+        snprintf(joined, sizeof joined, "%s/%s", srcroot, file);
+        if (!realpath(joined, real))
+            return NULL;
+        path = real;
+    } else if (realpath(file, real)) {
+        path = real;
+    }
+    size_t n = strlen(srcroot);
+    if (strncmp(path, srcroot, n) || (path[n] != '/' && n > 1) || !path[n + (n > 1)])
+        return NULL;
+    const char *rel = path + n + (n > 1);
+    if (strstr(rel, "../") || !strncmp(rel, "./", 2))
+        return NULL; /* unnormalised and not on disk: cannot be a repository path */
+    return rp_xstrdup(rel);
+}

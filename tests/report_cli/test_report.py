@@ -387,6 +387,8 @@ def case_dot_svg(e):
     for want in ("lock_a", "lock_b", "lock_c", "take_a_then_b", "take_b_then_a", "relock_c"):
         check(want in texts, f"the SVG shows {want}", str(texts))
     check('stroke="#d32f2f"' in svg, "the SVG draws the cycle in red")
+    check("legend" in texts and "dependency the report is about: B taken while A was held" in texts
+          and "order of locks the thread held" in texts, "the standalone SVG has a legend of its arrows", str(texts))
 
     missing = os.path.join(e.tmp, "none.svg")
     p = e.report("--format=svg", "-o", missing, d, env_extra={"ULOCKDEP_DOT": "/nonexistent/dot"})
@@ -445,15 +447,31 @@ def case_html_chromium(e):
     check(chromium is not None, "chromium is installed (scripts/install-deps.sh installs it)")
     d, logs = e.run_prog(["abba", "recursive", "exit_held", "bad_unlock"])
     titles = [r["title"] for r in reports_of(logs)]
+    # A C++ program's report too: long demangled names must not push the table out of its card.
+    _, cxx_logs = e.run_prog([], "cxx", prog=e.a.cxx_prog[-1])
+    for path in cxx_logs:
+        shutil.copy(path, d)
+    titles += [r["title"] for r in reports_of(cxx_logs)]
     page = os.path.join(e.tmp, "report.html")
-    p = e.report("--format=html", "-o", page, d)
+    tmpl = "https://github.com/ORG/REPO/blob/SHA/{path}#L{line}"
+    p = e.report("--format=html", "-o", page, "--srcroot", e.a.srcroot, "--source-url", tmpl, d)
     check(p.returncode == 1 and p.stderr == "", "html: exit 1, no warnings", p.stderr)
     with open(page) as f:
         html = f.read()
     for bad in ("<script", "<link", "src=", "url(", "@import", "<iframe", "<img"):
         check(bad not in html, f"self-contained: no {bad!r}")
-    check(html.count("<section") == 4, "one section per problem")
-    check(html.count("<svg") == 5, "an inline picture per problem and one of all of them")
+    check(html.count("<section") == 5, "one section per problem")
+    check(html.count("<svg") == 6, "an inline picture per problem and one of all of them")
+    link = f'<a href="https://github.com/ORG/REPO/blob/SHA/tests/report_cli/report_prog.c#L{e.line("a_then_b_2")}">' \
+           f'tests/report_cli/report_prog.c:{e.line("a_then_b_2")}</a>'
+    check(link in html, "--source-url and --srcroot: the frame links to the source, its path relative", html[:2000])
+    check(f'<b>{e.line("a_then_b_2"):5d}  ' in html and "/* LINE:a_then_b_2 */" in html,
+          "a few lines of source around the program's frame, its line marked")
+    check(html.count('class="flt" type="radio" name="kind"') == 5 and 'id="fk-circular"' in html
+          and html.count('name="prog"') == 3 and ">report_prog</label>" in html,
+          "filters: one per kind present (and all), one per program (and all)")
+    check(html.count("dependency the report is about") == 4 and "order of locks the thread held" in html,
+          "each picture with edges has a legend")
 
     profile = os.path.join(e.tmp, "chromium-profile")
     base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -482,13 +500,31 @@ def case_html_chromium(e):
     check(dark > 1500, "the screenshot shows text")
     check(len(colours) > 40, "the screenshot is a rendered page, not a flat colour")
 
+    # Layout at two widths: no card wider than its box (the stack tables fit).
+    for width in (1280, 800):
+        wrap = os.path.join(e.tmp, f"wrap{width}.html")
+        with open(wrap, "w") as f:
+            f.write(f'<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="report.html" '
+                    f'style="width:{width}px;height:900px;border:0"></iframe><script>'
+                    "document.getElementById('f').onload=function(){var d=this.contentDocument,o=[];"
+                    "d.querySelectorAll('section').forEach(function(s,i){if(s.scrollWidth>s.clientWidth+1)o.push(i)});"
+                    "var p=document.createElement('pre');p.id='result';p.textContent='page '+"
+                    "d.documentElement.scrollWidth+' of '+d.documentElement.clientWidth+' overflowing ['+o.join(',')+']';"
+                    "document.body.appendChild(p)};</script></body></html>")
+        p = subprocess.run(base + ["--allow-file-access-from-files", "--virtual-time-budget=8000", "--dump-dom",
+                                   "file://" + wrap], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=180)
+        m = re.search(r'<pre id="result">page (\d+) of (\d+) overflowing \[([\d,]*)\]', p.stdout)
+        check(m is not None, f"{width} px: the page was laid out and measured", p.stdout[-2000:] + p.stderr[-2000:])
+        check(m.group(3) == "" and int(m.group(1)) <= int(m.group(2)),
+              f"{width} px: nothing wider than the page, every section's content fits it", m.group(0))
     p = subprocess.run(base + ["--dump-dom", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                        timeout=180)
     dom = p.stdout
     check(p.returncode == 0 and "<body" in dom, "chromium dumped the DOM", p.stderr[-3000:])
     h2 = re.findall(r'<h2 class="title"><span class="badge">([a-z_]+)</span>(.*?)</h2>', dom)
     check([t for _, t in h2] == titles, "the DOM has every problem's title, in order", f"{h2}\n{titles}")
-    check(dom.count("<svg") == 5 and "lock_a" in dom and "take_b_then_a" in dom,
+    check(dom.count("<svg") == 6 and "lock_a" in dom and "take_b_then_a" in dom,
           "the DOM has the inline pictures with the lock names and sites")
 
 

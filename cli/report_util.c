@@ -292,6 +292,12 @@ char *rp_seen_line(const struct rp_problem *p)
     }
     if (p->nruns > max_shown)
         rp_printf(&b, ", and %zu more", p->nruns - max_shown);
+    /* When (the JSON "time" of the report shown): how far into its run, and the wall clock. */
+    json_object *t = rp_obj(p->obj, "time"), *since;
+    if (t && json_object_object_get_ex(t, "since_start", &since) &&
+        (json_object_is_type(since, json_type_double) || json_object_is_type(since, json_type_int)) &&
+        rp_str(t, "wall"))
+        rp_printf(&b, "; at %.3fs into the run, %s", json_object_get_double(since), rp_str(t, "wall"));
     rp_puts(&b, ")");
     return rp_buf_take(&b);
 }

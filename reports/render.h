@@ -15,6 +15,8 @@ struct ul_report_ident {
     const char *cmdline;   /* program and arguments, space separated */
     const char *argv;      /* the same, each followed by a NUL (/proc/self/cmdline); may be NULL */
     size_t argv_len;       /* bytes of argv */
+    double since_start;    /* seconds since the process started (its first ulockdep moment) */
+    long long wall_ms;     /* wall-clock time of the report, ms since the epoch (UTC) */
 };
 
 const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len);

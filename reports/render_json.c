@@ -305,6 +305,19 @@ static void context_json(struct ul_strbuf *b, const struct ul_problem *p)
     }
 }
 
+/* ms since the epoch as "2026-12-07T10:50:01.123Z", by arithmetic (days to civil date, as in
+ * Howard Hinnant's algorithm): gmtime_r takes libc's time-zone lock. */
+static void iso_utc(char *buf, size_t len, long long ms)
+{
+    long long secs = ms / 1000, days = secs / 86400, rem = secs % 86400;
+    long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, len, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ", y + (m <= 2), m, d, rem / 3600,
+             rem / 60 % 60, rem % 60, ms % 1000);
+}
+
 void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
     char tb[128], nb[600];
@@ -314,6 +327,10 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
     ul_sb_json_string(b, id->comm);
     ul_sb_puts(b, ",\"title\":");
     ul_sb_json_string(b, ul_problem_title(p, id->comm, tb, sizeof tb));
+    /* When: seconds since the process started, and the wall clock (ISO 8601, UTC, ms). */
+    char iso[96];
+    iso_utc(iso, sizeof iso, id->wall_ms);
+    ul_sb_printf(b, ",\"time\":{\"since_start\":%.6f,\"wall\":\"%s\"}", id->since_start, iso);
     ul_sb_printf(b, ",\"seq\":%u,\"exe\":", id->seq);
     ul_sb_json_string(b, id->exe);
     ul_sb_puts(b, ",\"cmdline\":");

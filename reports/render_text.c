@@ -211,7 +211,8 @@ static void banner(struct ul_strbuf *b, const char *title, const struct ul_repor
     ul_sb_putc(b, '\n');
     ul_sb_repeat(b, '=', w);
     ul_sb_printf(b, "\n%s\n", title);
-    ul_sb_printf(b, "ulockdep %s #%u pid %d %s\n", ULOCKDEP_VERSION, id->seq, id->pid, id->exe);
+    ul_sb_printf(b, "ulockdep %s #%u pid %d at %.3fs %s\n", ULOCKDEP_VERSION, id->seq, id->pid, id->since_start,
+                 id->exe);
     ul_sb_repeat(b, '-', w);
     ul_sb_putc(b, '\n');
 }

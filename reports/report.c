@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "glock.h"
@@ -25,6 +26,7 @@ static ino_t sink_ino;         /* closed it and got the number back for a file o
 static bool log_unusable;      /* log_path's directory is missing or not writable: stderr */
 static unsigned seq;
 static unsigned logged;        /* reports written to this process's log file */
+static struct timespec started; /* CLOCK_MONOTONIC at start-up (a forked child: at the fork) */
 static char exe_path[4096];
 static char cmdline[4096];
 static char argv_raw[4096];     /* /proc/self/cmdline as read: each argument NUL-terminated */
@@ -370,6 +372,7 @@ bool ul_report_ignore_class(const struct ul_class *cls, const char *inst_name)
 
 void ul_report_setup(void)
 {
+    clock_gettime(CLOCK_MONOTONIC, &started);
     ssize_t n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
     exe_path[n > 0 ? n : 0] = 0;
     read_cmdline();
@@ -438,9 +441,14 @@ bool ul_report_problem(const struct ul_problem *p)
     }
     char comm[17] = "?";
     prctl(PR_GET_NAME, comm, 0, 0, 0);
+    struct timespec mono, wall;
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_REALTIME, &wall);
     struct ul_report_ident id = {
         .pid = getpid(), .seq = ++seq, .exe = exe_path, .comm = comm, .cmdline = cmdline,
-        .argv = argv_raw, .argv_len = argv_len
+        .argv = argv_raw, .argv_len = argv_len,
+        .since_start = (double)(mono.tv_sec - started.tv_sec) + (mono.tv_nsec - started.tv_nsec) / 1e9,
+        .wall_ms = (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000
     };
     struct ul_strbuf b = { 0 };
     if (ul_dopt.text)
@@ -501,6 +509,7 @@ void ul_report_after_fork_child(void)
     sink_fd = -1;
     seq = 0;
     logged = 0;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     for (unsigned i = 0; i < supp.n; i++)
         supp.rules[i].hits = 0; /* the child says what it suppressed itself */
     ul_symbolizer_reset();

@@ -221,17 +221,20 @@ UL_EXPORT void g_mutex_unlock(ul_gmutex *m)
 
 /* ---- GRecMutex ---- */
 
-UL_EXPORT void g_rec_mutex_init(ul_gslot *m)
-{
-    UNTRACED(GLIB(g_rec_mutex_init)(m));
-    glib_on_init(m, UL_KIND_MUTEX);
-}
+/* init and clear of a GLib lock with a pthread lock inside: the GLib lock is the one traced. */
+#define GLIB_INIT_CLEAR(prefix, kind)                  \
+    UL_EXPORT void prefix##_init(ul_gslot *l)          \
+    {                                                  \
+        UNTRACED(GLIB(prefix##_init)(l));              \
+        glib_on_init(l, kind);                         \
+    }                                                  \
+    UL_EXPORT void prefix##_clear(ul_gslot *l)         \
+    {                                                  \
+        glib_on_destroy(l, sizeof *l);                 \
+        UNTRACED(GLIB(prefix##_clear)(l));             \
+    }
 
-UL_EXPORT void g_rec_mutex_clear(ul_gslot *m)
-{
-    glib_on_destroy(m, sizeof *m);
-    UNTRACED(GLIB(g_rec_mutex_clear)(m));
-}
+GLIB_INIT_CLEAR(g_rec_mutex, UL_KIND_MUTEX)
 
 static int rec_lock_call(ul_gslot *m)
 {
@@ -282,17 +285,7 @@ UL_EXPORT void g_rec_mutex_unlock(ul_gslot *m)
 /* ---- GRWLock: a default pthread rwlock underneath, so readers are recursive (a reader gets
  * in while a writer waits), as with the pthread rwlocks ---- */
 
-UL_EXPORT void g_rw_lock_init(ul_gslot *l)
-{
-    UNTRACED(GLIB(g_rw_lock_init)(l));
-    glib_on_init(l, UL_KIND_RWLOCK);
-}
-
-UL_EXPORT void g_rw_lock_clear(ul_gslot *l)
-{
-    glib_on_destroy(l, sizeof *l);
-    UNTRACED(GLIB(g_rw_lock_clear)(l));
-}
+GLIB_INIT_CLEAR(g_rw_lock, UL_KIND_RWLOCK)
 
 static int rw_try(void *l, unsigned mode)
 {

@@ -645,6 +645,22 @@ def main():
             for i, r in enumerate(reports):
                 probs += [f"report {i} ({r.get('kind')}): {p}" for p in schema_problems(r, lpid)]
             c.ok(not probs, f"log.{lpid}: {len(reports)} JSON report(s) have the CONTRACT fields", "\n".join(probs))
+            # When each report was made: seconds since start (in seq order, never backwards), the
+            # wall clock in ISO 8601 UTC, and the seconds on the text's identity line.
+            if reports:
+                times = [r.get("time") or {} for r in reports]
+                since = [t.get("since_start") for t in times]
+                walls = [t.get("wall") for t in times]
+                c.ok(all(isinstance(x, (int, float)) and 0 <= x < 3600 for x in since)
+                     and since == sorted(since)
+                     and all(isinstance(w, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", w)
+                             for w in walls),
+                     f"log.{lpid}: every JSON report has its time (since start, in order; wall clock)",
+                     f"{times}")
+                shown = [float(x) for x in re.findall(r"^ulockdep \S+ #\d+ pid \d+ at (\d+\.\d{3})s ", text, re.M)]
+                c.ok(len(shown) == len(reports) and all(abs(a - b) < 0.0015 for a, b in zip(shown, since)),
+                     f"log.{lpid}: the text's identity lines show the same seconds since start",
+                     f"text {shown}, JSON {since}")
             kinds = collections.Counter(r.get("kind") for r in reports)
             for kind, n in sorted(kinds.items()):
                 if kind == "held_at_exit":

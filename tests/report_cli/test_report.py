@@ -127,7 +127,11 @@ def case_text_dedup(e):
     check(p.returncode == 1, "exit status 1 when problems are shown", p.stderr)
     check(p.stderr == "", "no warnings", p.stderr)
     procs = ", ".join(f"pid {r['pid']} {r['exe']}" for r in reps)
-    expected = (reps[0]["text"] + f"(seen 3 times in 3 processes: {procs})\n"
+    t0 = reps[0]["time"]
+    check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", t0["wall"]) and 0 <= t0["since_start"] < 60,
+          "each JSON report says when it was made", str(t0))
+    expected = (reps[0]["text"] + f"(seen 3 times in 3 processes: {procs}; "
+                f"at {t0['since_start']:.3f}s into the run, {t0['wall']})\n"
                 "\nulockdep report: 1 problem (3 reports from 3 processes in 3 files)\n")
     check(p.stdout == expected, "output is the first report's exact text, the seen line and the summary",
           f"expected:\n{expected}\ngot:\n{p.stdout}")

@@ -196,6 +196,11 @@ __attribute__((destructor(101))) static void ul_finish(void)
     ul_busy = 1;
     if (ul_self && !ul_self->sig_depth)
         ul_engine_flush_deferred(ul_self); /* reports made in this thread's handlers */
+    /* The thread that ends the process (returned from main, called exit()) with locks held:
+     * held_at_exit, as for any thread that ends so (not from a signal handler, where exiting
+     * with the interrupted code's locks held is the usual way out). */
+    if (ul_opt.exit_held && ul_self && !ul_self->sig_depth)
+        ul_on_thread_exit(ul_self);
     ul_report_finish(); /* print_suppressions */
     check_report_memory();
     uint64_t n = ul_engine_report_count();

@@ -931,11 +931,10 @@ static void queue_held_freed(struct ctx *c, const struct ul_held *h, uintptr_t l
     }
 }
 
-void ul_on_destroy(struct ul_thread *t, void *lock, size_t size)
+/* The lock at addr goes away (destroy, or overwritten while held: lo == hi == 0): reported
+ * if this thread holds it, then retired and dropped from the held stack. */
+static void lock_gone(struct ul_thread *t, uintptr_t addr, uintptr_t lo, uintptr_t hi)
 {
-    if (!atomic_load_explicit(&enabled, memory_order_relaxed))
-        return;
-    uintptr_t addr = (uintptr_t)lock;
     if (!ul_instance_find(addr))
         return;
     struct ctx c;
@@ -945,7 +944,7 @@ void ul_on_destroy(struct ul_thread *t, void *lock, size_t size)
         ctx_capture(&c);
     ul_flock_lock(&ul_glock);
     if (i >= 0)
-        queue_held_freed(&c, &t->held[i], addr, addr + (size ? size : 1));
+        queue_held_freed(&c, &t->held[i], lo, hi);
     struct ul_instance *inst = ul_instance_find(addr);
     if (inst)
         ul_instance_retire(inst);
@@ -953,6 +952,18 @@ void ul_on_destroy(struct ul_thread *t, void *lock, size_t size)
     if (i >= 0)
         remove_held(t, (uint32_t)i);
     ctx_flush(&c);
+}
+
+void ul_on_destroy(struct ul_thread *t, void *lock, size_t size)
+{
+    if (atomic_load_explicit(&enabled, memory_order_relaxed))
+        lock_gone(t, (uintptr_t)lock, (uintptr_t)lock, (uintptr_t)lock + (size ? size : 1));
+}
+
+void ul_on_overwritten(struct ul_thread *t, void *lock)
+{
+    if (atomic_load_explicit(&enabled, memory_order_relaxed))
+        lock_gone(t, (uintptr_t)lock, 0, 0);
 }
 
 void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)

@@ -66,6 +66,11 @@ void ul_engine_disable(void);
 
 void ul_on_init(struct ul_thread *t, void *lock, enum ul_lock_kind kind);
 void ul_on_destroy(struct ul_thread *t, void *lock, size_t size);
+/* A lock this thread holds is being taken again, but its memory says it is free: it was
+ * overwritten (a PTHREAD_MUTEX_INITIALIZER store, memset) or abandoned with a dead stack
+ * frame. Reported as held_lock_freed with where it was taken, then forgotten, so the new
+ * acquisition is a first one, not a "recursive" relock. */
+void ul_on_overwritten(struct ul_thread *t, void *lock);
 enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind kind, unsigned mode,
                             unsigned flags, uintptr_t ip);
 /* ul_on_acquire for a caller that already checked that the engine is on, that no deferred

@@ -87,7 +87,8 @@ struct ul_problem {
     struct ul_cycle_step *cycle;
     unsigned ncycle;
     bool instance_level;        /* the cycle is between instances of one class */
-    uintptr_t mem_lo, mem_hi;   /* held_lock_freed: the memory being freed */
+    uintptr_t mem_lo, mem_hi;   /* held_lock_freed: the memory being freed (0, 0: the lock's
+                                 * memory was overwritten while held, ul_on_overwritten) */
     uint32_t stack;             /* backtrace of the reporting thread, now */
     int signo;                  /* the handler the thread is running (0: thread context) */
     unsigned sig_depth;         /* handler nesting */

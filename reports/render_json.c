@@ -367,7 +367,9 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
         }
         ul_sb_putc(b, ']');
     }
-    if (p->kind == UL_P_HELD_LOCK_FREED)
+    if (p->kind == UL_P_HELD_LOCK_FREED && p->mem_lo == p->mem_hi)
+        ul_sb_puts(b, ",\"overwritten\":true");
+    else if (p->kind == UL_P_HELD_LOCK_FREED)
         ul_sb_printf(b, ",\"memory\":{\"start\":\"0x%lx\",\"end\":\"0x%lx\"}", (unsigned long)p->mem_lo,
                      (unsigned long)p->mem_hi);
     context_json(b, p);

@@ -324,8 +324,12 @@ static void bad_unlock(struct ul_strbuf *b, const struct ul_problem *p, const st
 
 static void held_lock_freed(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
-    ul_sb_printf(b, "%s/%d is freeing memory %016lx-%016lx, with a lock still held there!\n", id->comm, p->tid,
-                 (unsigned long)p->mem_lo, (unsigned long)(p->mem_hi - 1));
+    if (p->mem_lo == p->mem_hi)
+        ul_sb_printf(b, "%s/%d is taking a lock it still holds, whose memory was overwritten or abandoned "
+                        "(the lock word says unlocked)!\n", id->comm, p->tid);
+    else
+        ul_sb_printf(b, "%s/%d is freeing memory %016lx-%016lx, with a lock still held there!\n", id->comm,
+                     p->tid, (unsigned long)p->mem_lo, (unsigned long)(p->mem_hi - 1));
     lock_line(b, &p->target);
     held_locks(b, p, id);
 }

@@ -6,11 +6,26 @@
 
 enum { RW_WRLOCKED = 2, RW_READER_SHIFT = 3 };
 
+/* Linux thread ids are at most PID_MAX_LIMIT (2^22). */
+#define TID_MAX (1 << 22)
+/* glibc's __kind bits: type (3), robust (16), PI (32), PP (64), process-shared (128), elision
+ * (256, 512). */
+#define KIND_BITS 0x3f3
+
 enum ul_unlock_hint ul_mutex_unlock_hint(const pthread_mutex_t *m, int tid)
 {
     int word = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
     int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
     if (word == 0)
+        return UL_UNLOCK_NOT_LOCKED;
+    /* A locked normal, error-checking, recursive or adaptive mutex records its owner's tid;
+     * a word that is set with no plausible owner is not a locked mutex at all (memory that
+     * was never one: Helgrind's tc09 unlocks an int array filled with 0xff). Robust, PI and
+     * PP mutexes keep other things in these words (a dead owner, a priority ceiling). */
+    if (kind & ~KIND_BITS)
+        return UL_UNLOCK_NOT_LOCKED; /* no mutex has these kind bits */
+    if (!(kind & UL_MUTEX_KIND_MAY_FAIL) && (owner <= 0 || owner > TID_MAX))
         return UL_UNLOCK_NOT_LOCKED;
     if (owner > 0 && owner != tid)
         return UL_UNLOCK_OTHER_OWNER;

@@ -22,14 +22,44 @@ UL_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
     return REAL(pthread_mutex_destroy)(m);
 }
 
+/* The slow path sees every relock of a held mutex (its class is held). A lock word that says
+ * free while this thread holds the mutex: its memory was overwritten or abandoned (Helgrind's
+ * tc04), which is what is reported, not a recursive relock. */
+static bool word_says_free(const pthread_mutex_t *m)
+{
+    return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 0 &&
+           !(__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & UL_MUTEX_KIND_MAY_FAIL);
+}
+
+static void check_overwritten(pthread_mutex_t *m)
+{
+    struct ul_thread *t;
+    if (!word_says_free(m) || !(t = ul_enter()))
+        return;
+    if (ul_is_held(t, m))
+        ul_on_overwritten(t, m);
+    ul_leave();
+}
+
 UL_SLOW int mutex_lock_slow(pthread_mutex_t *m, uintptr_t caller)
 {
+    if (!UL_BAD_LOCK_PTR(m))
+        check_overwritten(m);
     UL_BLOCKING_ACQUIRE_AT(m, UL_KIND_MUTEX, UL_WRITE, ul_mutex_flags_inline(m), REAL(pthread_mutex_lock)(m),
                            UL_PTHREAD_OK, caller,
                            "pthread_mutex_lock");
 }
 
-UL_FAST_MISSED(mutex_lock_missed, pthread_mutex_t *, UL_KIND_MUTEX, ul_real_pthread_mutex_lock)
+UL_FAST_MISSED(mutex_lock_missed_common, pthread_mutex_t *, UL_KIND_MUTEX, ul_real_pthread_mutex_lock)
+
+/* A miss of the acquisition cache (ul_busy set): the same check first. */
+static __attribute__((noinline)) int mutex_lock_missed(pthread_mutex_t *m, unsigned mode, unsigned flags,
+                                                       uintptr_t ip)
+{
+    if (ul_unlikely(word_says_free(m)) && ul_is_held(ul_self, m))
+        ul_on_overwritten(ul_self, m);
+    return mutex_lock_missed_common(m, mode, flags, ip);
+}
 
 /* Fast path: glibc's pthread_mutex_lock returns 0 for every kind but robust, PI and PP
  * unless the caller owns the mutex already (interpose.h). */

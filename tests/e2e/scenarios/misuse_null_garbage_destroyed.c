@@ -8,14 +8,21 @@
 // Reports: the only misuse lockdep would report here is the unlock of a destroyed mutex
 // that is not held (bad unlock balance; destroying forgot the lock, so it is named after
 // the unlock's own site), made in the children that take the normal path: one for the
-// mutex, one for the C11 mutex. NULL and garbage locks are never reported (glibc says
-// EINVAL for a garbage mutex; the shim undoes the acquisition it recorded).
+// mutex, one for the C11 mutex. An unlock of garbage memory (set, but with no owner and no
+// mutex kind: never a lock) is a bad unlock too: in garbage_mutex_unlock's normal child, and in
+// both children of garbage_mutex_lock_unlock, whose unlock is always the normal symbol (the
+// lock, natively EINVAL, named the class in the normal child: its line; in the other, the
+// unlock's). NULL locks and garbage lock calls are never reported (glibc says EINVAL for a
+// garbage mutex; the shim undoes the acquisition it recorded).
 // The same program passes natively (e2e.native.misuse_null_garbage_destroyed).
 // EXPECT-EXIT: 0
 // EXPECT-STDOUT: ALL OK
 // EXPECT-REPORT: bad_unlock destroyed_mutex_unlock@${FILE}:${LINE:unlock_destroyed_mutex}
 // EXPECT-REPORT: bad_unlock destroyed_mtx_unlock@${FILE}:${LINE:unlock_destroyed_mtx}
-// EXPECT-COUNT: bad_unlock=2
+// EXPECT-REPORT: bad_unlock garbage_mutex_unlock@${FILE}:${LINE:unlock_garbage}
+// EXPECT-REPORT: bad_unlock garbage_mutex_lock_unlock@${FILE}:${LINE:lock_garbage}
+// EXPECT-REPORT: bad_unlock garbage_mutex_lock_unlock@${FILE}:${LINE:lock_unlock_garbage}
+// EXPECT-COUNT: bad_unlock=5
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -174,12 +181,12 @@ static int null_cnd(void *fn)
 
 static int garbage_mutex_lock(void *fn) { return ((mutex_fn)fn)(garbage(sizeof(pthread_mutex_t))); }
 static int garbage_mutex_trylock(void *fn) { return ((mutex_fn)fn)(garbage(sizeof(pthread_mutex_t))); }
-static int garbage_mutex_unlock(void *fn) { return ((mutex_fn)fn)(garbage(sizeof(pthread_mutex_t))); }
+static int garbage_mutex_unlock(void *fn) { return ((mutex_fn)fn)(garbage(sizeof(pthread_mutex_t))); } /* LINE:unlock_garbage */
 static int garbage_mutex_lock_unlock(void *fn)
 {
     pthread_mutex_t *m = garbage(sizeof *m);
-    int r = ((mutex_fn)fn)(m);
-    return r * 1000 + pthread_mutex_unlock(m);
+    int r = ((mutex_fn)fn)(m); /* LINE:lock_garbage */
+    return r * 1000 + pthread_mutex_unlock(m); /* LINE:lock_unlock_garbage */
 }
 static int garbage_rwlock_tryrdlock(void *fn) { return ((rwlock_fn)fn)(garbage(sizeof(pthread_rwlock_t))); }
 static int garbage_rwlock_trywrlock(void *fn) { return ((rwlock_fn)fn)(garbage(sizeof(pthread_rwlock_t))); }

@@ -82,6 +82,62 @@ static bool static_init_name(const struct ul_class *cls, char *buf, size_t len)
     return true;
 }
 
+/* ---- classes made by one wrapper ------------------------------------------------------ */
+
+#define CHAIN_MAX 4
+
+/* The return addresses of user code on a class's init (or first-use) stack, innermost
+ * first, up to max (runtime frames skipped, as for the class key). */
+static int user_pcs(const struct ul_class *cls, uintptr_t *out, int max)
+{
+    const struct ul_stack *st = ul_stack_get(cls->site_stack);
+    int n = 0;
+    for (uint32_t i = 0; st && i < st->n && n < max; i++)
+        if (!ul_pc_is_runtime(st->pcs[i]))
+            out[n++] = st->pcs[i];
+    return n;
+}
+
+/* When other classes were made at the same innermost site (a lock-making wrapper: yarn's
+ * new_lock(), nlMutexInit()), the caller frames up to the first one that tells this class
+ * apart from all of them: " <- new_pool@pigz.c:1380". Nothing when no other class shares
+ * the site, or none of the frames kept tells them apart (then the name gets "#2"). */
+static void distinguishing_callers(const struct ul_class *cls, char *buf, size_t len)
+{
+    buf[0] = 0;
+    uintptr_t mine[CHAIN_MAX], theirs[CHAIN_MAX];
+    int nm = user_pcs(cls, mine, CHAIN_MAX), differ = 0;
+    if (nm < 2)
+        return;
+    for (uint32_t id = 1, n = ul_class_count(); id <= n; id++) {
+        const struct ul_class *o = ul_class_get(id);
+        if (!o || o == cls || o->site_stack == 0 || o->origin == UL_ORIGIN_STATIC || o->origin == UL_ORIGIN_NAMED ||
+            o->parent)
+            continue;
+        int no = user_pcs(o, theirs, CHAIN_MAX);
+        if (no < 1 || theirs[0] != mine[0])
+            continue;
+        int k = 1;
+        while (k < nm && k < no && theirs[k] == mine[k])
+            k++;
+        if (k < nm && k > differ)
+            differ = k;
+    }
+    size_t used = 0;
+    for (int k = 1; k <= differ && used < len; k++) {
+        struct ul_frame f;
+        if (!ul_user_frame(mine[k], &f))
+            break;
+        int w = f.function && f.file && f.line
+                    ? snprintf(buf + used, len - used, " <- %s@%s:%d", f.function, basename_of(f.file), f.line)
+                    : snprintf(buf + used, len - used, " <- %s+0x%lx", f.module ? f.module : "?",
+                               (unsigned long)f.module_off);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static int next_version(const char *name)
 {
     struct name_count *nc;
@@ -113,17 +169,22 @@ const char *ul_class_display_name(struct ul_class *cls)
         cls->name = strdup(sub);
         return cls->name ? cls->name : "(out of memory)";
     }
-    char base[512];
+    char base[900];
     if (cls->origin == UL_ORIGIN_STATIC && ul_symbolize_data(cls->static_addr, base, sizeof base))
         ;
     else if (cls->origin == UL_ORIGIN_STATIC)
         snprintf(base, sizeof base, "0x%lx", (unsigned long)cls->static_addr);
     else if (static_init_name(cls, base, sizeof base))
         ;
-    else
+    else {
         site_name(cls, base, sizeof base);
+        char callers[400];
+        distinguishing_callers(cls, callers, sizeof callers);
+        size_t bl = strlen(base);
+        snprintf(base + bl, sizeof base - bl, "%s", callers);
+    }
     int version = cls->origin == UL_ORIGIN_STATIC ? 1 : next_version(base);
-    char full[560];
+    char full[960];
     if (version > 1)
         snprintf(full, sizeof full, "%s#%d", base, version);
     else

@@ -217,6 +217,7 @@ def parse_spec(path, stress=False):
             elif key == "EXPECT-EXIT":
                 spec.exit = int(val)
             elif key == "EXPECT-REPORT":
+                words = [subst(w) for w in shlex.split(val)]  # a name with spaces is quoted
                 if len(words) < 2:
                     raise SpecError("EXPECT-REPORT needs a kind and at least one lock name")
                 spec.reports.append((words[0], words[1:]))

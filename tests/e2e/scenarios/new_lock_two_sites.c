@@ -1,9 +1,9 @@
 // A wrapper new_lock() called from two sites: with the default class_depth=2 (new_lock's
-// caller is part of the class) these are two classes, both named after the init line in
-// new_lock (the second "#2"). s1 -> s2 in one thread; later, with OTHER instances created at the
+// caller is part of the class) these are two classes, named after the init line in new_lock
+// and the caller that tells them apart. s1 -> s2 in one thread; later, with OTHER instances created at the
 // same two sites, s2' -> s1': a cycle between the classes (no instance is shared).
 // EXPECT-EXIT: 66
-// EXPECT-REPORT: circular new_lock@${FILE}:${LINE:init} new_lock@${FILE}:${LINE:init}#2
+// EXPECT-REPORT: circular "new_lock@${FILE}:${LINE:init} <- lock_from_site1@${FILE}:${LINE:site1}" "new_lock@${FILE}:${LINE:init} <- lock_from_site2@${FILE}:${LINE:site2}"
 // EXPECT-COUNT: circular=1
 // EXPECT-INSTANCE-LEVEL: false
 // EXPECT-LOCK-ADDRS: 2
@@ -20,12 +20,12 @@ static pthread_mutex_t *new_lock(void)
 
 static pthread_mutex_t *lock_from_site1(void)
 {
-    return new_lock();
+    return new_lock(); /* LINE:site1 */
 }
 
 static pthread_mutex_t *lock_from_site2(void)
 {
-    return new_lock();
+    return new_lock(); /* LINE:site2 */
 }
 
 static void nest(pthread_mutex_t *outer, pthread_mutex_t *inner)

@@ -23,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "demangle.h"
@@ -934,6 +937,55 @@ static __attribute__((noinline)) bool guarded(void (*fn)(struct lookup *), struc
     return true;
 }
 
+/* libdw needs more stack than a program's threads may have: reading a line table took ~160
+ * KiB in a thread of 128 KiB (a SIGSEGV in dwarf_getsrclines, e2e.thread_churn_rss). Lookups
+ * run on a stack of ours (2 MiB, mapped at start-up, used by one thread at a time); when it is
+ * missing or taken, on the caller's. */
+#define BIG_STACK_SIZE (2u << 20)
+static char *big_stack;
+static atomic_bool big_in_use;
+static ucontext_t big_caller, big_ctx; /* used by the thread holding big_in_use */
+static struct {
+    void (*fn)(struct lookup *);
+    struct lookup *l;
+    bool ok;
+} big_call;
+
+static void big_stack_entry(void)
+{
+    big_call.ok = guarded(big_call.fn, big_call.l);
+}
+
+static void big_stack_setup(void)
+{
+    if (big_stack)
+        return;
+    void *p = mmap(NULL, BIG_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                   -1, 0);
+    big_stack = p == MAP_FAILED ? NULL : p;
+}
+
+static bool run_guarded(void (*fn)(struct lookup *), struct lookup *l)
+{
+    if (!big_stack || atomic_exchange(&big_in_use, true))
+        return guarded(fn, l);
+    bool ok;
+    if (getcontext(&big_ctx) != 0) {
+        ok = guarded(fn, l);
+    } else {
+        big_ctx.uc_stack.ss_sp = big_stack;
+        big_ctx.uc_stack.ss_size = BIG_STACK_SIZE;
+        big_ctx.uc_link = &big_caller;
+        big_call.fn = fn;
+        big_call.l = l;
+        big_call.ok = false;
+        makecontext(&big_ctx, big_stack_entry, 0);
+        ok = swapcontext(&big_caller, &big_ctx) == 0 ? big_call.ok : guarded(fn, l);
+    }
+    atomic_store(&big_in_use, false);
+    return ok;
+}
+
 bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
 {
     if (!out)
@@ -948,7 +1000,7 @@ bool ul_symbolize_code(uintptr_t pc, bool return_address, struct ul_frame *out)
         *out = s->frame;
     } else {
         struct lookup l = { .addr = pc, .return_address = return_address, .frame = out };
-        if (!guarded(lookup_code, &l)) {
+        if (!run_guarded(lookup_code, &l)) {
             memset(out, 0, sizeof *out);
             out->pc = pc;
             resolve_code(pc, return_address, out); /* without libdw now */
@@ -1019,7 +1071,7 @@ int ul_symbolize_frames(uintptr_t pc, bool return_address, struct ul_frame *out,
     busy = true;
     struct lookup l = { .addr = pc, .return_address = return_address, .frames = out, .max = max, .n = 1 };
     struct ul_frame phys = out[0];
-    if (!guarded(lookup_inline, &l)) {
+    if (!run_guarded(lookup_inline, &l)) {
         out[0] = phys;
         l.n = 1;
     }
@@ -1129,7 +1181,7 @@ bool ul_symbolize_data(uintptr_t addr, char *buf, size_t len)
         return false;
     busy = true;
     struct lookup l = { .addr = addr, .buf = buf, .len = len };
-    if (!guarded(lookup_data, &l))
+    if (!run_guarded(lookup_data, &l))
         l.ok = resolve_data(addr, buf, len); /* without libdw now */
     busy = false;
     return l.ok;
@@ -1146,6 +1198,7 @@ void ul_symbolizer_avoid_loader_lock(bool on)
 void ul_symbolizer_prepare(void)
 {
     ul_demangle_setup();
+    big_stack_setup();
     /* Not under a small address-space limit: a program that runs near it would have libdw's
      * own start-up fail for it (seen in the oom.rlimit_as test). Then libdw is loaded by the
      * first report, as before, and lock paths use module names only until then. */

@@ -887,10 +887,15 @@ bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum
     }
     int i = find_held(t, addr);
     if (i >= 0) {
-        if (t->held[i].refs)
+        if (t->held[i].refs) {
             t->held[i].refs--;
-        else
+        } else {
+            /* Out of order: the locks above it are taken again (as the kernel's lockdep
+             * re-acquires them); a report found so says it, and points at this unlock. */
+            t->reacquire_ip = (uint32_t)i + 1 < t->depth ? ip : 0;
             remove_held(t, (uint32_t)i);
+            t->reacquire_ip = 0;
+        }
         return true;
     }
     /* Not held by this thread as far as we know. Locks taken before tracing started (or

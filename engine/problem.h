@@ -90,6 +90,8 @@ struct ul_problem {
     uintptr_t mem_lo, mem_hi;   /* held_lock_freed: the memory being freed (0, 0: the lock's
                                  * memory was overwritten while held, ul_on_overwritten) */
     uint32_t stack;             /* backtrace of the reporting thread, now */
+    uintptr_t reacquire_ip;     /* nonzero: found while re-taking the locks held above one
+                                 * released out of order, by the unlock at this address */
     int signo;                  /* the handler the thread is running (0: thread context) */
     unsigned sig_depth;         /* handler nesting */
     bool signal_enabled;        /* inconsistent_state: the signal could arrive here */

@@ -134,6 +134,7 @@ void *queue_problem_extra(struct ctx *c, enum ul_problem_kind kind, unsigned ncy
     for (unsigned i = 0; i < nheld; i++)
         p->held[i] = ref_of_held(&t->held[i]);
     p->stack = ctx_stack(c);
+    p->reacquire_ip = t ? t->reacquire_ip : 0;
     c->out[c->nout++] = pd;
     *out = p;
     uintptr_t extra = ((uintptr_t)(p->held + nheld) + 15) & ~(uintptr_t)15;

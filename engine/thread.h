@@ -85,6 +85,8 @@ struct ul_wait {
 struct ul_thread {
     struct ul_held *held;
     uint32_t depth, cap;
+    uintptr_t reacquire_ip;   /* an out-of-order unlock's caller, while the locks held above the
+                               * released one are checked again (remove_held) */
     uint64_t chain_key;
     /* How many held locks hash to each slot by class id: when the slot of a new lock's class
      * is zero, no lock of that class is held and the same-class checks are skipped. */

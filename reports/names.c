@@ -86,15 +86,26 @@ static bool static_init_name(const struct ul_class *cls, char *buf, size_t len)
 
 #define CHAIN_MAX 4
 
-/* The return addresses of user code on a class's init (or first-use) stack, innermost
- * first, up to max (runtime frames skipped, as for the class key). */
-static int user_pcs(const struct ul_class *cls, uintptr_t *out, int max)
+/* The user-code frames of a class's init (or first-use) stack as printed,
+ * "function@file:line", innermost first, up to max (runtime frames skipped, as for the class
+ * key). Two call sites on one line print alike: they tell no reader anything apart. */
+#define FRAME_TEXT 300
+static int user_frames(const struct ul_class *cls, char (*out)[FRAME_TEXT], int max)
 {
     const struct ul_stack *st = ul_stack_get(cls->site_stack);
     int n = 0;
-    for (uint32_t i = 0; st && i < st->n && n < max; i++)
-        if (!ul_pc_is_runtime(st->pcs[i]))
-            out[n++] = st->pcs[i];
+    for (uint32_t i = 0; st && i < st->n && n < max; i++) {
+        if (ul_pc_is_runtime(st->pcs[i]))
+            continue;
+        struct ul_frame f;
+        if (!ul_user_frame(st->pcs[i], &f))
+            snprintf(out[n], FRAME_TEXT, "0x%lx", (unsigned long)st->pcs[i]);
+        else if (f.function && f.file && f.line)
+            snprintf(out[n], FRAME_TEXT, "%s@%s:%d", f.function, basename_of(f.file), f.line);
+        else
+            snprintf(out[n], FRAME_TEXT, "%s+0x%lx", f.module ? f.module : "?", (unsigned long)f.module_off);
+        n++;
+    }
     return n;
 }
 
@@ -105,8 +116,8 @@ static int user_pcs(const struct ul_class *cls, uintptr_t *out, int max)
 static void distinguishing_callers(const struct ul_class *cls, char *buf, size_t len)
 {
     buf[0] = 0;
-    uintptr_t mine[CHAIN_MAX], theirs[CHAIN_MAX];
-    int nm = user_pcs(cls, mine, CHAIN_MAX), differ = 0;
+    static char mine[CHAIN_MAX][FRAME_TEXT], theirs[CHAIN_MAX][FRAME_TEXT]; /* report lock held */
+    int nm = user_frames(cls, mine, CHAIN_MAX), differ = 0;
     if (nm < 2)
         return;
     for (uint32_t id = 1, n = ul_class_count(); id <= n; id++) {
@@ -114,24 +125,18 @@ static void distinguishing_callers(const struct ul_class *cls, char *buf, size_t
         if (!o || o == cls || o->site_stack == 0 || o->origin == UL_ORIGIN_STATIC || o->origin == UL_ORIGIN_NAMED ||
             o->parent)
             continue;
-        int no = user_pcs(o, theirs, CHAIN_MAX);
-        if (no < 1 || theirs[0] != mine[0])
+        int no = user_frames(o, theirs, CHAIN_MAX);
+        if (no < 1 || strcmp(theirs[0], mine[0]))
             continue;
         int k = 1;
-        while (k < nm && k < no && theirs[k] == mine[k])
+        while (k < nm && k < no && !strcmp(theirs[k], mine[k]))
             k++;
         if (k < nm && k > differ)
             differ = k;
     }
     size_t used = 0;
     for (int k = 1; k <= differ && used < len; k++) {
-        struct ul_frame f;
-        if (!ul_user_frame(mine[k], &f))
-            break;
-        int w = f.function && f.file && f.line
-                    ? snprintf(buf + used, len - used, " <- %s@%s:%d", f.function, basename_of(f.file), f.line)
-                    : snprintf(buf + used, len - used, " <- %s+0x%lx", f.module ? f.module : "?",
-                               (unsigned long)f.module_off);
+        int w = snprintf(buf + used, len - used, " <- %s", mine[k]);
         if (w < 0)
             break;
         used += (size_t)w;

@@ -350,6 +350,10 @@ void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struc
     ul_sb_printf(b, ",\"version\":\"%s\"", ULOCKDEP_VERSION);
     locks_json(b, p);
     if (p->kind == UL_P_CIRCULAR) {
+        if (p->reacquire_ip) { /* found re-taking held locks after this out-of-order unlock */
+            ul_sb_puts(b, ",\"reacquired_after_unlock_at\":");
+            frame_json(b, p->reacquire_ip);
+        }
         ul_sb_printf(b, ",\"instance_level\":%s,\"cycle\":[", p->instance_level ? "true" : "false");
         for (unsigned i = 0; i < p->ncycle; i++) {
             const struct ul_cycle_step *s = &p->cycle[i];

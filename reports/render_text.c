@@ -248,8 +248,17 @@ static void context_tag(struct ul_strbuf *b, const struct ul_problem *p, bool en
 static void circular(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
     char nb[NAME_MAX_LEN];
-    ul_sb_printf(b, "%s/%d is trying to acquire lock:\n", id->comm, p->tid);
-    lock_line(b, &p->target);
+    if (p->reacquire_ip) {
+        /* the lock is not being taken now: it is held above one just released out of order */
+        struct ul_lockref again = p->target;
+        again.ip = p->reacquire_ip;
+        ul_sb_printf(b, "%s/%d, re-taking the locks it held above one it released out of order, "
+                        "is trying to acquire lock:\n", id->comm, p->tid);
+        lock_line(b, &again);
+    } else {
+        ul_sb_printf(b, "%s/%d is trying to acquire lock:\n", id->comm, p->tid);
+        lock_line(b, &p->target);
+    }
     ul_sb_puts(b, "\nbut task is already holding lock:\n");
     lock_line(b, &p->holding);
     ul_sb_puts(b, "\nwhich lock already depends on the new lock.\n\n");

@@ -259,8 +259,8 @@ def case_heap_locks(env):
     b = env.clean_run("yx")
     p = env.merge(expect=1)
     check(p.stdout.count(TITLE) == 1, "one report", p.stdout)
-    names = set(re.findall(r"^-> #\d \((new_lock@cross_order\.c:\d+(?:#2)?)\)", p.stdout, re.M))
-    check(len(names) == 2, "both init-stack classes named", p.stdout)
+    names = set(re.findall(r"^-> #\d \((new_lock@cross_order\.c:\d+ <- main@cross_order\.c:\d+)\)", p.stdout, re.M))
+    check(len(names) == 2, "both init-stack classes named, each by the caller that tells it apart", p.stdout)
     check(f"recorded by pid {a} " in p.stdout and f"recorded by pid {b} " in p.stdout, "pids", p.stdout)
     con = sqlite3.connect(env.db)
     idents = [r[0] for r in con.execute("SELECT ident FROM classes")]

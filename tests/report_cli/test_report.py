@@ -553,7 +553,7 @@ def case_symbolize_later(e):
     for want in (f"take_a_then_b+0x", f"report_prog.c:{e.line('a_then_b_2')} [report_prog+0x",
                  f"take_b_then_a+0x", f"report_prog.c:{e.line('b_then_a_2')} [report_prog+0x",
                  "(lock_a){", "(lock_b){", "lock(lock_a);",
-                 f"(new_lock@report_prog.c:{e.line('new_lock_init')}){{", "heap_abba+0x"):
+                 f"(new_lock@report_prog.c:{e.line('new_lock_init')} <- heap_abba@report_prog.c:", "heap_abba+0x"):
         check(want in out, f"the text names {want!r}", out[:4000])
     check(not re.search(r"\(0x[0-9a-f]+\)", out), "no lock is named by address any more")
     j = json_lines(e.report("--format=json", d).stdout)

@@ -735,8 +735,28 @@ static void collect_name(struct report_ctx *c, const char *name)
     for (size_t i = 0; i < c->names.n; i++)
         if (!strcmp(c->names.v[i].old, name))
             return;
-    if (rename_address(c, name, out, sizeof out) || rename_site(c, name, out, sizeof out))
+    if (rename_address(c, name, out, sizeof out) || rename_site(c, name, out, sizeof out)) {
         patch_add(&c->names, name, out);
+        return;
+    }
+    /* A wrapper-made class: "site <- caller <- ...", each part a site of its own. */
+    static const char arrow[] = " <- ";
+    if (!strstr(name, arrow))
+        return;
+    char joined[2048] = "", part[1024], renamed[1024];
+    bool any = false;
+    for (const char *p = name; *p;) {
+        const char *e = strstr(p, arrow);
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        bool ok = rename_site(c, part, renamed, sizeof renamed);
+        any |= ok;
+        size_t used = strlen(joined);
+        snprintf(joined + used, sizeof joined - used, "%s%s", used ? arrow : "", ok ? renamed : part);
+        p += n + (e ? strlen(arrow) : 0);
+    }
+    if (any)
+        patch_add(&c->names, name, joined);
 }
 
 static bool is_name_key(const char *key)

@@ -75,8 +75,11 @@ int cmd_run(int argc, char **argv)
     }
     ul_options_parse(all, NULL);
     free(all);
-    if (!ul_options_was_set("deadlock_timeout"))
-        setenv_joined("ULOCKDEP_OPTIONS", "deadlock_timeout=10", getenv_or_empty("ULOCKDEP_OPTIONS"));
+    if (!ul_options_was_set("deadlock_timeout")) {
+        char watchdog[64];
+        snprintf(watchdog, sizeof watchdog, "deadlock_timeout=%d", ULOCKDEP_RUN_DEADLOCK_TIMEOUT);
+        setenv_joined("ULOCKDEP_OPTIONS", watchdog, getenv_or_empty("ULOCKDEP_OPTIONS"));
+    }
     /* The environment's options first, ours after them so ours win. */
     if (spec)
         setenv_joined("ULOCKDEP_OPTIONS", getenv_or_empty("ULOCKDEP_OPTIONS"), spec);

@@ -547,7 +547,7 @@ int cmd_stress(int argc, char **argv)
     /* The hang watchdog, as under `ulockdep run`, so a run that deadlocks ends with a deadlock
      * report instead of hanging until --timeout; it fires well before a short --timeout. */
     if (!ul_options_was_set("deadlock_timeout")) {
-        s.watchdog = 10;
+        s.watchdog = ULOCKDEP_RUN_DEADLOCK_TIMEOUT;
         if (s.timeout > 0 && s.timeout < 2.0 * s.watchdog)
             s.watchdog = s.timeout >= 2.0 ? (int)(s.timeout / 2) : 1;
     }

@@ -26,6 +26,17 @@ struct ul_derived_options {
 extern struct ul_options ul_opt;
 extern struct ul_derived_options ul_dopt;
 
+/* The exit status of a process that ulockdep ends itself (halt_on_error, a deadlock): exitcode,
+ * or 1 when it is 0, for that end is never a success. */
+static inline int ul_forced_exit_status(void)
+{
+    return ul_opt.exitcode ? ul_opt.exitcode : 1;
+}
+
+/* `ulockdep run` and `stress` turn the hang watchdog on with this deadlock_timeout, unless the
+ * user set one. */
+#define ULOCKDEP_RUN_DEADLOCK_TIMEOUT 10
+
 /* Complaint sink: called with one line (no trailing newline) per problem found. */
 typedef void (*ul_opt_complain_fn)(const char *line);
 

@@ -477,7 +477,7 @@ bool ul_report_problem(const struct ul_problem *p)
     ul_flock_unlock(&ul_rlock);
     if (ul_opt.halt_on_error) {
         ul_report_say_logged();
-        _exit(ul_opt.exitcode ? ul_opt.exitcode : 1);
+        _exit(ul_forced_exit_status());
     }
     return true;
 }

@@ -2,7 +2,7 @@
  * `ulockdep merge` to find cycles that only the union of many runs has (docs/cross-run.md).
  *
  * Each process writes its own file, once, when it ends: exit() (a destructor), _exit() and
- * _Exit() (interposed here), and the hang watchdog's exit after a deadlock report. Not on a
+ * _Exit() (interposed in runtime.c), and the hang watchdog's exit after a deadlock report. Not on a
  * fatal signal (SIGTERM, SIGKILL, ...): writing the file takes locks and allocates, which a
  * signal handler cannot do safely. A forked child that learned something after the fork writes its
  * own file too; a process that learned no dependency writes none. The file is written as DIR/.<name>.part (O_CREAT|O_EXCL|O_NOFOLLOW) and
@@ -499,20 +499,8 @@ __attribute__((destructor(102))) static void graph_record_at_exit(void)
     flush();
 }
 
-/* _exit() skips the destructors: write the file first (and say where reports went). The exit itself is the system call
- * glibc's _exit makes. */
-UL_EXPORT void _exit(int status)
+/* _exit() and _Exit() skip the destructors: runtime.c, where process exit lives, calls this. */
+void ul_graph_record_before_exit(void)
 {
     flush();
-    ul_report_say_logged();
-    for (;;)
-        syscall(SYS_exit_group, status);
-}
-
-UL_EXPORT void _Exit(int status)
-{
-    flush();
-    ul_report_say_logged();
-    for (;;)
-        syscall(SYS_exit_group, status);
 }

@@ -97,6 +97,8 @@ void ul_unwind_setup(void);
 /* graph_dir (graph_record.c): write this process's graph file now, from the hang watchdog's
  * thread, before it ends the process. */
 void ul_graph_record_flush_from_watchdog(void);
+/* graph_dir: write this process's graph file now, before _exit()/_Exit() (graph_record.c). */
+void ul_graph_record_before_exit(void);
 unsigned ul_capture_stack(uintptr_t *pcs, unsigned max);
 bool ul_addr_is_static(uintptr_t addr);
 uint64_t ul_signal_mask(void);  /* signal.c: the thread's blocked signals */

@@ -558,7 +558,7 @@ static void watchdog_exit(void)
     ul_graph_record_flush_from_watchdog();
     ul_report_finish();
     for (;;)
-        syscall(SYS_exit_group, ul_opt.exitcode ? ul_opt.exitcode : 1);
+        syscall(SYS_exit_group, ul_forced_exit_status());
 }
 
 static void report(struct scan *s, uint64_t now)
@@ -641,7 +641,7 @@ static void report(struct scan *s, uint64_t now)
         /* The report is hidden, but the threads are still stuck for good: say so in one line
          * and end the process as deadlock_exit asks (a hang is not a success: exitcode). */
         char line[sizeof rule + 256];
-        int status = ul_opt.exitcode ? ul_opt.exitcode : 1;
+        int status = ul_forced_exit_status();
         snprintf(line, sizeof line, "ulockdep: threads deadlocked for %u s; the deadlock report was suppressed by %s; %s",
                  p.timeout, rule, ul_opt.deadlock_exit ? "exiting" : "still waiting (deadlock_exit=0)");
         if (ul_opt.deadlock_exit) {

@@ -34,12 +34,14 @@ int opt_arg_append_lenient(char **spec, const char *arg);
 int opt_spec_check(const char *spec);
 /* One grammar for every subcommand's long options: exact names (no abbreviations), '-' and
  * '_' alike (--log-path is --log_path, --module_dir is --module-dir), and an unknown name is
- * an error that suggests the nearest valid one ("did you mean '--log_path'?"), among the
- * shim's options and the subcommand's own (opt_set_command_names, NULL-ended). */
+ * named with the nearest valid one ("did you mean '--log_path'?"), among the shim's options
+ * and the subcommand's own (opt_set_command_names, NULL-ended). It is an error everywhere
+ * but `run`, which follows the CONTRACT's rule for ULOCKDEP_OPTIONS: one line, the program
+ * still runs. */
 struct option;
 void opt_set_command_names(const char *const *names);
 const char *opt_nearest(const char *name, size_t len);
-void opt_unknown(const char *cmd, const char *arg);
+void opt_unknown(const char *cmd, const char *arg, const char *tail);
 /* For a getopt_long command: checks (and normalises '_' to '-' in) every --name before
  * getopt_long sees it. Returns -1 after the message for an unknown one. */
 int opt_check_long_names(const char *cmd, int argc, char **argv, const struct option *longopts);

@@ -83,18 +83,18 @@ const char *opt_nearest(const char *typed, size_t len)
     return bd <= (len > 6 ? 3 : 2) ? best : NULL;
 }
 
-void opt_unknown(const char *cmd, const char *arg)
+void opt_unknown(const char *cmd, const char *arg, const char *tail)
 {
     size_t n = strcspn(arg, "=");
     const char *name = arg + (arg[0] == '-') + (arg[0] == '-' && arg[1] == '-');
     size_t len = n - (size_t)(name - arg);
     const char *near = opt_nearest(name, len);
     if (near)
-        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s'; did you mean '--%s'?\n", cmd ? " " : "", cmd ? cmd : "",
-                (int)n, arg, near);
+        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s' (did you mean '--%s'?)%s\n", cmd ? " " : "",
+                cmd ? cmd : "", (int)n, arg, near, tail);
     else
-        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s' (see ulockdep --help)\n", cmd ? " " : "", cmd ? cmd : "",
-                (int)n, arg);
+        fprintf(stderr, "ulockdep%s%s: unknown option '%.*s' (see ulockdep --help)%s\n", cmd ? " " : "",
+                cmd ? cmd : "", (int)n, arg, tail);
 }
 
 int opt_check_long_names(const char *cmd, int argc, char **argv, const struct option *longopts)
@@ -113,7 +113,7 @@ int opt_check_long_names(const char *cmd, int argc, char **argv, const struct op
         for (const struct option *o = longopts; o->name && !found; o++)
             found = strlen(o->name) == n && !strncmp(o->name, a + 2, n);
         if (!found) { /* exact names only (getopt_long would take a prefix) */
-            opt_unknown(cmd, a);
+            opt_unknown(cmd, a, "");
             return -1;
         }
         /* the value of an option that takes one may be the next argument */
@@ -162,9 +162,9 @@ static int append(char **spec, const char *arg, bool lenient)
         for (const char *p = arg + 2; p < arg + namelen; p++)
             key[kl++] = *p == '-' ? '_' : *p;
     int i = kl ? lookup(key, kl) : -1;
-    if (i < 0) { /* a typo must not run the program with the option silently off */
-        opt_unknown(NULL, arg);
-        return -1;
+    if (i < 0) { /* said, with the nearest name: a typo never turns an option off silently */
+        opt_unknown(NULL, arg, lenient ? "; ignored" : "");
+        return lenient ? 0 : -1;
     }
 
     const char *val = eq ? eq + 1 : "1";

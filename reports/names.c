@@ -113,9 +113,21 @@ static int user_frames(const struct ul_class *cls, char (*out)[FRAME_TEXT], int 
  * new_lock(), nlMutexInit()), the caller frames up to the first one that tells this class
  * apart from all of them: " <- new_pool@pigz.c:1380". Nothing when no other class shares
  * the site, or none of the frames kept tells them apart (then the name gets "#2"). */
+/* The innermost user-code return address of a class's site stack (0: none). Cheap: the
+ * runtime verdicts are cached, nothing is symbolised. */
+static uintptr_t first_user_pc(const struct ul_class *cls)
+{
+    const struct ul_stack *st = ul_stack_get(cls->site_stack);
+    for (uint32_t i = 0; st && i < st->n; i++)
+        if (!ul_pc_is_runtime(st->pcs[i]))
+            return st->pcs[i];
+    return 0;
+}
+
 static void distinguishing_callers(const struct ul_class *cls, char *buf, size_t len)
 {
     buf[0] = 0;
+    uintptr_t site = first_user_pc(cls);
     static char mine[CHAIN_MAX][FRAME_TEXT], theirs[CHAIN_MAX][FRAME_TEXT]; /* report lock held */
     int nm = user_frames(cls, mine, CHAIN_MAX), differ = 0;
     if (nm < 2)
@@ -123,8 +135,8 @@ static void distinguishing_callers(const struct ul_class *cls, char *buf, size_t
     for (uint32_t id = 1, n = ul_class_count(); id <= n; id++) {
         const struct ul_class *o = ul_class_get(id);
         if (!o || o == cls || o->site_stack == 0 || o->origin == UL_ORIGIN_STATIC || o->origin == UL_ORIGIN_NAMED ||
-            o->parent)
-            continue;
+            o->parent || first_user_pc(o) != site)
+            continue; /* only classes made at this very call: every other class is passed cheaply */
         int no = user_frames(o, theirs, CHAIN_MAX);
         if (no < 1 || strcmp(theirs[0], mine[0]))
             continue;

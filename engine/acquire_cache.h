@@ -13,11 +13,15 @@
  *   - the instance may be gone (destroyed, re-initialised, freed, module unloaded): every
  *     retirement bumps ul_instance_epoch; when it moved, the entry's instance is checked
  *     again (same address, same serial) before it is trusted;
- *   - signal usage: the entry keeps the class's SIGNAL-ON bits as they were when it was
- *     made; a hit needs the signals that can arrive now to be among them (the thread's mask
- *     must be known), and inside a handler, the handler's signal to be the entry's;
+ *   - signal usage: a hit needs the signals that can arrive now to be among the class's
+ *     SIGNAL-ON bits (read from the class: they only ever grow; the thread's mask must be
+ *     known), and inside a handler, the handler's signal to be the entry's;
  *   - same-class nesting and recursion: when the thread holds a lock whose class shares
- *     the bloom slot, the full same-class check runs (ul_on_acquire);
+ *     the bloom slot, the full same-class check runs (ul_on_acquire), unless this entry
+ *     passed it before with the same held stack (same_ikey == the thread's ikey: the same
+ *     locks held the same way, so no relock, and the instance dependencies it found are
+ *     known); a class gaining its second live lock bumps the epoch, which clears that
+ *     memo, because it changes which held locks are gates;
  *   - trylocks, and whether the chain needed validating, are part of the tag; subclass
  *     acquisitions (lock_nested) and lock_sync are never cached;
  *   - ignored classes: a class that becomes ignored after first use bumps ul_instance_epoch
@@ -36,6 +40,7 @@
 extern atomic_int enabled; /* problem_queue.c: the engine's on switch */
 
 _Static_assert(sizeof(struct ul_acache_entry) == 64, "one cache line per entry");
+_Static_assert(UL_ACACHE_PRIME <= 1u << UL_ACACHE_BITS, "prime fits the table");
 _Static_assert((int)UL_HELD_TRY == (int)UL_F_TRY, "held flag copied from the acquire flag");
 
 /* The tag lives in the address's top byte (user addresses are below 2^56). */
@@ -45,10 +50,13 @@ _Static_assert((int)UL_HELD_TRY == (int)UL_F_TRY, "held flag copied from the acq
 
 #define UL_ACACHE_INLINE static inline __attribute__((always_inline))
 
+/* Modulo a prime, like the instance cache: for one chain key, the locks of an array (any
+ * stride) land in distinct entries until there are more than UL_ACACHE_PRIME of them,
+ * so a thread taking any of 4000 per-object locks finds each in its own entry. The chain
+ * key (a hash already) moves the whole array for another chain. */
 UL_ACACHE_INLINE uint32_t ul_acache_index(uint64_t key, uintptr_t addr)
 {
-    /* Chain keys are hashes already; addresses: from 4-byte spinlocks to page-apart locks. */
-    return (uint32_t)(key ^ (addr >> 2) ^ (addr >> 10)) & ((1u << UL_ACACHE_BITS) - 1);
+    return (uint32_t)(((addr >> 2) + (key >> 20)) % UL_ACACHE_PRIME);
 }
 
 /* sig_depth and sig_mask_known in one load: thread context with a known mask is the
@@ -85,7 +93,8 @@ UL_ACACHE_INLINE struct ul_acache_entry *ul_acache_find(struct ul_thread *t, uin
         if (t->sig_depth && !try_ && t->sig[t->sig_depth].signo != e->sig_in)
             return NULL; /* in a handler whose signal is not known to the class */
     }
-    if (~t->sig_blocked & ~e->sig_on) /* a signal that can arrive now is new for the class */
+    /* A signal that can arrive now is new for the class (those bits only ever grow). */
+    if (~t->sig_blocked & ~__atomic_load_n(&e->cls->sig_on[mode != UL_WRITE], __ATOMIC_RELAXED))
         return NULL;
     uint32_t epoch = atomic_load_explicit(&ul_instance_epoch, memory_order_acquire);
     if (__builtin_expect(e->epoch != epoch, 0)) {
@@ -95,6 +104,7 @@ UL_ACACHE_INLINE struct ul_acache_entry *ul_acache_find(struct ul_thread *t, uin
             atomic_load_explicit(&e->cls->ignored, memory_order_relaxed))
             return NULL;
         e->epoch = epoch;
+        e->same_ikey = 0; /* the stack's instances or their classes' gates may differ now */
     }
     return e;
 }
@@ -108,6 +118,7 @@ UL_ACACHE_INLINE void ul_acache_push(struct ul_thread *t, const struct ul_acache
     h->inst = e->inst;
     h->cls = e->cls;
     h->prev_key = t->chain_key;
+    h->prev_ikey = t->ikey;
     h->ip = ip;
     h->refs = 0;
     h->mode = (uint8_t)mode;
@@ -117,6 +128,14 @@ UL_ACACHE_INLINE void ul_acache_push(struct ul_thread *t, const struct ul_acache
     t->depth++;
     t->class_count[e->slot]++;
     t->chain_key = e->next;
+    t->ikey = ul_ikey_next(t->ikey, addr, mode, flags & UL_F_TRY, t->sig_depth, 0);
+}
+
+/* No lock of the entry's class is held, or this same stack passed the same-class checks
+ * for this acquisition before (nesting in one class, the same way again). */
+UL_ACACHE_INLINE bool ul_acache_no_same_class_check(const struct ul_thread *t, const struct ul_acache_entry *e)
+{
+    return !t->class_count[e->slot] || e->same_ikey == t->ikey;
 }
 
 /* ul_on_acquire with its common case inline: a cached acquisition with no lock of a
@@ -126,7 +145,7 @@ UL_ACACHE_INLINE enum ul_token ul_acquire(struct ul_thread *t, void *lock, enum 
 {
     if (__builtin_expect(atomic_load_explicit(&enabled, memory_order_relaxed) && !t->deferred, 1)) {
         struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)lock, mode, flags);
-        if (__builtin_expect(e && !t->class_count[e->slot], 1)) {
+        if (__builtin_expect(e && ul_acache_no_same_class_check(t, e), 1)) {
             ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
             return UL_T_PUSHED;
         }
@@ -146,6 +165,7 @@ UL_ACACHE_INLINE bool ul_release_top(struct ul_thread *t, uintptr_t addr)
                              !atomic_load_explicit(&enabled, memory_order_relaxed), 0))
         return false;
     t->chain_key = h->prev_key;
+    t->ikey = h->prev_ikey;
     t->class_count[h->cls->id % UL_CLASS_BLOOM]--;
     t->depth = d - 1;
     return true;

@@ -595,6 +595,7 @@ static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *i
     h->inst = inst;
     h->cls = cls;
     h->prev_key = t->chain_key;
+    h->prev_ikey = t->ikey;
     h->ip = ip;
     h->refs = 0;
     h->mode = (uint8_t)mode;
@@ -602,6 +603,7 @@ static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *i
     h->ctx = t->sig_depth;
     h->aux = (uint8_t)(flags >> 16);
     t->class_count[cls->id % UL_CLASS_BLOOM]++;
+    t->ikey = ul_ikey_next(t->ikey, addr, mode, h->flags, h->ctx, cls->subclass);
     return true;
 }
 
@@ -609,7 +611,8 @@ static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *i
  * the same acquisition at the same place is a cache hit (acquire_cache.h). `epoch` was read
  * before the instance was looked up. */
 static void acache_fill(struct ul_thread *t, uint64_t prev, uint64_t next, uintptr_t addr, struct ul_instance *inst,
-                        struct ul_class *cls, unsigned mode, unsigned flags, bool validated, uint32_t epoch)
+                        struct ul_class *cls, unsigned mode, unsigned flags, bool validated, uint32_t epoch,
+                        uint64_t same_ikey)
 {
     unsigned rw = mode != UL_WRITE, try_ = flags & UL_F_TRY;
     struct ul_acache_entry *e = &t->acache[ul_acache_index(prev, addr)];
@@ -618,7 +621,7 @@ static void acache_fill(struct ul_thread *t, uint64_t prev, uint64_t next, uintp
     e->next = next;
     e->inst = inst;
     e->cls = cls;
-    e->sig_on = __atomic_load_n(&cls->sig_on[rw], __ATOMIC_RELAXED);
+    e->same_ikey = same_ikey;
     e->epoch = epoch;
     e->serial = __atomic_load_n(&inst->serial, __ATOMIC_RELAXED);
     e->slot = (uint8_t)(cls->id % UL_CLASS_BLOOM);
@@ -748,10 +751,13 @@ static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_
         mark_signal_usage(t, &self, in, on);
     }
     int same = SAME_CLASS_PUSH;
+    uint64_t same_ikey = 0; /* the stack passed the same-class checks (acquire_cache.h) */
     if (unlikely(t->class_count[cls->id % UL_CLASS_BLOOM]) && !(flags & UL_F_SYNC)) {
         same = same_class(t, inst, cls, mode, flags, ip);
         if (same == SAME_CLASS_MERGED)
             return UL_T_REF;
+        if (same == SAME_CLASS_PUSH)
+            same_ikey = t->ikey;
     }
     uint64_t prev = t->chain_key;
     uint64_t key = ul_chain_next(prev, cls->id, mode);
@@ -765,7 +771,7 @@ static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_
     t->chain_key = key;
     /* Only what a hit can repeat exactly: not a subclass, and a validated chain. */
     if (!(flags & UL_ACACHE_UNCACHED) && !uncached && (!validate || ul_keyset_contains(&chains, key)))
-        acache_fill(t, prev, key, addr, inst, cls, mode, flags, validate, epoch);
+        acache_fill(t, prev, key, addr, inst, cls, mode, flags, validate, epoch, same_ikey);
     return UL_T_PUSHED;
 }
 
@@ -784,10 +790,15 @@ enum ul_token ul_on_acquire(struct ul_thread *t, void *lock, enum ul_lock_kind k
     if (unlikely(!e))
         return acquire_slow(t, lock, kind, mode, flags, ip);
     /* Seen before at this place of this chain; only the same-class checks depend on what
-     * else is held now. */
-    if (unlikely(t->class_count[e->slot]) &&
-        same_class(t, e->inst, e->cls, mode, flags, ip) == SAME_CLASS_MERGED)
-        return UL_T_REF;
+     * else is held now, and they are remembered for one held stack. */
+    if (unlikely(!ul_acache_no_same_class_check(t, e))) {
+        uint32_t epoch = e->epoch; /* ul_acache_find made it current */
+        int same = same_class(t, e->inst, e->cls, mode, flags, ip);
+        if (same == SAME_CLASS_MERGED)
+            return UL_T_REF;
+        if (same == SAME_CLASS_PUSH && epoch == atomic_load_explicit(&ul_instance_epoch, memory_order_acquire))
+            e->same_ikey = t->ikey;
+    }
     ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
     return UL_T_PUSHED;
 }
@@ -817,9 +828,11 @@ void remove_held(struct ul_thread *t, uint32_t i)
     t->class_count[gone.cls->id % UL_CLASS_BLOOM]--;
     memmove(&t->held[i], &t->held[i + 1], (t->depth - i - 1) * sizeof *t->held);
     t->depth--;
-    uint64_t key = gone.prev_key;
+    uint64_t key = gone.prev_key, ikey = gone.prev_ikey;
     for (uint32_t k = i; k < t->depth; k++) {
         struct ul_held h = t->held[k];
+        t->held[k].prev_ikey = ikey; /* the held-stack key spans every context */
+        ikey = ul_ikey_next(ikey, h.addr, h.mode, h.flags & UL_HELD_TRY, h.ctx, h.cls->subclass);
         if (h.ctx != gone.ctx)
             continue;
         uint64_t next = ul_chain_next(key, h.cls->id, h.mode);
@@ -829,6 +842,7 @@ void remove_held(struct ul_thread *t, uint32_t i)
             validate_chain(t, k, h.inst, h.cls, h.mode, h.ip, next);
         key = next;
     }
+    t->ikey = ikey;
     set_context_key(t, gone.ctx, key);
 }
 
@@ -881,6 +895,7 @@ bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum
             return true;
         }
         t->chain_key = h->prev_key;
+        t->ikey = h->prev_ikey;
         t->class_count[h->cls->id % UL_CLASS_BLOOM]--;
         t->depth = d - 1;
         return true;

@@ -167,8 +167,12 @@ struct ul_instance *ul_instance_insert(uintptr_t addr, struct ul_class *cls, enu
     atomic_store_explicit(b, inst, memory_order_release);
     live++;
     cls->instances++;
-    if (++cls->live > 1)
+    if (++cls->live > 1 && !atomic_load_explicit(&cls->multi, memory_order_relaxed)) {
         atomic_store_explicit(&cls->multi, 1, memory_order_relaxed);
+        /* Its locks stop being gates: the acquisition caches' same-class verdicts, which
+         * depend on which held locks are gates, are cleared on an epoch move. */
+        ul_instance_epoch_bump();
+    }
     return inst;
 }
 

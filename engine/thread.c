@@ -25,21 +25,27 @@ struct ul_thread *ul_thread_new(int tid, bool is_main)
         struct ul_held *held = t->held;
         uint32_t cap = t->cap;
         struct ul_icache_entry *icache = t->icache;
-        memset(t, 0, sizeof *t); /* not a compound literal: no 16 KiB temporary on the stack */
+        struct ul_acache_entry *acache = t->acache;
+        memset(t, 0, sizeof *t);
         t->held = held;
         t->cap = cap;
         t->icache = icache;
+        t->acache = acache;
     } else {
         /* The held stack starts a page; keep the thread's own fields at a different offset
          * within a page, or every push (a store at held[depth]) and the next load of
          * t->depth alias in the CPU's 4 KiB store-forwarding check and stall. */
-        /* +64: the state is cache-line aligned (its acquisition cache is one line per
-         * entry); the arena only guarantees 16 bytes. */
+        /* +64: the state is cache-line aligned; the arena only guarantees 16 bytes. */
         char *mem = ul_alloc(sizeof *t + 2048 + 64);
         t = mem ? (struct ul_thread *)((((uintptr_t)mem + 63) & ~(uintptr_t)63) + 1536) : NULL;
         if (t) {
             t->held = ul_pages_alloc(INITIAL_HELD * sizeof *t->held);
-            if (!t->held) {
+            t->acache = ul_pages_alloc(sizeof *t->acache << UL_ACACHE_BITS);
+            if (!t->held || !t->acache) {
+                if (t->held)
+                    ul_pages_free(t->held, INITIAL_HELD * sizeof *t->held);
+                if (t->acache)
+                    ul_pages_free(t->acache, sizeof *t->acache << UL_ACACHE_BITS);
                 ul_free(mem, sizeof *t + 2048 + 64);
                 t = NULL;
             } else {
@@ -51,6 +57,7 @@ struct ul_thread *ul_thread_new(int tid, bool is_main)
         t->tid = tid;
         t->is_main = is_main;
         t->chain_key = UL_CHAIN_INITIAL;
+        t->ikey = UL_IKEY_INITIAL;
         t->reg_next = registry;
         if (registry)
             registry->reg_prev = t;

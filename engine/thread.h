@@ -17,6 +17,7 @@ struct ul_held {
     struct ul_instance *inst;
     struct ul_class *cls;
     uint64_t prev_key;     /* chain key before this lock was pushed */
+    uint64_t prev_ikey;    /* the thread's held-stack key before it (ul_thread.ikey) */
     uintptr_t ip;          /* where it was acquired */
     uint32_t refs;         /* extra acquisitions of a recursive mutex */
     uint32_t read_stack;   /* SRCU reader: the stack of its srcu_read_lock (0: not known);
@@ -38,13 +39,20 @@ struct ul_acache_entry {
     uint64_t next;             /* chain key after it */
     struct ul_instance *inst;
     struct ul_class *cls;
-    uint64_t sig_on;           /* cls->sig_on[rw] when made (those bits only ever grow) */
+    /* The held-stack key (ul_thread.ikey) with which this acquisition last passed the
+     * same-class checks (a lock of its class held, no relock, the instance dependencies
+     * known); 0: none. The same stack gives the same verdict while the epoch stays. */
+    uint64_t same_ikey;
     uint32_t epoch;            /* ul_instance_epoch when made or last revalidated */
     uint32_t serial;           /* inst->serial: tells a retired-and-reused instance apart */
     uint8_t slot;              /* cls->id % UL_CLASS_BLOOM */
     uint8_t sig_in;            /* a signal whose IN usage cls already has (0: none known) */
 };
-#define UL_ACACHE_BITS 8       /* 256 entries, 16 KiB per thread */
+/* 4093 entries used (a prime: ul_acache_index), 256 KiB of address space per thread, mapped
+ * with the thread's state and touched only where used: one line per (chain, lock) pair, so
+ * a thread cycling through thousands of per-object locks finds each of them here. */
+#define UL_ACACHE_BITS 12
+#define UL_ACACHE_PRIME 4093u
 
 /* One entry of the per-thread instance cache: lock address -> instance and class, whatever
  * the chain. Consulted on a miss of the acquisition cache before the global instance hash
@@ -88,6 +96,10 @@ struct ul_thread {
     uintptr_t reacquire_ip;   /* an out-of-order unlock's caller, while the locks held above the
                                * released one are checked again (remove_held) */
     uint64_t chain_key;
+    /* A hash of the whole held stack, every context: address, mode, trylock, context and
+     * subclass of each held lock, in order (ul_ikey_next). Equal keys mean the same locks
+     * held the same way, which is what the same-class checks look at. Never 0. */
+    uint64_t ikey;
     /* How many held locks hash to each slot by class id: when the slot of a new lock's class
      * is zero, no lock of that class is held and the same-class checks are skipped. */
     uint32_t class_count[UL_CLASS_BLOOM];
@@ -124,11 +136,22 @@ struct ul_thread {
      * cleared, when the state is recycled for a new thread: its entries are per lock. */
     struct ul_icache_entry *icache;
     /* Acquisitions already checked, by (chain key, lock address): a repeated acquisition is
-     * one probe here (engine/acquire_cache.h). Zeroed with the state: key 0 never matches. */
-    _Alignas(64) struct ul_acache_entry acache[1u << UL_ACACHE_BITS];
+     * one probe here (engine/acquire_cache.h). Mapped with the state (zero: key 0 never
+     * matches) and kept when the state is recycled: like the instance cache, an entry is a
+     * fact about a chain and a lock, checked against the epoch, not about the thread. */
+    struct ul_acache_entry *acache;
 };
 
 #define UL_CHAIN_INITIAL 0x6c6f636b64657031ull /* any non-zero constant */
+#define UL_IKEY_INITIAL 0x68656c6473746b31ull  /* any odd constant */
+
+/* The held-stack key after pushing a lock (thread.h: ikey). Odd, so never 0. */
+static inline uint64_t ul_ikey_next(uint64_t ikey, uintptr_t addr, unsigned mode, unsigned try_, unsigned ctx,
+                                    unsigned sub)
+{
+    uint64_t x = (ikey ^ addr ^ (uint64_t)(mode | try_ << 2 | ctx << 3 | sub << 8) << 48) * 0x9e3779b97f4a7c15ull;
+    return (x ^ x >> 29) | 1;
+}
 
 /* Creates the state of the calling thread (tid given by the caller). NULL when out of
  * memory. Registers it in the thread list. */

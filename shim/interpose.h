@@ -160,7 +160,7 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
     if (ul_unlikely(e == NULL))
         return UL_FAST_MISS; /* ul_busy stays set */
     int done = UL_FAST_NO; /* a lock of the class may be held: the same-class checks */
-    if (ul_likely(!t->class_count[e->slot])) {
+    if (ul_likely(ul_acache_no_same_class_check(t, e))) {
         ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
         done = UL_FAST_DONE;
     }

@@ -1,11 +1,22 @@
 /* lockbench: the cost of one lock + unlock, natively or under an LD_PRELOAD checker.
  *
  *   lockbench --threads N --depth D --iters I --kind mutex|rwlock-read|rwlock-write|spin
- *             [--shared] [--locks L] [--warmup W] [-v]
+ *             [--shared] [--same-class] [--locks L] [--coupling N] [--warmup W] [-v]
  *
  * Each of the N threads repeats I times: take its D locks in a fixed order (0, 1, ..., D-1),
  * then release them in reverse order. By default every thread has its own disjoint set of D
  * locks; with --shared all threads use the same D locks (one set), in the same order.
+ *
+ * Classes (as ulockdep keys them): by default the D locks are statically initialised (zeroed
+ * static storage, never passed to an init function), so each is its own class: D classes
+ * nested. With --same-class the D locks are one heap array initialised in a loop at one
+ * call site: D instances of one class, nested in address order (arrays of locks, hash
+ * buckets locked in order, the kernel's same-class nesting).
+ *
+ * With --coupling N: each thread walks a linked list of N nodes hand over hand, I times:
+ * lock node 0; then for each next node, lock it and unlock the one before; at the end unlock
+ * the last. The nodes are heap objects initialised at one call site (one class): lock
+ * coupling, as in B-tree and list traversals. One iteration is N pairs.
  *
  * With --locks L (depth 1): each thread has L locks of its own (with --shared, all threads
  * use one array of L locks) and each iteration takes and releases one of them, picked at
@@ -20,10 +31,11 @@
  * different locks, not same-class nesting.
  *
  * Definition: one "pair" is one lock call plus one unlock call of one lock. A thread does
- * iters * depth pairs in its timed loop. Every thread times its own loop with
+ * iters * depth pairs in its timed loop (iters * N with --coupling N, iters with --locks).
+ * Every thread times its own loop with
  * CLOCK_MONOTONIC, all starting together after a barrier, and
  *
- *     ns_per_pair = (sum over threads of the thread's elapsed ns) / (threads * iters * depth)
+ *     ns_per_pair = (sum over threads of the thread's elapsed ns) / (threads * iters * pairs per iteration)
  *
  * i.e. the average latency of a pair as seen by a thread. With disjoint locks on enough
  * cores it stays flat as threads are added; with --shared it includes waiting for the lock.
@@ -69,6 +81,7 @@ struct worker {
     union slot *locks;  /* depth of them, or nlocks with --locks */
     long warmup, iters;
     long nlocks;        /* --locks: pick one of nlocks at random each iteration; 0: off */
+    long coupling;      /* --coupling: walk this many nodes hand over hand; 0: off */
     uint64_t rng;
     int depth;
     int errors;
@@ -127,6 +140,39 @@ __attribute__((noinline)) static int run_spread(union slot *locks, uint64_t n, l
     return err;
 }
 
+/* --coupling: hand over hand along locks[0..n-1] (the list's nodes, in list order). */
+#define COUPLE(LOCK, UNLOCK, FIELD)                                 \
+    do {                                                            \
+        for (long it = 0; it < iters; it++) {                       \
+            err |= LOCK(&locks[0].FIELD);                           \
+            for (long i = 1; i < n; i++) {                          \
+                err |= LOCK(&locks[i].FIELD);                       \
+                err |= UNLOCK(&locks[i - 1].FIELD);                 \
+            }                                                       \
+            err |= UNLOCK(&locks[n - 1].FIELD);                     \
+        }                                                           \
+    } while (0)
+
+__attribute__((noinline)) static int run_coupling(union slot *locks, long n, long iters)
+{
+    int err = 0;
+    switch (kind) {
+    case K_MUTEX:
+        COUPLE(pthread_mutex_lock, pthread_mutex_unlock, m);
+        break;
+    case K_RWREAD:
+        COUPLE(pthread_rwlock_rdlock, pthread_rwlock_unlock, rw);
+        break;
+    case K_RWWRITE:
+        COUPLE(pthread_rwlock_wrlock, pthread_rwlock_unlock, rw);
+        break;
+    case K_SPIN:
+        COUPLE(pthread_spin_lock, pthread_spin_unlock, s);
+        break;
+    }
+    return err;
+}
+
 __attribute__((noinline)) static int run_loop(union slot *locks, int depth, long iters)
 {
     int err = 0;
@@ -153,6 +199,8 @@ __attribute__((noinline)) static int measured(struct worker *w)
 {
     if (w->nlocks)
         return run_spread(w->locks, (uint64_t)w->nlocks, w->iters, &w->rng);
+    if (w->coupling)
+        return run_coupling(w->locks, w->coupling, w->iters);
     return run_loop(w->locks, w->depth, w->iters);
 }
 
@@ -169,8 +217,12 @@ static void *worker_main(void *p)
     if (w->nlocks) /* warm-up: every lock of the set once, then random picks */
         for (long i = 0; i < w->nlocks; i++)
             w->errors |= run_loop(&w->locks[i], 1, 1);
-    w->errors |= w->nlocks ? run_spread(w->locks, (uint64_t)w->nlocks, w->warmup, &w->rng)
-                           : run_loop(w->locks, w->depth, w->warmup);
+    if (w->nlocks)
+        w->errors |= run_spread(w->locks, (uint64_t)w->nlocks, w->warmup, &w->rng);
+    else if (w->coupling)
+        w->errors |= run_coupling(w->locks, w->coupling, w->warmup);
+    else
+        w->errors |= run_loop(w->locks, w->depth, w->warmup);
     pthread_barrier_wait(&start_barrier);
     uint64_t t0 = now_ns();
     w->errors |= measured(w);
@@ -212,7 +264,8 @@ static void destroy_lock(union slot *s)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lockbench [--threads N] [--depth D] [--iters I] [--warmup W]\n"
-               "                 [--kind mutex|rwlock-read|rwlock-write|spin] [--shared] [--locks L] [-v]\n"
+               "                 [--kind mutex|rwlock-read|rwlock-write|spin] [--shared] [--same-class]\n"
+               "                 [--locks L] [--coupling N] [-v]\n"
                "defaults: --threads 1 --depth 1 --iters 1000000 --kind mutex, warmup I/10 (>= 1000)\n"
                "prints ns_per_pair=<float>: one pair is one lock + one unlock of one lock;\n"
                "sum of the threads' timed-loop ns / (threads * iters * depth)\n");
@@ -232,8 +285,8 @@ static long parse_long(const char *opt, const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-    long threads = 1, depth = 1, iters = 1000000, warmup = -1, nlocks = 0;
-    bool shared = false, verbose = false, depth_given = false;
+    long threads = 1, depth = 1, iters = 1000000, warmup = -1, nlocks = 0, coupling = 0;
+    bool shared = false, verbose = false, depth_given = false, same_class = false;
     kind = K_MUTEX;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -259,6 +312,10 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--locks")) {
             nlocks = parse_long(a, v, 1, 1L << 24), i++;
+        } else if (!strcmp(a, "--coupling")) {
+            coupling = parse_long(a, v, 2, 1L << 20), i++;
+        } else if (!strcmp(a, "--same-class")) {
+            same_class = true;
         } else if (!strcmp(a, "--shared")) {
             shared = true;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -272,8 +329,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (nlocks && depth_given && depth != 1) {
-        fprintf(stderr, "lockbench: --locks takes one lock at a time: depth must be 1\n");
+    if ((nlocks || coupling) && depth_given && depth != 1) {
+        fprintf(stderr, "lockbench: --locks and --coupling set their own depth: no --depth\n");
+        return 2;
+    }
+    if (!!nlocks + !!coupling + same_class > 1) {
+        fprintf(stderr, "lockbench: --locks, --coupling and --same-class are separate patterns\n");
         return 2;
     }
     if (warmup < 0)
@@ -281,9 +342,10 @@ int main(int argc, char **argv)
 
     int nsets = shared ? 1 : (int)threads;
     union slot *pool = NULL;
-    if (nlocks) {
-        /* One array, initialised in one place: nsets * nlocks instances of one class. */
-        size_t n = (size_t)nsets * (size_t)nlocks;
+    long per_set = nlocks ? nlocks : coupling ? coupling : same_class ? depth : 0;
+    if (per_set) {
+        /* One array, initialised in one place: nsets * per_set instances of one class. */
+        size_t n = (size_t)nsets * (size_t)per_set;
         pool = aligned_alloc(128, n * sizeof *pool);
         if (!pool) {
             fprintf(stderr, "lockbench: out of memory\n");
@@ -295,23 +357,18 @@ int main(int argc, char **argv)
                 return 1;
             }
     }
-    for (int t = 0; t < nsets && !nlocks; t++)
-        for (int d = 0; d < depth; d++) {
-            union slot *s = &sets[t].l[d];
-            if (init_lock(s) != 0) {
-                fprintf(stderr, "lockbench: lock init failed\n");
-                return 1;
-            }
-        }
+    /* The static sets stay as they are: zeroed static storage is an unlocked mutex, rwlock
+     * and spinlock in glibc, and a lock never passed to an init call is its own class. */
 
     static struct worker workers[MAX_THREADS];
     pthread_barrier_init(&start_barrier, NULL, (unsigned)threads);
     for (int t = 0; t < threads; t++) {
         struct worker *w = &workers[t];
         w->locks = sets[shared ? 0 : t].l;
-        if (nlocks)
-            w->locks = &pool[shared ? 0 : (size_t)t * (size_t)nlocks];
+        if (pool)
+            w->locks = &pool[shared ? 0 : (size_t)t * (size_t)per_set];
         w->nlocks = nlocks;
+        w->coupling = coupling;
         w->rng = 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1);
         w->depth = (int)depth;
         w->warmup = warmup;
@@ -330,26 +387,24 @@ int main(int argc, char **argv)
     }
     pthread_barrier_destroy(&start_barrier);
     if (pool) {
-        for (size_t i = 0; i < (size_t)nsets * (size_t)nlocks; i++)
+        for (size_t i = 0; i < (size_t)nsets * (size_t)per_set; i++)
             destroy_lock(&pool[i]);
         free(pool);
     }
-    for (int t = 0; t < nsets && !nlocks; t++)
-        for (int d = 0; d < depth; d++)
-            destroy_lock(&sets[t].l[d]);
 
     if (errors) {
         fprintf(stderr, "lockbench: a lock or unlock call failed\n");
         return 1;
     }
-    double pairs = (double)threads * (double)iters * (double)depth;
+    double pairs = (double)threads * (double)iters * (double)(coupling ? coupling : nlocks ? 1 : depth);
     printf("ns_per_pair=%.3f\n", (double)total_ns / pairs);
     if (verbose) {
-        fprintf(stderr, "lockbench: kind=%s threads=%ld depth=%ld locks=%ld iters=%ld warmup=%ld shared=%d pairs=%.0f\n",
-                kind_names[kind], threads, depth, nlocks, iters, warmup, shared, pairs);
+        fprintf(stderr, "lockbench: kind=%s threads=%ld depth=%ld locks=%ld coupling=%ld same_class=%d iters=%ld "
+                        "warmup=%ld shared=%d pairs=%.0f\n",
+                kind_names[kind], threads, depth, nlocks, coupling, same_class, iters, warmup, shared, pairs);
         for (int t = 0; t < threads; t++)
             fprintf(stderr, "lockbench: thread %d: %.3f ms, %.3f ns/pair\n", t, workers[t].ns / 1e6,
-                    (double)workers[t].ns / ((double)iters * (double)depth));
+                    (double)workers[t].ns / (pairs / (double)threads));
     }
     return 0;
 }

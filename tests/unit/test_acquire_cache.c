@@ -117,7 +117,7 @@ Test(acquire_cache, an_unrelated_retirement_keeps_the_entry)
 
 /* ---- the instance cache (lock address -> instance, behind the acquisition cache) ------- */
 
-static int many[1024];
+static int many[4000];
 
 static struct ul_icache_entry *icache_of(struct ul_thread *th, const void *lock)
 {
@@ -125,6 +125,23 @@ static struct ul_icache_entry *icache_of(struct ul_thread *th, const void *lock)
         if (th->icache[k].addr == (uintptr_t)lock)
             return &th->icache[k];
     return NULL;
+}
+
+Test(acquire_cache, four_thousand_per_object_locks_each_have_their_own_entry)
+{
+    t = fe_setup("");
+    for (int i = 0; i < 4000; i++)
+        fe_init(t, &many[i], UL_KIND_MUTEX);
+    for (int i = 0; i < 4000; i++) {
+        fe_lock(t, &many[i]);
+        fe_unlock(t, &many[i]);
+    }
+    for (int i = 0; i < 4000; i++) {
+        cr_assert(cached(t, &many[i], UL_WRITE, 0), "lock %d of a 4000-lock array was evicted", i);
+        struct ul_icache_entry *e = icache_of(t, &many[i]);
+        cr_assert(e, "every lock of a 4000-lock array has its own instance-cache slot (modulo a prime)");
+        cr_assert_eq(e->inst, ul_instance_find((uintptr_t)&many[i]));
+    }
 }
 
 Test(acquire_cache, the_instance_cache_serves_locks_evicted_from_the_acquisition_cache)
@@ -136,22 +153,18 @@ Test(acquire_cache, the_instance_cache_serves_locks_evicted_from_the_acquisition
         fe_lock(t, &many[i]);
         fe_unlock(t, &many[i]);
     }
-    int evicted = 0;
-    for (int i = 0; i < 1024; i++) {
-        struct ul_icache_entry *e = icache_of(t, &many[i]);
-        cr_assert(e, "every lock of a 1024-lock array has its own slot (modulo a prime)");
-        cr_assert_eq(e->inst, ul_instance_find((uintptr_t)&many[i]));
-        evicted += !cached(t, &many[i], UL_WRITE, 0);
-    }
-    cr_assert_geq(evicted, 1024 - 256, "at most 256 in the acquisition cache");
+    memset(t->acache, 0, sizeof *t->acache << UL_ACACHE_BITS); /* every entry evicted */
+    cr_assert(!cached(t, &many[0], UL_WRITE, 0));
     /* Served from the instance cache: the same instance, the same checks. */
     fe_lock(t, &many[0]);
     cr_assert_eq(t->held[0].inst, ul_instance_find((uintptr_t)&many[0]));
+    cr_assert_eq(icache_of(t, &many[0])->inst, t->held[0].inst);
     fe_lock(t, &many[1]);
     fe_unlock(t, &many[1]);
     fe_unlock(t, &many[0]);
     cr_assert_eq(fe_stats().edges, 1, "the dependency many[0] -> many[1] was recorded");
     cr_assert_eq(fe_nreports, 0);
+    cr_assert(cached(t, &many[0], UL_WRITE, 0), "filled again");
 }
 
 Test(acquire_cache, the_instance_cache_sees_a_destroy_and_reinit)
@@ -365,6 +378,112 @@ Test(acquire_cache, same_class_inversion_after_cached_nesting)
     same_class_pair(true);
     cr_assert_eq(fe_count(UL_P_CIRCULAR), 1);
     cr_assert(fe_get(UL_P_CIRCULAR, 0)->instance_level);
+}
+
+/* The entry for `lock` at the thread's current chain key. */
+static struct ul_acache_entry *entry_of(struct ul_thread *th, void *lock)
+{
+    return ul_acache_find(th, (uintptr_t)lock, UL_WRITE, 0);
+}
+
+static int s1, s2, s3;
+
+/* Three instances of one class, nested in address order many times. */
+static void same_class_three(void)
+{
+    t = fe_setup("");
+    fe_init_at(t, &s1, UL_KIND_MUTEX, 0x7100);
+    fe_init_at(t, &s2, UL_KIND_MUTEX, 0x7100);
+    fe_init_at(t, &s3, UL_KIND_MUTEX, 0x7100);
+    for (int i = 0; i < 3; i++) {
+        fe_lock(t, &s1);
+        fe_lock(t, &s2);
+        fe_lock(t, &s3);
+        fe_unlock(t, &s3);
+        fe_unlock(t, &s2);
+        fe_unlock(t, &s1);
+    }
+}
+
+/* The same-class verdict is remembered for the held stack that passed it: a repeated
+ * nesting in one class skips the walk of the held stack. */
+Test(acquire_cache, a_same_class_nesting_is_remembered_for_its_held_stack)
+{
+    same_class_three();
+    cr_assert_eq(t->ikey, UL_IKEY_INITIAL, "balanced lock/unlock leaves the held-stack key as it was");
+    fe_lock(t, &s1);
+    fe_lock(t, &s2);
+    struct ul_acache_entry *e = entry_of(t, &s3);
+    cr_assert(e);
+    cr_assert_eq(e->same_ikey, t->ikey, "s3 under s1, s2: remembered");
+    fe_unlock(t, &s2);
+    e = entry_of(t, &s3); /* s3 under s1 alone: another stack, another entry (chain key) */
+    cr_assert(!e || e->same_ikey != t->ikey);
+    fe_unlock(t, &s1);
+    cr_assert_eq(fe_nreports, 0);
+}
+
+/* The same chain key (one class held twice) with other instances held: the relock of a
+ * held instance is still found, though the entry passed the checks with s1, s2 held. */
+Test(acquire_cache, a_relock_behind_a_remembered_stack_is_still_reported)
+{
+    same_class_three();
+    fe_lock(t, &s2);
+    fe_lock(t, &s3);
+    cr_assert(entry_of(t, &s3) == NULL || entry_of(t, &s3)->same_ikey != t->ikey);
+    fe_acq(t, &s3, UL_KIND_MUTEX, UL_WRITE, 0); /* (chain: class twice) -> s3 again */
+    cr_assert_eq(fe_count(UL_P_RECURSIVE), 1, "s3 relocked under s2, s3");
+    cr_assert_eq(fe_count(UL_P_CIRCULAR), 0);
+}
+
+/* The control: the same chain key, s1 and s2 held as when remembered: nothing to report. */
+Test(acquire_cache, control_the_remembered_stack_again)
+{
+    same_class_three();
+    fe_lock(t, &s1);
+    fe_lock(t, &s2);
+    fe_lock(t, &s3);
+    cr_assert_eq(fe_nreports, 0);
+}
+
+/* A class gaining a second live lock changes which held locks are gates: the epoch moves
+ * and the remembered verdicts are dropped. */
+Test(acquire_cache, a_class_turning_multi_clears_the_remembered_verdicts)
+{
+    same_class_three();
+    static int g1, g2;
+    fe_init_at(t, &g1, UL_KIND_MUTEX, 0x7200);
+    fe_lock(t, &s1);
+    fe_lock(t, &s2);
+    cr_assert_eq(entry_of(t, &s3)->same_ikey, t->ikey);
+    uint32_t epoch = atomic_load(&ul_instance_epoch);
+    fe_init_at(t, &g2, UL_KIND_MUTEX, 0x7200); /* g's class: two live locks now */
+    cr_assert_neq(atomic_load(&ul_instance_epoch), epoch);
+    struct ul_acache_entry *e = entry_of(t, &s3);
+    cr_assert(e, "the instance is still there: revalidated");
+    cr_assert_eq(e->same_ikey, 0, "but the same-class verdict is dropped");
+}
+
+/* An out-of-order release re-keys the locks above it: the held-stack key is what pushing
+ * the remaining locks in order gives. */
+Test(acquire_cache, an_out_of_order_release_rekeys_the_held_stack)
+{
+    t = fe_setup("");
+    fe_init(t, &A, UL_KIND_MUTEX);
+    fe_init(t, &B, UL_KIND_MUTEX);
+    fe_init(t, &C, UL_KIND_MUTEX);
+    fe_lock(t, &A);
+    fe_lock(t, &B);
+    fe_lock(t, &C);
+    fe_unlock(t, &B);
+    uint64_t want = ul_ikey_next(ul_ikey_next(UL_IKEY_INITIAL, (uintptr_t)&A, UL_WRITE, 0, 0, 0), (uintptr_t)&C,
+                                 UL_WRITE, 0, 0, 0);
+    cr_assert_eq(t->ikey, want);
+    cr_assert_eq(t->held[1].prev_ikey, t->held[0].prev_ikey == UL_IKEY_INITIAL ?
+                 ul_ikey_next(UL_IKEY_INITIAL, (uintptr_t)&A, UL_WRITE, 0, 0, 0) : 0);
+    fe_unlock(t, &C);
+    fe_unlock(t, &A);
+    cr_assert_eq(t->ikey, UL_IKEY_INITIAL);
 }
 
 /* A recursive mutex relocked: merged (a reference), not pushed, also when cached. */

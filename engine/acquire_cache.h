@@ -22,7 +22,7 @@
  *     locks held the same way, so no relock, and the instance dependencies it found are
  *     known); a class gaining its second live lock bumps the epoch, which clears that
  *     memo, because it changes which held locks are gates;
- *   - trylocks, and whether the chain needed validating, are part of the tag; subclass
+ *   - trylocks are part of the tag; subclass
  *     acquisitions (lock_nested) and lock_sync are never cached;
  *   - ignored classes: a class that becomes ignored after first use bumps ul_instance_epoch
  *     too, and the entry's class is checked with its instance when the epoch moved.
@@ -44,8 +44,11 @@ _Static_assert(UL_ACACHE_PRIME <= 1u << UL_ACACHE_BITS, "prime fits the table");
 _Static_assert((int)UL_HELD_TRY == (int)UL_F_TRY, "held flag copied from the acquire flag");
 
 /* The tag lives in the address's top byte (user addresses are below 2^56). */
-#define UL_ACACHE_TAG(mode, try, validated) \
-    ((uintptr_t)((mode) | (unsigned)(try) << 2 | (unsigned)(validated) << 3) << 56)
+/* Whether the chain needed validating is not part of it: a chain key other than a
+ * context's initial one is always validated before it is cached, and the initial key
+ * (nothing held in this context) has no dependency to validate, whatever the contexts
+ * below it hold. */
+#define UL_ACACHE_TAG(mode, try) ((uintptr_t)((mode) | (unsigned)(try) << 2) << 56)
 #define UL_ACACHE_UNCACHED (UL_F_SYNC | UL_F_SUBCLASS(7))
 
 #define UL_ACACHE_INLINE static inline __attribute__((always_inline))
@@ -56,7 +59,7 @@ _Static_assert((int)UL_HELD_TRY == (int)UL_F_TRY, "held flag copied from the acq
  * key (a hash already) moves the whole array for another chain. */
 UL_ACACHE_INLINE uint32_t ul_acache_index(uint64_t key, uintptr_t addr)
 {
-    return (uint32_t)(((addr >> 2) + (key >> 20)) % UL_ACACHE_PRIME);
+    return (uint32_t)((addr >> 2) + (key >> 40)) % UL_ACACHE_PRIME; /* 32 bits: a short division */
 }
 
 /* sig_depth and sig_mask_known in one load: thread context with a known mask is the
@@ -85,7 +88,7 @@ UL_ACACHE_INLINE struct ul_acache_entry *ul_acache_find(struct ul_thread *t, uin
     uint64_t key = t->chain_key;
     unsigned try_ = flags & UL_F_TRY;
     struct ul_acache_entry *e = &t->acache[ul_acache_index(key, addr)];
-    if (e->key != key || e->addr_tag != (addr | UL_ACACHE_TAG(mode, try_, t->depth != 0 && !try_)))
+    if (e->key != key || e->addr_tag != (addr | UL_ACACHE_TAG(mode, try_)))
         return NULL;
     if (__builtin_expect(ul_sig_state(t) != UL_SIG_STATE_PLAIN, 0)) {
         if (!t->sig_mask_known)
@@ -109,9 +112,10 @@ UL_ACACHE_INLINE struct ul_acache_entry *ul_acache_find(struct ul_thread *t, uin
     return e;
 }
 
-/* Pushes the acquisition described by e (ul_acache_find checked there is room). */
-UL_ACACHE_INLINE void ul_acache_push(struct ul_thread *t, const struct ul_acache_entry *e, uintptr_t addr,
-                                  unsigned mode, unsigned flags, uintptr_t ip)
+/* Pushes the acquisition described by e (ul_acache_find checked there is room) in signal
+ * context ctx, which is t->sig_depth (the fast paths know it is 0: one load less). */
+UL_ACACHE_INLINE void ul_acache_push_ctx(struct ul_thread *t, const struct ul_acache_entry *e, uintptr_t addr,
+                                      unsigned mode, unsigned flags, uintptr_t ip, uint8_t ctx)
 {
     struct ul_held *h = &t->held[t->depth];
     h->addr = addr;
@@ -123,12 +127,18 @@ UL_ACACHE_INLINE void ul_acache_push(struct ul_thread *t, const struct ul_acache
     h->refs = 0;
     h->mode = (uint8_t)mode;
     h->flags = (uint8_t)(flags & UL_F_TRY);
-    h->ctx = t->sig_depth;
+    h->ctx = ctx;
     h->aux = (uint8_t)(flags >> 16);
     t->depth++;
     t->class_count[e->slot]++;
     t->chain_key = e->next;
-    t->ikey = ul_ikey_next(t->ikey, addr, mode, flags & UL_F_TRY, t->sig_depth, 0);
+    t->ikey = ul_ikey_next(t->ikey, addr, mode, flags & UL_F_TRY, ctx, 0);
+}
+
+UL_ACACHE_INLINE void ul_acache_push(struct ul_thread *t, const struct ul_acache_entry *e, uintptr_t addr,
+                                  unsigned mode, unsigned flags, uintptr_t ip)
+{
+    ul_acache_push_ctx(t, e, addr, mode, flags, ip, t->sig_depth);
 }
 
 /* No lock of the entry's class is held, or this same stack passed the same-class checks
@@ -153,8 +163,30 @@ UL_ACACHE_INLINE enum ul_token ul_acquire(struct ul_thread *t, void *lock, enum 
     return ul_on_acquire(t, lock, kind, mode, flags, ip);
 }
 
+/* Lock coupling's release (hand over hand: take the next node, release the one before):
+ * the lock under the top of a two-lock stack, in this context, held once. The top moves
+ * down and is re-keyed as if taken first, which needs no chain validation at the bottom of
+ * the stack (what remove_held does in general). */
+UL_ACACHE_INLINE bool ul_release_below_top(struct ul_thread *t, uintptr_t addr)
+{
+    struct ul_held *g = &t->held[0], *top = &t->held[1];
+    if (t->depth != 2 || g->addr != addr || g->ctx != t->sig_depth || top->ctx != g->ctx || g->refs ||
+        !atomic_load_explicit(&enabled, memory_order_relaxed))
+        return false;
+    uint64_t key = g->prev_key, ikey = g->prev_ikey;
+    t->class_count[g->cls->id % UL_CLASS_BLOOM]--;
+    *g = *top;
+    g->prev_key = key;
+    g->prev_ikey = ikey;
+    t->chain_key = ul_chain_next(key, g->cls->id, g->mode);
+    t->ikey = ul_ikey_next(ikey, g->addr, g->mode, g->flags & UL_HELD_TRY, g->ctx, g->cls->subclass);
+    t->depth = 1;
+    return true;
+}
+
 /* The common release: the lock is the top of the stack, in this context, held once.
- * Returns false (nothing done) otherwise: then ul_on_release does the rest. */
+ * Returns false (nothing done) otherwise: then ul_release_below_top, or ul_on_release,
+ * does the rest (not from here: the interposers inline this and stay leaves). */
 UL_ACACHE_INLINE bool ul_release_top(struct ul_thread *t, uintptr_t addr)
 {
     uint32_t d = t->depth;

@@ -611,13 +611,13 @@ static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *i
  * the same acquisition at the same place is a cache hit (acquire_cache.h). `epoch` was read
  * before the instance was looked up. */
 static void acache_fill(struct ul_thread *t, uint64_t prev, uint64_t next, uintptr_t addr, struct ul_instance *inst,
-                        struct ul_class *cls, unsigned mode, unsigned flags, bool validated, uint32_t epoch,
+                        struct ul_class *cls, unsigned mode, unsigned flags, uint32_t epoch,
                         uint64_t same_ikey)
 {
     unsigned rw = mode != UL_WRITE, try_ = flags & UL_F_TRY;
     struct ul_acache_entry *e = &t->acache[ul_acache_index(prev, addr)];
     e->key = prev;
-    e->addr_tag = addr | UL_ACACHE_TAG(mode, try_, validated);
+    e->addr_tag = addr | UL_ACACHE_TAG(mode, try_);
     e->next = next;
     e->inst = inst;
     e->cls = cls;
@@ -771,7 +771,7 @@ static enum ul_token acquire_slow(struct ul_thread *t, void *lock, enum ul_lock_
     t->chain_key = key;
     /* Only what a hit can repeat exactly: not a subclass, and a validated chain. */
     if (!(flags & UL_ACACHE_UNCACHED) && !uncached && (!validate || ul_keyset_contains(&chains, key)))
-        acache_fill(t, prev, key, addr, inst, cls, mode, flags, validate, epoch, same_ikey);
+        acache_fill(t, prev, key, addr, inst, cls, mode, flags, epoch, same_ikey);
     return UL_T_PUSHED;
 }
 
@@ -821,29 +821,36 @@ static void set_context_key(struct ul_thread *t, uint8_t ctx, uint64_t key)
 }
 
 /* Removes held[i]. The locks of its context above it get new chain keys, and the new
- * chains are validated like any other. */
+ * chains are validated like any other. Lock coupling (hand over hand: release the lock
+ * below the one just taken) does this on every step, so the held entries are moved and
+ * read in place, not copied. */
 void remove_held(struct ul_thread *t, uint32_t i)
 {
-    struct ul_held gone = t->held[i];
-    t->class_count[gone.cls->id % UL_CLASS_BLOOM]--;
-    memmove(&t->held[i], &t->held[i + 1], (t->depth - i - 1) * sizeof *t->held);
+    struct ul_held *held = t->held;
+    uint8_t ctx = held[i].ctx;
+    uint64_t key = held[i].prev_key, ikey = held[i].prev_ikey;
+    t->class_count[held[i].cls->id % UL_CLASS_BLOOM]--;
+    uint32_t above = t->depth - i - 1;
+    if (above == 1)
+        held[i] = held[i + 1];
+    else
+        memmove(&held[i], &held[i + 1], above * sizeof *held);
     t->depth--;
-    uint64_t key = gone.prev_key, ikey = gone.prev_ikey;
     for (uint32_t k = i; k < t->depth; k++) {
-        struct ul_held h = t->held[k];
-        t->held[k].prev_ikey = ikey; /* the held-stack key spans every context */
-        ikey = ul_ikey_next(ikey, h.addr, h.mode, h.flags & UL_HELD_TRY, h.ctx, h.cls->subclass);
-        if (h.ctx != gone.ctx)
+        struct ul_held *h = &held[k];
+        h->prev_ikey = ikey; /* the held-stack key spans every context */
+        ikey = ul_ikey_next(ikey, h->addr, h->mode, h->flags & UL_HELD_TRY, h->ctx, h->cls->subclass);
+        if (h->ctx != ctx)
             continue;
-        uint64_t next = ul_chain_next(key, h.cls->id, h.mode);
-        t->held[k].prev_key = key;
-        if (gone.ctx == t->sig_depth && k > 0 && !(h.flags & UL_HELD_TRY) &&
-            !ul_keyset_contains(&chains, next) && atomic_load_explicit(&enabled, memory_order_relaxed))
-            validate_chain(t, k, h.inst, h.cls, h.mode, h.ip, next);
+        uint64_t next = ul_chain_next(key, h->cls->id, h->mode);
+        h->prev_key = key;
+        if (ctx == t->sig_depth && k > 0 && !(h->flags & UL_HELD_TRY) && !ul_keyset_contains(&chains, next) &&
+            atomic_load_explicit(&enabled, memory_order_relaxed))
+            validate_chain(t, k, h->inst, h->cls, h->mode, h->ip, next);
         key = next;
     }
     t->ikey = ikey;
-    set_context_key(t, gone.ctx, key);
+    set_context_key(t, ctx, key);
 }
 
 void ul_on_acquire_failed(struct ul_thread *t, void *lock, enum ul_token tok)

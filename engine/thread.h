@@ -35,7 +35,7 @@ struct ul_held {
  * Exactly one cache line. */
 struct ul_acache_entry {
     uint64_t key;              /* chain key before the acquisition; 0: empty */
-    uintptr_t addr_tag;        /* the lock's address | UL_ACACHE_TAG(mode, try, validated) */
+    uintptr_t addr_tag;        /* the lock's address | UL_ACACHE_TAG(mode, try) */
     uint64_t next;             /* chain key after it */
     struct ul_instance *inst;
     struct ul_class *cls;

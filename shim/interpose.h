@@ -104,7 +104,7 @@ static inline void ul_record_trylock(void *lock, enum ul_lock_kind kind, unsigne
         struct ul_thread *t_;                                                                 \
         if (UL_BAD_LOCK_PTR(lock) || !(t_ = ul_enter()))                                      \
             return call;                                                                      \
-        if (!ul_release_top(t_, (uintptr_t)(lock)) &&                                         \
+        if (!ul_release_top(t_, (uintptr_t)(lock)) && !ul_release_below_top(t_, (uintptr_t)(lock)) && \
             !ul_on_release(t_, (lock), (kind), UL_UNLOCK_UNKNOWN, (caller))) {                \
             enum ul_unlock_hint h_ = (hint);                                                  \
             if (h_ != UL_UNLOCK_UNKNOWN)                                                      \
@@ -161,7 +161,7 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
         return UL_FAST_MISS; /* ul_busy stays set */
     int done = UL_FAST_NO; /* a lock of the class may be held: the same-class checks */
     if (ul_likely(ul_acache_no_same_class_check(t, e))) {
-        ul_acache_push(t, e, (uintptr_t)lock, mode, flags, ip);
+        ul_acache_push_ctx(t, e, (uintptr_t)lock, mode, flags, ip, 0); /* ul_fast_begin: no handler */
         done = UL_FAST_DONE;
     }
     ul_fast_end();

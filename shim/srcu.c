@@ -21,7 +21,7 @@ static inline __attribute__((always_inline)) bool srcu_fast_lock(struct srcu_str
     struct ul_acache_entry *e = ul_acache_find(t, (uintptr_t)ssp, UL_RREAD, flags);
     uint32_t site;
     if (ul_likely(e != NULL) && ul_likely(!t->class_count[e->slot]) && ul_likely(ul_srcu_site_known(t, ip, &site))) {
-        ul_acache_push(t, e, (uintptr_t)ssp, UL_RREAD, flags, ip);
+        ul_acache_push_ctx(t, e, (uintptr_t)ssp, UL_RREAD, flags, ip, 0);
         t->held[t->depth - 1].read_stack = site;
         done = true;
     }

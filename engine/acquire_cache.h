@@ -129,6 +129,7 @@ UL_ACACHE_INLINE void ul_acache_push_ctx(struct ul_thread *t, const struct ul_ac
     h->flags = (uint8_t)(flags & UL_F_TRY);
     h->ctx = ctx;
     h->aux = (uint8_t)(flags >> 16);
+    h->slot = e->slot;
     t->depth++;
     t->class_count[e->slot]++;
     t->chain_key = e->next;
@@ -174,7 +175,7 @@ UL_ACACHE_INLINE bool ul_release_below_top(struct ul_thread *t, uintptr_t addr)
         !atomic_load_explicit(&enabled, memory_order_relaxed))
         return false;
     uint64_t key = g->prev_key, ikey = g->prev_ikey;
-    t->class_count[g->cls->id % UL_CLASS_BLOOM]--;
+    t->class_count[g->slot]--;
     *g = *top;
     g->prev_key = key;
     g->prev_ikey = ikey;
@@ -198,7 +199,7 @@ UL_ACACHE_INLINE bool ul_release_top(struct ul_thread *t, uintptr_t addr)
         return false;
     t->chain_key = h->prev_key;
     t->ikey = h->prev_ikey;
-    t->class_count[h->cls->id % UL_CLASS_BLOOM]--;
+    t->class_count[h->slot]--;
     t->depth = d - 1;
     return true;
 }

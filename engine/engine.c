@@ -602,7 +602,8 @@ static bool push_held(struct ul_thread *t, uintptr_t addr, struct ul_instance *i
     h->flags = (flags & UL_F_TRY) ? UL_HELD_TRY : 0;
     h->ctx = t->sig_depth;
     h->aux = (uint8_t)(flags >> 16);
-    t->class_count[cls->id % UL_CLASS_BLOOM]++;
+    h->slot = (uint8_t)(cls->id % UL_CLASS_BLOOM);
+    t->class_count[h->slot]++;
     t->ikey = ul_ikey_next(t->ikey, addr, mode, h->flags, h->ctx, cls->subclass);
     return true;
 }
@@ -829,7 +830,7 @@ void remove_held(struct ul_thread *t, uint32_t i)
     struct ul_held *held = t->held;
     uint8_t ctx = held[i].ctx;
     uint64_t key = held[i].prev_key, ikey = held[i].prev_ikey;
-    t->class_count[held[i].cls->id % UL_CLASS_BLOOM]--;
+    t->class_count[held[i].slot]--;
     uint32_t above = t->depth - i - 1;
     if (above == 1)
         held[i] = held[i + 1];
@@ -903,7 +904,7 @@ bool ul_on_release(struct ul_thread *t, void *lock, enum ul_lock_kind kind, enum
         }
         t->chain_key = h->prev_key;
         t->ikey = h->prev_ikey;
-        t->class_count[h->cls->id % UL_CLASS_BLOOM]--;
+        t->class_count[h->slot]--;
         t->depth = d - 1;
         return true;
     }

@@ -26,6 +26,7 @@ struct ul_held {
     uint8_t flags;         /* UL_HELD_* */
     uint8_t ctx;           /* signal-handler depth it was taken at (0: thread context) */
     uint8_t aux;           /* SRCU: the index srcu_read_lock returned */
+    uint8_t slot;          /* cls->id % UL_CLASS_BLOOM: its class_count slot (a pop reads no class) */
 };
 
 #define UL_CLASS_BLOOM 64

@@ -180,7 +180,7 @@ static inline __attribute__((always_inline)) int ul_fast_acquire(void *lock, uns
         enum ul_token tok_ = ul_on_acquire_missed(t_, (void *)lock, (kind), mode, flags, ip); \
         bool check_ = ul_unlikely(tok_ == UL_T_REF) ||                                     \
                       (tok_ == UL_T_PUSHED &&                                              \
-                       ul_unlikely(t_->class_count[t_->held[t_->depth - 1].cls->id % UL_CLASS_BLOOM] > 1)); \
+                       ul_unlikely(t_->class_count[t_->held[t_->depth - 1].slot] > 1));               \
         ul_fast_end();                                                                     \
         if (ul_likely(!check_))                                                            \
             return real_fn(lock);                                                          \

@@ -9,7 +9,7 @@
  *
  * Classes (as ulockdep keys them): by default the D locks are statically initialised (zeroed
  * static storage, never passed to an init function), so each is its own class: D classes
- * nested. With --same-class the D locks are one heap array initialised in a loop at one
+ * nested (spinlocks excepted: they are initialised, one class). With --same-class the D locks are one heap array initialised in a loop at one
  * call site: D instances of one class, nested in address order (arrays of locks, hash
  * buckets locked in order, the kernel's same-class nesting).
  *
@@ -357,8 +357,16 @@ int main(int argc, char **argv)
                 return 1;
             }
     }
-    /* The static sets stay as they are: zeroed static storage is an unlocked mutex, rwlock
-     * and spinlock in glibc, and a lock never passed to an init call is its own class. */
+    /* The static mutexes and rwlocks stay as they are: zeroed static storage is an unlocked
+     * one in glibc, and a lock never passed to an init call is its own class. A zeroed
+     * spinlock is not unlocked on every architecture: those are initialised (so the D
+     * spinlocks of a set are one class, by their init site). */
+    for (int t = 0; t < nsets && !per_set && kind == K_SPIN; t++)
+        for (int d = 0; d < depth; d++)
+            if (init_lock(&sets[t].l[d]) != 0) {
+                fprintf(stderr, "lockbench: lock init failed\n");
+                return 1;
+            }
 
     static struct worker workers[MAX_THREADS];
     pthread_barrier_init(&start_barrier, NULL, (unsigned)threads);

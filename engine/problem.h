@@ -9,19 +9,12 @@
 struct ul_class;
 struct ul_thread;
 
-/* Every report kind of the contract. Keep the switch statements in reports/ exhaustive. */
+/* Every report kind of the contract, from the one table of them (report_kinds.def). Keep
+ * the switch statements in reports/ exhaustive. */
 enum ul_problem_kind {
-    UL_P_CIRCULAR,
-    UL_P_RECURSIVE,
-    UL_P_BAD_UNLOCK,
-    UL_P_HELD_LOCK_FREED,
-    UL_P_HELD_AT_EXIT,
-    UL_P_INCONSISTENT_STATE,    /* a lock used in a signal handler and where it can interrupt */
-    UL_P_SIGNAL_UNSAFE_ORDER,   /* a SIGNAL-safe lock comes to depend on a SIGNAL-unsafe one */
-    UL_P_HELD_AT_SIGNAL_RETURN, /* a handler returned with a lock or read section held */
-    UL_P_SRCU_MISUSE,           /* suspicious SRCU usage */
-    UL_P_DEADLOCK,              /* threads really blocked on each other (the watchdog) */
-    UL_P_ASSERT_HELD,           /* ulockdep_assert_held / _not_held failed */
+#define UL_REPORT_KIND(name, kind, rule, title, short_desc, help, level) UL_P_##name,
+#include "report_kinds.def"
+#undef UL_REPORT_KIND
     UL_P_KIND_COUNT
 };
 

@@ -15,44 +15,29 @@
 
 #define NAME_MAX_LEN 600
 
+static const struct {
+    const char *kind, *title;
+} kinds[UL_P_KIND_COUNT] = {
+#define UL_REPORT_KIND(name, kind, rule, title, short_desc, help, level) [UL_P_##name] = { kind, title },
+#include "report_kinds.def"
+#undef UL_REPORT_KIND
+};
+
 const char *ul_problem_kind_name(enum ul_problem_kind kind)
 {
-    switch (kind) {
-    case UL_P_CIRCULAR: return "circular";
-    case UL_P_RECURSIVE: return "recursive";
-    case UL_P_BAD_UNLOCK: return "bad_unlock";
-    case UL_P_HELD_LOCK_FREED: return "held_lock_freed";
-    case UL_P_HELD_AT_EXIT: return "held_at_exit";
-    case UL_P_INCONSISTENT_STATE: return "inconsistent_state";
-    case UL_P_SIGNAL_UNSAFE_ORDER: return "signal_unsafe_order";
-    case UL_P_HELD_AT_SIGNAL_RETURN: return "held_at_signal_return";
-    case UL_P_SRCU_MISUSE: return "srcu_misuse";
-    case UL_P_DEADLOCK: return "deadlock";
-    case UL_P_ASSERT_HELD: return "assert_held";
-    case UL_P_KIND_COUNT: break;
-    }
-    return "unknown";
+    return (unsigned)kind < UL_P_KIND_COUNT ? kinds[kind].kind : "unknown";
 }
 
+/* The table's title; "<comm>/<tid>" in it stands for the reporting thread. */
 const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len)
 {
-    switch (p->kind) {
-    case UL_P_CIRCULAR: return "WARNING: possible circular locking dependency detected";
-    case UL_P_RECURSIVE: return "WARNING: possible recursive locking detected";
-    case UL_P_BAD_UNLOCK: return "WARNING: bad unlock balance detected!";
-    case UL_P_HELD_LOCK_FREED: return "WARNING: held lock freed!";
-    case UL_P_HELD_AT_EXIT:
-        snprintf(buf, len, "WARNING: %s/%d still has locks held!", comm, p->tid);
-        return buf;
-    case UL_P_INCONSISTENT_STATE: return "WARNING: inconsistent lock state";
-    case UL_P_SIGNAL_UNSAFE_ORDER: return "WARNING: SIGNAL-safe -> SIGNAL-unsafe lock order detected";
-    case UL_P_HELD_AT_SIGNAL_RETURN: return "WARNING: lock held when returning from signal handler!";
-    case UL_P_SRCU_MISUSE: return "WARNING: suspicious SRCU usage";
-    case UL_P_DEADLOCK: return "WARNING: deadlock detected!";
-    case UL_P_ASSERT_HELD: return "WARNING: ulockdep_assert_held() failed";
-    case UL_P_KIND_COUNT: break;
-    }
-    return "WARNING: ulockdep problem";
+    if ((unsigned)p->kind >= UL_P_KIND_COUNT)
+        return "WARNING: ulockdep problem";
+    const char *title = kinds[p->kind].title, *who = strstr(title, "<comm>/<tid>");
+    if (!who)
+        return title;
+    snprintf(buf, len, "%.*s%s/%d%s", (int)(who - title), title, comm, p->tid, who + strlen("<comm>/<tid>"));
+    return buf;
 }
 
 /* One usage character, as the kernel's: '-' used in a handler, '+' taken where a signal

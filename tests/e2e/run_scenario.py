@@ -87,18 +87,9 @@ import sys
 import tempfile
 import time
 
-TITLES = {
-    "circular": "WARNING: possible circular locking dependency detected",
-    "recursive": "WARNING: possible recursive locking detected",
-    "bad_unlock": "WARNING: bad unlock balance detected!",
-    "held_lock_freed": "WARNING: held lock freed!",
-    "inconsistent_state": "WARNING: inconsistent lock state",
-    "signal_unsafe_order": "WARNING: SIGNAL-safe -> SIGNAL-unsafe lock order detected",
-    "held_at_signal_return": "WARNING: lock held when returning from signal handler!",
-    "srcu_misuse": "WARNING: suspicious SRCU usage",
-    "deadlock": "WARNING: deadlock detected!",
-    "assert_held": "WARNING: ulockdep_assert_held() failed",
-}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from report_kinds import TITLES  # noqa: E402  (engine/report_kinds.def)
+
 HELD_AT_EXIT_RE = r"WARNING: .+/\d+ still has locks held!"
 CIRCULAR_PHRASES = [
     "is trying to acquire lock:",

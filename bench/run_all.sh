@@ -10,8 +10,8 @@
 #   b, c. bench/run_scale.sh first-time costs (firstcost) and scale (scale, TSan contrast)
 #   d. bench/srcu/srcu_bench natively and under the shim (SRCU read side, grace periods)
 #   e. scripts/real-programs.sh --full --reps 5 (--quick): memcached, RocksDB, sysbench, stress-ng,
-#      pigz, xz, zstd natively and under the shim
-# Full: about 12-18 minutes on 2 cores; --quick: about 2-5 (fewer repetitions and
+#      pigz, xz, zstd, MariaDB (server under the shim, sysbench oltp_read_write) natively and under the shim
+# Full: about 22 minutes on 2 cores; --quick: about 8 (fewer repetitions and
 # smaller sizes: a check that everything runs, not a measurement). Run it on an otherwise
 # idle machine: each part prints how busy the machine was. Exit status 0 when every part
 # ran (missed targets are in the table, not in the status).

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "merge.h"
 #include "options.h"
+#include "report.h"
 #include "supp_cli.h"
 
 #include <dirent.h>
@@ -60,7 +61,7 @@ struct stress {
     char suppressions[512]; /* the runs' suppressions file, "" for none */
     int deadlock_timeout;   /* the runs' deadlock_timeout, whoever set it */
     struct run *slots;
-    struct report_set *reports;
+    struct rp_set reports;
     unsigned finished, clean, with_reports, timed_out, failed;
     double t0;              /* when the first run started */
     bool tty;               /* stderr is a terminal: one status line, rewritten */
@@ -304,26 +305,82 @@ static bool start(struct stress *s, struct run *r, unsigned index, const sigset_
     return true;
 }
 
+/* The shim wrote these logs: a line cut short by a killed run is expected, not worth a word. */
+static void quiet(const char *msg)
+{
+    (void)msg;
+}
+
+/* Reads the logs of run `index` (the run's processes: logs/run-I.PID); its number of reports. */
 static int read_logs(struct stress *s, unsigned index)
 {
+    static const struct rp_options opt = { .keep_messages = true };
     char dir[4200], prefix[64];
     snprintf(dir, sizeof dir, "%s/logs", s->dir);
     int n = snprintf(prefix, sizeof prefix, "run-%u.", index);
     DIR *d = opendir(dir);
     struct dirent *e;
-    int reports = 0;
+    unsigned before = s->reports.reports;
+    s->reports.source = index;
+    rp_warn_hook = quiet;
     while (d && (e = readdir(d))) {
         if (strncmp(e->d_name, prefix, (size_t)n))
             continue;
         char path[4500];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        int k = report_set_read_log(s->reports, path, index);
-        if (k > 0)
-            reports += k;
+        rp_load_path(&s->reports, path, &opt);
     }
+    rp_warn_hook = NULL;
     if (d)
         closedir(d);
-    return reports;
+    return (int)(s->reports.reports - before);
+}
+
+/* In how many runs a problem was seen. */
+static size_t runs_of(const struct rp_problem *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nruns; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = p->runs[j].source == p->runs[i].source;
+        n += !seen;
+    }
+    return n;
+}
+
+static int by_first_run(const void *a, const void *b)
+{
+    const struct rp_problem *x = *(const struct rp_problem *const *)a, *y = *(const struct rp_problem *const *)b;
+    unsigned rx = x->runs[0].source, ry = y->runs[0].source;
+    return rx != ry ? (rx < ry ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* Each distinct problem once, in the order of the run that first reported it, with how
+ * often and in how many runs it was seen; then the shim's messages. */
+static void print_reports(const struct rp_set *set, unsigned nruns)
+{
+    const struct rp_problem **v = rp_xmalloc((set->n + 1) * sizeof *v);
+    for (size_t i = 0; i < set->n; i++)
+        v[i] = &set->v[i];
+    qsort(v, set->n, sizeof *v, by_first_run);
+    for (size_t i = 0; i < set->n; i++) {
+        const struct rp_problem *p = v[i];
+        printf("\n=== report %zu of %zu: %s, seen %u time%s in %zu of %u runs (first in run %u, pid %ld) ===\n",
+               i + 1, set->n, rp_str(p->obj, "kind"), p->count, p->count == 1 ? "" : "s", runs_of(p), nruns,
+               p->runs[0].source, rp_int(p->obj, "pid", 0));
+        char *text = rp_report_text(p->obj);
+        const char *t = text + strspn(text, "\n");
+        fputs(t, stdout);
+        if (*t && t[strlen(t) - 1] != '\n')
+            putchar('\n');
+        free(text);
+    }
+    free(v);
+    if (set->nmessages)
+        fputs("\nmessages from the shim:\n", stdout);
+    for (size_t i = 0; i < set->nmessages; i++)
+        printf("  %s\n", set->messages[i]);
 }
 
 static void describe(const struct run *r, int exitcode, char *buf, size_t len)
@@ -570,8 +627,7 @@ int cmd_stress(int argc, char **argv)
     s.slots = calloc(s.jobs, sizeof *s.slots);
     s.timeout_list = calloc(s.n, sizeof *s.timeout_list);
     s.failed_list = calloc(s.n, sizeof *s.failed_list);
-    s.reports = report_set_new();
-    if (!s.slots || !s.timeout_list || !s.failed_list || !s.reports) {
+    if (!s.slots || !s.timeout_list || !s.failed_list) {
         fprintf(stderr, "ulockdep stress: out of memory\n");
         return CLI_EXIT_USAGE;
     }
@@ -598,8 +654,8 @@ int cmd_stress(int argc, char **argv)
             printf(" %s", *a);
         printf(": %u clean, %u with reports, %u timed out, %u failed\n", s.clean, s.with_reports, s.timed_out,
                s.failed);
-        size_t unique = report_set_unique(s.reports);
-        report_set_print(s.reports, stdout, s.n);
+        size_t unique = s.reports.n;
+        print_reports(&s.reports, s.n);
         fflush(stdout);
 
         char graph[4200], db[4200];
@@ -643,7 +699,7 @@ int cmd_stress(int argc, char **argv)
     fflush(stdout);
     if (!s.keep)
         remove_tree(s.dir);
-    report_set_free(s.reports);
+    rp_set_free(&s.reports);
     free(s.slots);
     free(s.timeout_list);
     free(s.failed_list);

@@ -3,8 +3,6 @@
  *   merge_db.c      the SQLite database the files are folded into
  *   merge_cycles.c  cycles of the union graph that no single run saw
  *   merge_render.c  those cycles as kernel-style circular splats or JSON lines
- *   merge_json.c    a small JSON reader (stress reads the shim's JSON reports)
- *   merge_reports.c the reports of many runs, de-duplicated (for `ulockdep stress`)
  *   cmd_merge.c     the command; merge_run() is also what `ulockdep stress` ends with. */
 #ifndef ULOCKDEP_CLI_MERGE_H
 #define ULOCKDEP_CLI_MERGE_H
@@ -151,36 +149,6 @@ void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcy
                        const char *db_path);
 /* JSON string (quoted, escaped; null for NULL). */
 void json_put_string(FILE *out, const char *s);
-
-/* ---- merge_json.c ---- */
-
-enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
-struct json {
-    enum json_type type;
-    double number;
-    bool boolean;
-    char *string;                   /* JSON_STRING */
-    struct json **items;            /* JSON_ARRAY values, JSON_OBJECT values */
-    char **keys;                    /* JSON_OBJECT keys */
-    size_t n;
-};
-/* Parses one JSON text; NULL if it is not valid JSON. */
-struct json *json_parse(const char *text, size_t len);
-void json_free(struct json *j);
-const struct json *json_get(const struct json *obj, const char *key);   /* NULL if absent */
-const char *json_str(const struct json *j);                              /* NULL if not a string */
-
-/* ---- merge_reports.c ---- */
-
-struct report_set;
-struct report_set *report_set_new(void);
-/* Reads a JSON log of run number `run` (1-based; call run by run); the number of reports
- * read, -1 if the file cannot be read. Lines starting "ulockdep:" are kept as messages. */
-int report_set_read_log(struct report_set *s, const char *path, unsigned run);
-size_t report_set_unique(const struct report_set *s);
-/* Each distinct problem once, with its counts; then the shim's messages. */
-void report_set_print(struct report_set *s, FILE *out, unsigned nruns);
-void report_set_free(struct report_set *s);
 
 /* ---- cmd_merge.c ---- */
 

@@ -26,6 +26,7 @@ struct rp_options {
     const char **module_dirs;  /* --module-dir: where to look for modules by name */
     size_t nmodule_dirs;
     struct cli_supp *supp;     /* --suppressions FILE, or NULL */
+    bool keep_messages;        /* keep the shim's "ulockdep: ..." lines (rp_set.messages) */
 };
 
 /* ---- kinds (report_kinds.c) ------------------------------------------------------- */
@@ -54,6 +55,7 @@ struct rp_run {
     char *cmdline;
     char *log;
     unsigned count;
+    unsigned source;           /* rp_set.source when it was read (`ulockdep stress`: the run) */
 };
 
 struct rp_problem {
@@ -85,6 +87,9 @@ struct rp_set {
     unsigned files;            /* log files read */
     unsigned skipped;          /* lines skipped with a warning */
     unsigned unusable;         /* files with content but no usable ulockdep JSON (exit 2) */
+    unsigned source;           /* set by the caller: which input the next reports come from */
+    char **messages;           /* distinct "ulockdep: ..." lines (rp_options.keep_messages) */
+    size_t nmessages;
 };
 
 /* Adds one report (takes ownership of obj) read from file:line. */

@@ -122,7 +122,7 @@ static void fingerprint(const char *key, char out[33])
 }
 
 static void add_run(struct rp_problem *p, long pid, const char *exe, const char *cmdline, const char *log,
-                    unsigned count)
+                    unsigned count, unsigned source)
 {
     for (size_t i = 0; i < p->nruns; i++) {
         struct rp_run *r = &p->runs[i];
@@ -135,13 +135,13 @@ static void add_run(struct rp_problem *p, long pid, const char *exe, const char 
         p->capruns = p->capruns ? 2 * p->capruns : 4;
         p->runs = rp_xrealloc(p->runs, p->capruns * sizeof *p->runs);
     }
-    p->runs[p->nruns++] = (struct rp_run){ pid, rp_xstrdup(exe), rp_xstrdup(cmdline), rp_xstrdup(log), count };
+    p->runs[p->nruns++] = (struct rp_run){ pid, rp_xstrdup(exe), rp_xstrdup(cmdline), rp_xstrdup(log), count, source };
 }
 
 /* A report that is itself a merged problem (the output of --format=json read back) brings
  * its count and runs along; a cross-run cycle (`ulockdep merge --format=json`: "runs" without
  * "count") is one report made from the dependencies of several processes. */
-static void add_runs_of(struct rp_problem *p, json_object *o, const char *file)
+static void add_runs_of(struct rp_problem *p, json_object *o, const char *file, unsigned source)
 {
     json_object *runs = rp_arr(o, "runs");
     long count = rp_int(o, "count", 0);
@@ -152,12 +152,12 @@ static void add_runs_of(struct rp_problem *p, json_object *o, const char *file)
             long c = count > 0 ? rp_int(r, "count", 1) : 1;
             const char *cmd = rp_str(r, "cmdline") ? rp_str(r, "cmdline") : rp_str(r, "command");
             const char *log = rp_str(r, "log") ? rp_str(r, "log") : rp_str(r, "file") ? rp_str(r, "file") : file;
-            add_run(p, rp_int(r, "pid", 0), rp_str(r, "exe"), cmd, log, c > 0 ? (unsigned)c : 1);
+            add_run(p, rp_int(r, "pid", 0), rp_str(r, "exe"), cmd, log, c > 0 ? (unsigned)c : 1, source);
         }
         p->count += count > 0 ? (unsigned)count : 1;
         return;
     }
-    add_run(p, rp_int(o, "pid", 0), rp_str(o, "exe"), rp_str(o, "cmdline"), file, 1);
+    add_run(p, rp_int(o, "pid", 0), rp_str(o, "exe"), rp_str(o, "cmdline"), file, 1, source);
     p->count++;
 }
 
@@ -168,7 +168,7 @@ void rp_set_add(struct rp_set *set, json_object *obj, const char *file, unsigned
     for (size_t i = 0; i < set->n; i++) {
         struct rp_problem *p = &set->v[i];
         if (!strcmp(p->key, key)) {
-            add_runs_of(p, obj, file);
+            add_runs_of(p, obj, file, set->source);
             json_object_put(obj);
             free(key);
             return;
@@ -186,7 +186,7 @@ void rp_set_add(struct rp_set *set, json_object *obj, const char *file, unsigned
     size_t wl = strlen(file) + 16;
     p->where = rp_xmalloc(wl);
     snprintf(p->where, wl, "%s:%u", file, line);
-    add_runs_of(p, obj, file);
+    add_runs_of(p, obj, file, set->source);
 }
 
 size_t rp_set_processes(const struct rp_set *set)
@@ -226,5 +226,8 @@ void rp_set_free(struct rp_set *set)
         free(p->runs);
     }
     free(set->v);
+    for (size_t i = 0; i < set->nmessages; i++)
+        free(set->messages[i]);
+    free(set->messages);
     memset(set, 0, sizeof *set);
 }

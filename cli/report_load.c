@@ -115,6 +115,15 @@ static void load_line(struct rp_set *set, json_tokener *tok, char *line, size_t 
     rp_set_add(set, o, file, lineno);
 }
 
+static void keep_message(struct rp_set *set, const char *line)
+{
+    for (size_t i = 0; i < set->nmessages; i++)
+        if (!strcmp(set->messages[i], line))
+            return;
+    set->messages = rp_xrealloc(set->messages, (set->nmessages + 1) * sizeof *set->messages);
+    set->messages[set->nmessages++] = rp_xstrdup(line);
+}
+
 int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct rp_options *opt)
 {
     json_tokener *tok = json_tokener_new();
@@ -138,6 +147,8 @@ int rp_load_stream(struct rp_set *set, FILE *f, const char *name, const struct r
         if (line[start] != '{') {
             if (!strncmp(line + start, "WARNING: ", 9))
                 text_reports = true;
+            else if (opt->keep_messages && !strncmp(line + start, "ulockdep:", 9))
+                keep_message(set, line + start);
             continue;
         }
         reports++;

@@ -96,85 +96,89 @@ static bool cycle_suppressed(struct cli_supp *supp, const struct union_graph *ug
     return cli_supp_hide(supp, &m);
 }
 
-long merge_run(const struct merge_opts *o, FILE *out)
+struct fold_counts {
+    size_t added, before, skipped;
+};
+
+/* Folds one file into the database, unless it was merged before. False on a database error. */
+static bool fold_file(struct merge_db *db, const char *path, struct fold_counts *n)
+{
+    struct stat st;
+    long long mtime = 0;
+    if (stat(path, &st) == 0) {
+        mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        if (merge_db_has_file(db, path, (long long)st.st_size, mtime)) {
+            n->before++; /* same path, size and time as a file merged before: not read again */
+            return true;
+        }
+    }
+    struct graph_file g = { 0 };
+    char err[512];
+    long line;
+    bool ok = true;
+    if (!graph_file_read(path, &g, err, sizeof err, &line)) {
+        if (line)
+            fprintf(stderr, "ulockdep: warning: %s:%ld: %s; file skipped\n", path, line, err);
+        else
+            fprintf(stderr, "ulockdep: warning: %s: %s; file skipped\n", path, err);
+        n->skipped++;
+    } else {
+        int rc = merge_db_add(db, path, mtime, &g);
+        ok = rc >= 0;
+        if (rc > 0)
+            n->added++;
+        else if (rc == 0)
+            n->before++;
+    }
+    graph_file_free(&g);
+    return ok;
+}
+
+/* Folds every input file into the database; NULL on an error (already said). */
+static struct merge_db *fold_inputs(const struct merge_opts *o)
 {
     struct paths files = { 0 };
-    if (!collect(o, &files)) {
-        for (size_t i = 0; i < files.n; i++)
-            free(files.v[i]);
-        free(files.v);
-        return -1;
-    }
-    struct merge_db *db = merge_db_open(o->db);
-    long result = db ? 0 : -1;
-    size_t added = 0, before = 0, skipped = 0;
-    for (size_t i = 0; db && result >= 0 && i < files.n; i++) {
-        struct graph_file g = { 0 };
-        char err[512];
-        long line;
-        struct stat st;
-        long long mtime = 0;
-        if (stat(files.v[i], &st) == 0) {
-            mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-            if (merge_db_has_file(db, files.v[i], (long long)st.st_size, mtime)) {
-                before++; /* same path, size and time as a file merged before: not read again */
-                continue;
-            }
-        }
-        if (!graph_file_read(files.v[i], &g, err, sizeof err, &line)) {
-            if (line)
-                fprintf(stderr, "ulockdep: warning: %s:%ld: %s; file skipped\n", files.v[i], line, err);
-            else
-                fprintf(stderr, "ulockdep: warning: %s: %s; file skipped\n", files.v[i], err);
-            skipped++;
-        } else {
-            int rc = merge_db_add(db, files.v[i], mtime, &g);
-            if (rc < 0)
-                result = -1;
-            else if (rc)
-                added++;
-            else
-                before++;
-        }
-        graph_file_free(&g);
-    }
+    bool ok = collect(o, &files);
+    struct merge_db *db = ok ? merge_db_open(o->db) : NULL;
+    struct fold_counts n = { 0 };
+    for (size_t i = 0; db && ok && i < files.n; i++)
+        ok = fold_file(db, files.v[i], &n);
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);
     free(files.v);
     if (o->skipped)
-        *o->skipped = skipped;
-    if (result < 0) {
+        *o->skipped = n.skipped;
+    if (!ok) {
         merge_db_close(db);
-        return -1;
+        return NULL;
     }
-    if (!o->quiet) {
+    if (db && !o->quiet) {
         struct merge_counts c;
         merge_db_counts(db, &c);
         fprintf(stderr,
                 "ulockdep merge: %zu new graph file%s, %zu merged before, %zu skipped; %s holds %lld run%s, "
                 "%lld lock classes, %lld dependencies\n",
-                added, added == 1 ? "" : "s", before, skipped, o->db, c.runs, c.runs == 1 ? "" : "s", c.classes,
-                c.edges);
+                n.added, n.added == 1 ? "" : "s", n.before, n.skipped, o->db, c.runs, c.runs == 1 ? "" : "s",
+                c.classes, c.edges);
     }
-    struct union_graph ug;
-    struct xcycle *cycles = NULL;
-    size_t n = 0;
-    if (!merge_db_load(db, &ug) || !find_cross_run_cycles(db, &ug, &cycles, &n)) {
-        union_graph_free(&ug);
-        merge_db_close(db);
-        return -1;
-    }
+    return db;
+}
+
+/* Prints the cycles the suppressions let through; how many. */
+static size_t print_cycles(const struct merge_opts *o, FILE *out, const struct union_graph *ug,
+                           const struct xcycle *cycles, size_t n)
+{
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
-        if (o->supp && cycle_suppressed(o->supp, &ug, &cycles[i]))
+        if (o->supp && cycle_suppressed(o->supp, ug, &cycles[i]))
             continue;
         if (!shown && o->heading && o->format == MERGE_TEXT)
             fputs(o->heading, out);
         shown++;
         if (o->format == MERGE_JSON)
-            render_cross_json(out, &ug, &cycles[i], (unsigned)shown, o->db);
+            render_cross_json(out, ug, &cycles[i], (unsigned)shown, o->db);
         else
-            render_cross_text(out, &ug, &cycles[i], (unsigned)shown, o->db);
+            render_cross_text(out, ug, &cycles[i], (unsigned)shown, o->db);
     }
     if (!o->quiet)
         fprintf(stderr, "ulockdep merge: %zu cross-run cycle%s%s\n", shown, shown == 1 ? "" : "s",
@@ -182,10 +186,24 @@ long merge_run(const struct merge_opts *o, FILE *out)
     if (o->supp)
         cli_supp_print_used(o->supp, stderr, "ulockdep merge");
     fflush(out);
+    return shown;
+}
+
+long merge_run(const struct merge_opts *o, FILE *out)
+{
+    struct merge_db *db = fold_inputs(o);
+    if (!db)
+        return -1;
+    struct union_graph ug;
+    struct xcycle *cycles = NULL;
+    size_t n = 0;
+    long shown = -1;
+    if (merge_db_load(db, &ug) && find_cross_run_cycles(db, &ug, &cycles, &n))
+        shown = (long)print_cycles(o, out, &ug, cycles, n);
     xcycles_free(cycles, n);
     union_graph_free(&ug);
     merge_db_close(db);
-    return (long)shown;
+    return shown;
 }
 
 static void merge_usage(FILE *f)

@@ -113,25 +113,24 @@ static int render_to(renderer fn, const char *path, const struct rp_set *set, co
     return rc;
 }
 
-int cmd_report(int argc, char **argv)
+/* What the command line asked for, beyond the renderers' options. */
+struct report_args {
+    struct rp_options opt;
+    const char *srcroot, *supp_path;
+    bool format_given;
+};
+
+/* Reads the options (getopt_long); 0, 1 after --help, or the exit status of a usage error. */
+static int parse_report_args(struct report_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "srcroot", required_argument, NULL, 'S' },
-        { "source-url", required_argument, NULL, 'L' },
-        { "gen-suppressions", no_argument, NULL, 'G' },
-        { "module-dir", required_argument, NULL, 'M' },
-        { "no-symbolize", no_argument, NULL, 'N' },
-        { "suppressions", required_argument, NULL, 'U' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "format", required_argument, NULL, 'f' },   { "output", required_argument, NULL, 'o' },
+        { "srcroot", required_argument, NULL, 'S' },  { "source-url", required_argument, NULL, 'L' },
+        { "gen-suppressions", no_argument, NULL, 'G' }, { "module-dir", required_argument, NULL, 'M' },
+        { "no-symbolize", no_argument, NULL, 'N' },   { "suppressions", required_argument, NULL, 'U' },
+        { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
     };
-    struct rp_options opt = { .format = "text", .symbolize = true };
-    const char *srcroot = ".";
-    const char *supp_path = NULL;
-    struct cli_supp supp = { 0 };
-    bool format_given = false;
+    struct rp_options *opt = &a->opt;
     opterr = 0;
     optind = 1;
     if (opt_check_long_names("report", argc, argv, longopts) < 0) {
@@ -141,76 +140,96 @@ int cmd_report(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'f': opt.format = optarg; format_given = true; break;
-        case 'o': opt.output = optarg; break;
-        case 'S': srcroot = optarg; break;
-        case 'L': opt.source_url = optarg; break;
-        case 'G': opt.gen_suppressions = true; break;
+        case 'f': opt->format = optarg; a->format_given = true; break;
+        case 'o': opt->output = optarg; break;
+        case 'S': a->srcroot = optarg; break;
+        case 'L': opt->source_url = optarg; break;
+        case 'G': opt->gen_suppressions = true; break;
         case 'M':
-            opt.module_dirs = rp_xrealloc(opt.module_dirs, (opt.nmodule_dirs + 1) * sizeof *opt.module_dirs);
-            opt.module_dirs[opt.nmodule_dirs++] = optarg;
+            opt->module_dirs = rp_xrealloc(opt->module_dirs, (opt->nmodule_dirs + 1) * sizeof *opt->module_dirs);
+            opt->module_dirs[opt->nmodule_dirs++] = optarg;
             break;
-        case 'N': opt.symbolize = false; break;
-        case 'U': supp_path = optarg; break;
-        case 'h': report_help(); free(opt.module_dirs); return 0;
-        default:
-            free(opt.module_dirs);
-            return usage_error("unknown option, or an option without its value: '%s'", argv[optind - 1]);
+        case 'N': opt->symbolize = false; break;
+        case 'U': a->supp_path = optarg; break;
+        case 'h': report_help(); return 1;
+        default: return usage_error("unknown option, or an option without its value: '%s'", argv[optind - 1]);
         }
     }
-    int rc = CLI_EXIT_USAGE;
-    renderer fn = renderer_for(opt.format);
-    char root[PATH_MAX];
-    if (!fn) {
-        usage_error("unknown format '%s' (text, json, sarif, dot, svg or html)", opt.format);
-        goto out;
+    return 0;
+}
+
+/* The format, the inputs, --srcroot and --suppressions checked before anything is read. */
+static bool check_inputs(struct report_args *a, int argc, char **argv, char root[PATH_MAX], struct cli_supp *supp)
+{
+    if (!renderer_for(a->opt.format)) {
+        usage_error("unknown format '%s' (text, json, sarif, dot, svg or html)", a->opt.format);
+        return false;
     }
     if (optind >= argc) {
         usage_error("%s", "no log files given");
-        goto out;
+        return false;
     }
-    if (!realpath(srcroot, root)) {
-        fprintf(stderr, "ulockdep report: --srcroot %s: %s\n", srcroot, strerror(errno));
-        goto out;
+    if (!realpath(a->srcroot, root)) {
+        fprintf(stderr, "ulockdep report: --srcroot %s: %s\n", a->srcroot, strerror(errno));
+        return false;
     }
-    opt.srcroot = root;
-    if (supp_path) {
-        if (!cli_supp_load(&supp, supp_path))
-            goto out;
-        opt.supp = &supp;
+    a->opt.srcroot = root;
+    if (a->supp_path) {
+        if (!cli_supp_load(supp, a->supp_path))
+            return false;
+        a->opt.supp = supp;
     }
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") && access(argv[i], R_OK) != 0) {
             fprintf(stderr, "ulockdep report: cannot read %s: %s\n", argv[i], strerror(errno));
-            goto out;
+            return false;
         }
     }
+    return true;
+}
 
-    struct rp_set set = { 0 };
-    for (int i = optind; i < argc; i++)
-        rp_load_path(&set, argv[i], &opt);
+/* Writes the report (and the suppressions asked for); 0 when all was written. */
+static int render_all(const struct report_args *a, const struct rp_set *set)
+{
+    const struct rp_options *opt = &a->opt;
+    renderer fn = renderer_for(opt->format);
+    if (!opt->gen_suppressions)
+        return render_to(fn, opt->output, set, opt);
+    int rc = render_to(rp_render_suppressions, NULL, set, opt);
+    if (opt->output && rc == 0)
+        rc = render_to(fn, opt->output, set, opt);
+    else if (a->format_given && !opt->output)
+        rp_warn("--format=%s is not written with --gen-suppressions unless -o FILE is given", opt->format);
+    return rc;
+}
 
-    int render_rc = 0;
-    if (opt.gen_suppressions) {
-        render_rc = render_to(rp_render_suppressions, NULL, &set, &opt);
-        if (opt.output && render_rc == 0)
-            render_rc = render_to(fn, opt.output, &set, &opt);
-        else if (format_given && !opt.output)
-            rp_warn("--format=%s is not written with --gen-suppressions unless -o FILE is given", opt.format);
-    } else {
-        render_rc = render_to(fn, opt.output, &set, &opt);
+int cmd_report(int argc, char **argv)
+{
+    struct report_args a = { .opt = { .format = "text", .symbolize = true }, .srcroot = "." };
+    struct cli_supp supp = { 0 };
+    char root[PATH_MAX];
+    int rc = parse_report_args(&a, argc, argv);
+    if (rc) {
+        free(a.opt.module_dirs);
+        return rc == 1 ? 0 : rc;
     }
-    rc = render_rc != 0 || set.unusable ? CLI_EXIT_USAGE : set.n ? 1 : 0;
-    if (opt.output && render_rc == 0) /* the summary a text report ends with, for a file */
-        fprintf(stderr, "ulockdep report: %zu problem%s (%u report%s from %u file%s) written to %s\n", set.n,
-                set.n == 1 ? "" : "s", set.reports, set.reports == 1 ? "" : "s", set.files, set.files == 1 ? "" : "s",
-                opt.output);
-    if (opt.supp)
-        cli_supp_print_used(opt.supp, stderr, "ulockdep report");
-    rp_set_free(&set);
-    rp_symbolizer_free();
-out:
+    rc = CLI_EXIT_USAGE;
+    if (check_inputs(&a, argc, argv, root, &supp)) {
+        struct rp_set set = { 0 };
+        for (int i = optind; i < argc; i++)
+            rp_load_path(&set, argv[i], &a.opt);
+        int render_rc = render_all(&a, &set);
+        rc = render_rc != 0 || set.unusable ? CLI_EXIT_USAGE : set.n ? 1 : 0;
+        if (a.opt.output && render_rc == 0) /* the summary a text report ends with, for a file */
+            fprintf(stderr, "ulockdep report: %zu problem%s (%u report%s from %u file%s) written to %s\n", set.n,
+                    set.n == 1 ? "" : "s", set.reports, set.reports == 1 ? "" : "s", set.files,
+                    set.files == 1 ? "" : "s", a.opt.output);
+        if (a.opt.supp)
+            cli_supp_print_used(a.opt.supp, stderr, "ulockdep report");
+        rp_set_free(&set);
+        rp_symbolizer_free();
+    }
     cli_supp_free(&supp);
-    free(opt.module_dirs);
+    free(a.opt.module_dirs);
     return rc;
 }

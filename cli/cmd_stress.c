@@ -105,14 +105,52 @@ static bool parse_uint(const char *s, unsigned *out)
     return true;
 }
 
+/* An option with a value: -n N, -nN, --runs=N; -j J, -jJ, --jobs=J; --timeout S, --timeout=S;
+ * --keep DIR, --keep=DIR. Its letter with *val set (*i advanced past a separate value), 0 if
+ * argv[*i] is none of them, -1 if its value is missing. */
+static int valued_option(int argc, char **argv, int *i, const char **val)
+{
+    static const char *const names[][3] = { { "-n", "--runs", "n" }, { "-j", "--jobs", "j" },
+                                            { "--timeout", "--timeout", "t" }, { "--keep", "--keep", "k" } };
+    const char *a = argv[*i];
+    for (size_t k = 0; k < 4; k++) {
+        size_t l0 = strlen(names[k][0]), l1 = strlen(names[k][1]);
+        if (!strcmp(a, names[k][0]) || !strcmp(a, names[k][1])) {
+            if (*i + 1 >= argc)
+                return -1;
+            *val = argv[++*i];
+        } else if (!strncmp(a, names[k][1], l1) && a[l1] == '=') {
+            *val = a + l1 + 1;
+        } else if (l0 == 2 && !strncmp(a, names[k][0], 2) && a[2]) {
+            *val = a + 2;
+        } else {
+            continue;
+        }
+        return names[k][2][0];
+    }
+    return 0;
+}
+
+static bool set_value(struct stress *s, int which, const char *val)
+{
+    char *end;
+    switch (which) {
+    case 'n': return parse_uint(val, &s->n);
+    case 'j': return parse_uint(val, &s->jobs);
+    case 't':
+        s->timeout = strtod(val, &end);
+        return !*end && end != val && s->timeout >= 0 && !isinf(s->timeout);
+    default: s->keep = val; return true;
+    }
+}
+
 /* Returns the index of PROGRAM in argv, or -1 after printing a usage error. */
 static int parse_args(struct stress *s, int argc, char **argv)
 {
     static const char *const own[] = { "runs", "jobs", "timeout", "keep", "allow-untraced", "help", NULL };
     opt_set_command_names(own);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
+        const char *a = argv[i], *val = NULL;
         if (!strcmp(a, "--"))
             return i + 1 < argc ? i + 1 : -1;
         if (a[0] != '-' || !a[1])
@@ -125,55 +163,19 @@ static int parse_args(struct stress *s, int argc, char **argv)
             s->allow_untraced = true;
             continue;
         }
-        /* -n N, -nN, --runs=N; -j J, -jJ, --jobs=J; --timeout S, --timeout=S; --keep DIR, --keep=DIR */
-        const char *names[][3] = { { "-n", "--runs", "n" }, { "-j", "--jobs", "j" }, { "--timeout", "--timeout", "t" },
-                                   { "--keep", "--keep", "k" } };
-        char which = 0;
-        for (size_t k = 0; k < 4 && !which; k++) {
-            size_t l0 = strlen(names[k][0]), l1 = strlen(names[k][1]);
-            if (!strcmp(a, names[k][0]) || !strcmp(a, names[k][1])) {
-                if (i + 1 >= argc)
-                    goto usage;
-                val = argv[++i];
-                which = names[k][2][0];
-            } else if (!strncmp(a, names[k][1], l1) && a[l1] == '=') {
-                val = a + l1 + 1;
-                which = names[k][2][0];
-            } else if (l0 == 2 && !strncmp(a, names[k][0], 2) && a[2]) {
-                val = a + 2;
-                which = names[k][2][0];
-            }
-        }
-        switch (which) {
-        case 'n':
-            if (!parse_uint(val, &s->n))
-                goto bad_value;
+        int which = valued_option(argc, argv, &i, &val);
+        if (which < 0)
+            break;
+        if (which && set_value(s, which, val))
             continue;
-        case 'j':
-            if (!parse_uint(val, &s->jobs))
-                goto bad_value;
-            continue;
-        case 't': {
-            char *end;
-            s->timeout = strtod(val, &end);
-            if (*end || end == val || !(s->timeout >= 0) || isinf(s->timeout))
-                goto bad_value;
-            continue;
-        }
-        case 'k':
-            s->keep = val;
-            continue;
-        }
-        if (!strncmp(a, "--", 2) && opt_arg_append(&s->spec, a) == 0)
-            continue;
-        if (strncmp(a, "--", 2))
+        if (which)
+            fprintf(stderr, "ulockdep stress: bad value '%s' for %s\n", val, a);
+        else if (strncmp(a, "--", 2))
             fprintf(stderr, "ulockdep stress: unknown option '%s'\n", a);
-        goto usage;
-    bad_value:
-        fprintf(stderr, "ulockdep stress: bad value '%s' for %s\n", val, a);
-        goto usage;
+        else if (opt_arg_append(&s->spec, a) == 0)
+            continue;
+        break;
     }
-usage:
     stress_usage(stderr);
     return -1;
 }
@@ -460,6 +462,44 @@ static void kill_all(struct stress *s)
 }
 
 /* Runs everything; false when interrupted (SIGINT/SIGTERM) or a run could not start. */
+/* How long to wait for a child or a signal: until the next deadline, at most a second. */
+static double next_wait(const struct stress *s)
+{
+    double wait = 1.0, t = now();
+    for (unsigned i = 0; i < s->jobs && s->timeout > 0; i++)
+        if (s->slots[i].pid > 0) {
+            double left = s->slots[i].killed ? s->slots[i].term_sent + TERM_GRACE - t
+                                             : s->slots[i].started + s->timeout - t;
+            if (left < wait)
+                wait = left < 0.001 ? 0.001 : left;
+        }
+    return wait;
+}
+
+/* Collects the runs that ended, and stops those past their --timeout (SIGTERM, then SIGKILL
+ * TERM_GRACE later). Returns how many ended. */
+static unsigned reap(struct stress *s)
+{
+    unsigned ended = 0;
+    for (unsigned i = 0; i < s->jobs; i++) {
+        struct run *r = &s->slots[i];
+        if (r->pid <= 0)
+            continue;
+        if (waitpid(r->pid, &r->status, WNOHANG) == r->pid) {
+            kill(-r->pid, SIGKILL); /* whatever it left behind in its group */
+            finished(s, r);
+            ended++;
+        } else if (s->timeout > 0 && !r->killed && now() - r->started >= s->timeout) {
+            r->killed = true;
+            r->term_sent = now();
+            kill(-r->pid, SIGTERM);
+        } else if (r->killed && now() - r->term_sent >= TERM_GRACE) {
+            kill(-r->pid, SIGKILL);
+        }
+    }
+    return ended;
+}
+
 static bool run_all(struct stress *s)
 {
     sigset_t wait_set, old;
@@ -484,15 +524,7 @@ static bool run_all(struct stress *s)
         }
         if (!ok || !running)
             break;
-        /* Wait for a child, a signal, or the next deadline (at most a second). */
-        double wait = 1.0, t = now();
-        for (unsigned i = 0; i < s->jobs && s->timeout > 0; i++)
-            if (s->slots[i].pid > 0) {
-                double left = s->slots[i].killed ? s->slots[i].term_sent + TERM_GRACE - t
-                                                 : s->slots[i].started + s->timeout - t;
-                if (left < wait)
-                    wait = left < 0.001 ? 0.001 : left;
-            }
+        double wait = next_wait(s);
         struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
         int sig = sigtimedwait(&wait_set, NULL, &ts);
         if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
@@ -500,22 +532,7 @@ static bool run_all(struct stress *s)
             ok = false;
             break;
         }
-        for (unsigned i = 0; i < s->jobs; i++) {
-            struct run *r = &s->slots[i];
-            if (r->pid <= 0)
-                continue;
-            if (waitpid(r->pid, &r->status, WNOHANG) == r->pid) {
-                kill(-r->pid, SIGKILL); /* whatever it left behind in its group */
-                finished(s, r);
-                running--;
-            } else if (s->timeout > 0 && !r->killed && now() - r->started >= s->timeout) {
-                r->killed = true;
-                r->term_sent = now();
-                kill(-r->pid, SIGTERM);
-            } else if (r->killed && now() - r->term_sent >= TERM_GRACE) {
-                kill(-r->pid, SIGKILL);
-            }
-        }
+        running -= reap(s);
     }
     if (!ok)
         kill_all(s);
@@ -569,136 +586,156 @@ static void list(const char *what, unsigned *v, unsigned n)
     printf("\n");
 }
 
-int cmd_stress(int argc, char **argv)
+/* The options the runs will have (ULOCKDEP_OPTIONS, then --option=value): the shim's exit
+ * status for reports, their suppressions, and the hang watchdog, on as under `ulockdep run`
+ * so a run that deadlocks ends with a deadlock report instead of hanging until --timeout (it
+ * fires well before a short --timeout). False on a bad option (already said). */
+static bool runs_options(struct stress *s)
 {
-    struct stress s = { .n = 0 };
+    char *all = NULL;
+    const char *env = getenv("ULOCKDEP_OPTIONS");
+    if (asprintf(&all, "%s:%s", env ? env : "", s->spec ? s->spec : "") < 0 || opt_spec_check(all)) {
+        free(all);
+        return false;
+    }
+    ul_options_parse(all, NULL);
+    free(all);
+    s->exitcode = ul_opt.exitcode;
+    snprintf(s->suppressions, sizeof s->suppressions, "%s", ul_opt.suppressions);
+    if (!ul_options_was_set("deadlock_timeout")) {
+        s->watchdog = ULOCKDEP_RUN_DEADLOCK_TIMEOUT;
+        if (s->timeout > 0 && s->timeout < 2.0 * s->watchdog)
+            s->watchdog = s->timeout >= 2.0 ? (int)(s->timeout / 2) : 1;
+    }
+    s->deadlock_timeout = s->watchdog ? s->watchdog : ul_opt.deadlock_timeout;
+    return true;
+}
+
+/* Everything before the first run: the arguments, the runs' options, the shim, the working
+ * directory. 0, or the exit status to return. */
+static int prepare(struct stress *s, int argc, char **argv)
+{
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    s.jobs = cpus > 0 ? (unsigned)cpus : 1;
-    int prog = parse_args(&s, argc, argv);
+    s->jobs = cpus > 0 ? (unsigned)cpus : 1;
+    int prog = parse_args(s, argc, argv);
     if (prog < 0 || prog >= argc) {
         if (prog >= 0 || argc > 1)
             fprintf(stderr, "ulockdep stress: no program to run\n");
-        free(s.spec);
         return CLI_EXIT_USAGE;
     }
-    if (!s.n) {
+    if (!s->n) {
         fprintf(stderr, "ulockdep stress: -n N (how many runs) is required\n");
         stress_usage(stderr);
-        free(s.spec);
         return CLI_EXIT_USAGE;
     }
-    if (s.jobs > s.n)
-        s.jobs = s.n;
-    s.argv = argv + prog;
-    /* The shim's exit status for reports, under the options the runs will have. */
-    char *all = NULL;
-    const char *env = getenv("ULOCKDEP_OPTIONS");
-    if (asprintf(&all, "%s:%s", env ? env : "", s.spec ? s.spec : "") < 0 || opt_spec_check(all)) {
-        free(all);
-        free(s.spec);
+    if (s->jobs > s->n)
+        s->jobs = s->n;
+    s->argv = argv + prog;
+    if (!runs_options(s) || !(s->shim = find_shim()))
         return CLI_EXIT_USAGE;
-    }
-    ul_options_parse(all, NULL);
-    s.exitcode = ul_opt.exitcode;
-    snprintf(s.suppressions, sizeof s.suppressions, "%s", ul_opt.suppressions);
-    /* The hang watchdog, as under `ulockdep run`, so a run that deadlocks ends with a deadlock
-     * report instead of hanging until --timeout; it fires well before a short --timeout. */
-    if (!ul_options_was_set("deadlock_timeout")) {
-        s.watchdog = ULOCKDEP_RUN_DEADLOCK_TIMEOUT;
-        if (s.timeout > 0 && s.timeout < 2.0 * s.watchdog)
-            s.watchdog = s.timeout >= 2.0 ? (int)(s.timeout / 2) : 1;
-    }
-    s.deadlock_timeout = s.watchdog ? s.watchdog : ul_opt.deadlock_timeout;
-    free(all);
-    if (!(s.shim = find_shim())) {
-        free(s.spec);
-        return CLI_EXIT_USAGE;
-    }
-    if (refuse_untraceable("stress", s.argv[0], s.shim, s.allow_untraced)) {
-        free(s.shim);
-        free(s.spec);
+    if (refuse_untraceable("stress", s->argv[0], s->shim, s->allow_untraced))
         return CLI_EXIT_UNTRACEABLE;
-    }
-    if (!make_workdir(&s)) {
-        free(s.shim);
-        free(s.spec);
+    if (!make_workdir(s))
         return CLI_EXIT_USAGE;
-    }
-    s.slots = calloc(s.jobs, sizeof *s.slots);
-    s.timeout_list = calloc(s.n, sizeof *s.timeout_list);
-    s.failed_list = calloc(s.n, sizeof *s.failed_list);
-    if (!s.slots || !s.timeout_list || !s.failed_list) {
+    s->slots = calloc(s->jobs, sizeof *s->slots);
+    s->timeout_list = calloc(s->n, sizeof *s->timeout_list);
+    s->failed_list = calloc(s->n, sizeof *s->failed_list);
+    if (!s->slots || !s->timeout_list || !s->failed_list) {
         fprintf(stderr, "ulockdep stress: out of memory\n");
         return CLI_EXIT_USAGE;
     }
+    return 0;
+}
+
+static void banner(const struct stress *s)
+{
     char limit[128] = "no timeout";
-    if (s.timeout > 0)
-        snprintf(limit, sizeof limit, "timeout %gs", s.timeout);
+    if (s->timeout > 0)
+        snprintf(limit, sizeof limit, "timeout %gs", s->timeout);
     size_t ll = strlen(limit);
-    if (s.deadlock_timeout)
-        snprintf(limit + ll, sizeof limit - ll, ", deadlock_timeout %ds%s", s.deadlock_timeout,
-                 s.watchdog ? " (default)" : "");
+    if (s->deadlock_timeout)
+        snprintf(limit + ll, sizeof limit - ll, ", deadlock_timeout %ds%s", s->deadlock_timeout,
+                 s->watchdog ? " (default)" : "");
     else
         snprintf(limit + ll, sizeof limit - ll, ", hang watchdog off");
-    fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time, %s; working in %s\n", s.n, s.argv[0], s.jobs, limit,
-            s.dir);
-    /* A closed stdout (| head) must not kill us before the runs are stopped and the working
-     * directory is removed. */
-    signal(SIGPIPE, SIG_IGN);
+    fprintf(stderr, "ulockdep stress: %u runs of %s, %u at a time, %s; working in %s\n", s->n, s->argv[0], s->jobs,
+            limit, s->dir);
+}
 
-    bool complete = run_all(&s);
-    int status = 0;
-    if (complete) {
-        printf("ulockdep stress: %u runs of", s.n);
-        for (char **a = s.argv; *a; a++)
-            printf(" %s", *a);
-        printf(": %u clean, %u with reports, %u timed out, %u failed\n", s.clean, s.with_reports, s.timed_out,
-               s.failed);
-        size_t unique = s.reports.n;
-        print_reports(&s.reports, s.n);
-        fflush(stdout);
-
-        char graph[4200], db[4200];
-        snprintf(graph, sizeof graph, "%s/graph", s.dir);
-        snprintf(db, sizeof db, "%s/graph.db", s.dir);
-        char *inputs[] = { graph };
-        struct merge_opts mo = { .db = db, .inputs = inputs, .ninputs = 1, .format = MERGE_TEXT, .quiet = true,
-                                 .heading = "\n=== lock cycles across runs (no single run saw them) ===\n" };
-        /* The runs' suppressions (ULOCKDEP_OPTIONS or --suppressions=FILE) hide the cross-run
-         * cycles they match too, as they hid the runs' own reports. */
-        struct cli_supp supp = { 0 };
-        if (s.suppressions[0] && cli_supp_load(&supp, s.suppressions))
-            mo.supp = &supp;
-        long cross = merge_run(&mo, stdout);
-        fflush(stdout);
-        cli_supp_free(&supp);
-
-        if (s.timed_out)
-            list("\nruns that timed out (killed after the --timeout):", s.timeout_list, s.timed_out);
-        if (s.failed) {
-            list("\nruns that failed:", s.failed_list, s.failed);
-            for (unsigned i = 0; i < s.failed && i < 3; i++)
-                show_output_tail(&s, s.failed_list[i]);
-        }
-        if (unique || cross > 0)
-            status = STRESS_FOUND;
-        else if (s.timed_out)
-            status = STRESS_TIMEOUT;
-        else if (s.failed || cross < 0)
-            status = STRESS_FAILED;
-        printf("\nulockdep stress: %s: %zu distinct report%s, %ld cross-run cycle%s, %u run%s timed out, %u failed\n",
-               status ? "FAILED" : "passed", unique, unique == 1 ? "" : "s", cross > 0 ? cross : 0,
-               cross == 1 ? "" : "s", s.timed_out, s.timed_out == 1 ? "" : "s", s.failed);
-        if (s.keep)
-            printf("ulockdep stress: logs, graphs and output kept in %s\n", s.dir);
-    } else {
-        fprintf(stderr, "ulockdep stress: %s after %u of %u runs; the runs still going were killed\n",
-                interrupted ? strsignal(interrupted) : "stopped", s.finished, s.n);
-        status = interrupted ? 128 + interrupted : STRESS_FAILED;
-    }
+/* The cycles that only the runs together have (ulockdep merge of their graphs): how many,
+ * -1 on an error. The runs' suppressions (ULOCKDEP_OPTIONS or --suppressions=FILE) hide the
+ * cross-run cycles they match too, as they hid the runs' own reports. */
+static long cross_run_cycles(const struct stress *s)
+{
+    char graph[4200], db[4200];
+    snprintf(graph, sizeof graph, "%s/graph", s->dir);
+    snprintf(db, sizeof db, "%s/graph.db", s->dir);
+    char *inputs[] = { graph };
+    struct merge_opts mo = { .db = db, .inputs = inputs, .ninputs = 1, .format = MERGE_TEXT, .quiet = true,
+                             .heading = "\n=== lock cycles across runs (no single run saw them) ===\n" };
+    struct cli_supp supp = { 0 };
+    if (s->suppressions[0] && cli_supp_load(&supp, s->suppressions))
+        mo.supp = &supp;
+    long cross = merge_run(&mo, stdout);
     fflush(stdout);
-    if (!s.keep)
-        remove_tree(s.dir);
+    cli_supp_free(&supp);
+    return cross;
+}
+
+/* After every run finished: what they found, and the exit status. */
+static int summary(struct stress *s)
+{
+    printf("ulockdep stress: %u runs of", s->n);
+    for (char **a = s->argv; *a; a++)
+        printf(" %s", *a);
+    printf(": %u clean, %u with reports, %u timed out, %u failed\n", s->clean, s->with_reports, s->timed_out,
+           s->failed);
+    size_t unique = s->reports.n;
+    print_reports(&s->reports, s->n);
+    fflush(stdout);
+    long cross = cross_run_cycles(s);
+    if (s->timed_out)
+        list("\nruns that timed out (killed after the --timeout):", s->timeout_list, s->timed_out);
+    if (s->failed) {
+        list("\nruns that failed:", s->failed_list, s->failed);
+        for (unsigned i = 0; i < s->failed && i < 3; i++)
+            show_output_tail(s, s->failed_list[i]);
+    }
+    int status = 0;
+    if (unique || cross > 0)
+        status = STRESS_FOUND;
+    else if (s->timed_out)
+        status = STRESS_TIMEOUT;
+    else if (s->failed || cross < 0)
+        status = STRESS_FAILED;
+    printf("\nulockdep stress: %s: %zu distinct report%s, %ld cross-run cycle%s, %u run%s timed out, %u failed\n",
+           status ? "FAILED" : "passed", unique, unique == 1 ? "" : "s", cross > 0 ? cross : 0, cross == 1 ? "" : "s",
+           s->timed_out, s->timed_out == 1 ? "" : "s", s->failed);
+    if (s->keep)
+        printf("ulockdep stress: logs, graphs and output kept in %s\n", s->dir);
+    return status;
+}
+
+int cmd_stress(int argc, char **argv)
+{
+    struct stress s = { .n = 0 };
+    int status = prepare(&s, argc, argv);
+    if (!status) {
+        banner(&s);
+        /* A closed stdout (| head) must not kill us before the runs are stopped and the
+         * working directory is removed. */
+        signal(SIGPIPE, SIG_IGN);
+        if (run_all(&s)) {
+            status = summary(&s);
+        } else {
+            fprintf(stderr, "ulockdep stress: %s after %u of %u runs; the runs still going were killed\n",
+                    interrupted ? strsignal(interrupted) : "stopped", s.finished, s.n);
+            status = interrupted ? 128 + interrupted : STRESS_FAILED;
+        }
+        fflush(stdout);
+        if (!s.keep)
+            remove_tree(s.dir);
+    }
     rp_set_free(&s.reports);
     free(s.slots);
     free(s.timeout_list);

@@ -27,6 +27,8 @@ struct search {
     uint8_t *par_state;     /* state of the node it came from */
     uint32_t gen;
     uint32_t *queue;        /* class << 1 | state */
+    uint32_t *path, *tmp;   /* a cycle's edges, and room to build one */
+    uint32_t *cls;          /* a cycle's classes */
 };
 
 /* ---- strongly connected components (iterative Tarjan) ---------------------------------- */
@@ -317,65 +319,96 @@ static int cycle_cmp(const void *a, const void *b)
     return 0;
 }
 
-bool find_cross_run_cycles(struct merge_db *db, const struct union_graph *ug, struct xcycle **out, size_t *nout)
+/* The search's tables and scratch for a graph of n classes, and its components; false when
+ * out of memory. */
+static bool search_init(struct search *s, const struct union_graph *ug)
 {
     size_t n = ug->nclasses;
-    struct search s = { .ug = ug };
-    s.first = calloc(n + 2, sizeof *s.first);
-    s.comp = calloc(n + 1, sizeof *s.comp);
-    s.visit = calloc(2 * n + 2, sizeof *s.visit);
-    s.par_edge = calloc(2 * n + 2, sizeof *s.par_edge);
-    s.par_state = calloc(2 * n + 2, sizeof *s.par_state);
-    s.queue = calloc(2 * n + 2, sizeof *s.queue);
-    uint32_t *path = calloc(n + 2, sizeof *path), *tmp = calloc(n + 2, sizeof *tmp), *cls = calloc(n + 2, sizeof *cls);
+    *s = (struct search){ .ug = ug };
+    s->first = calloc(n + 2, sizeof *s->first);
+    s->comp = calloc(n + 1, sizeof *s->comp);
+    s->visit = calloc(2 * n + 2, sizeof *s->visit);
+    s->par_edge = calloc(2 * n + 2, sizeof *s->par_edge);
+    s->par_state = calloc(2 * n + 2, sizeof *s->par_state);
+    s->queue = calloc(2 * n + 2, sizeof *s->queue);
+    s->path = calloc(n + 2, sizeof *s->path);
+    s->tmp = calloc(n + 2, sizeof *s->tmp);
+    s->cls = calloc(n + 2, sizeof *s->cls);
+    if (!s->first || !s->comp || !s->visit || !s->par_edge || !s->par_state || !s->queue || !s->path || !s->tmp ||
+        !s->cls)
+        return false;
+    /* Edges are sorted by source: first[i] is where class i's begin. */
+    for (size_t k = 0; k < ug->nedges; k++)
+        s->first[ug->edges[k].from + 1]++;
+    for (size_t i = 0; i < n; i++)
+        s->first[i + 1] += s->first[i];
+    return components(s);
+}
+
+static void search_free(struct search *s)
+{
+    free(s->first);
+    free(s->comp);
+    free(s->visit);
+    free(s->par_edge);
+    free(s->par_state);
+    free(s->queue);
+    free(s->path);
+    free(s->tmp);
+    free(s->cls);
+}
+
+/* The shortest cycle through edge k, if it is new (its classes not seen in another cycle)
+ * and no single run has all of its dependencies: 1 with *c filled, 0 if not, -1 on an
+ * error. */
+static int cross_cycle_through(struct search *s, struct merge_db *db, struct seen *seen, size_t k, struct xcycle *c)
+{
+    const struct union_graph *ug = s->ug;
+    const struct union_edge *e = &ug->edges[k];
+    if (e->from == e->to || s->comp[e->from] != s->comp[e->to])
+        return 0;
+    size_t len = cycle_through(s, k, s->path, s->tmp);
+    if (!len)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        s->cls[i] = ug->edges[s->path[i]].from;
+    if (!seen_add(seen, s->cls, len))
+        return 0;
+    *c = (struct xcycle){ .steps = calloc(len, sizeof *c->steps), .n = len };
+    if (!c->steps)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        const struct union_edge *pe = &ug->edges[s->path[i]];
+        c->steps[i] = (struct xcycle_step){ .from = pe->from, .to = pe->to, .edge_id = pe->id, .dep = pe->dep };
+    }
+    bool error = false;
+    if (!cross_run(db, c, &error)) {
+        xcycle_clear(c);
+        return error ? -1 : 0;
+    }
+    rotate(c);
+    return 1;
+}
+
+bool find_cross_run_cycles(struct merge_db *db, const struct union_graph *ug, struct xcycle **out, size_t *nout)
+{
+    struct search s;
     struct seen seen = { 0 };
     struct xcycle *list = NULL;
     size_t nlist = 0, cap = 0;
-    bool ok = s.first && s.comp && s.visit && s.par_edge && s.par_state && s.queue && path && tmp && cls;
-    if (ok) {
-        /* Edges are sorted by source: first[i] is where class i's begin. */
-        for (size_t k = 0; k < ug->nedges; k++)
-            s.first[ug->edges[k].from + 1]++;
-        for (size_t i = 0; i < n; i++)
-            s.first[i + 1] += s.first[i];
-        ok = components(&s);
-    }
-    bool error = !ok;
+    bool ok = search_init(&s, ug);
     for (size_t k = 0; ok && k < ug->nedges; k++) {
-        const struct union_edge *e = &ug->edges[k];
-        if (e->from == e->to || s.comp[e->from] != s.comp[e->to])
+        struct xcycle c;
+        int found = cross_cycle_through(&s, db, &seen, k, &c);
+        ok = found >= 0;
+        if (found <= 0)
             continue;
-        size_t len = cycle_through(&s, k, path, tmp);
-        if (!len)
-            continue;
-        for (size_t i = 0; i < len; i++)
-            cls[i] = ug->edges[path[i]].from;
-        if (!seen_add(&seen, cls, len))
-            continue;
-        struct xcycle c = { .steps = calloc(len, sizeof *c.steps), .n = len };
-        if (!c.steps) {
-            ok = false;
-            error = true;
-            break;
-        }
-        for (size_t i = 0; i < len; i++) {
-            const struct union_edge *pe = &ug->edges[path[i]];
-            c.steps[i] = (struct xcycle_step){ .from = pe->from, .to = pe->to, .edge_id = pe->id, .dep = pe->dep };
-        }
-        if (!cross_run(db, &c, &error)) {
-            xcycle_clear(&c);
-            if (error)
-                ok = false;
-            continue;
-        }
-        rotate(&c);
         if (nlist == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             struct xcycle *m = realloc(list, ncap * sizeof *m);
             if (!m) {
                 xcycle_clear(&c);
                 ok = false;
-                error = true;
                 break;
             }
             list = m;
@@ -383,22 +416,13 @@ bool find_cross_run_cycles(struct merge_db *db, const struct union_graph *ug, st
         }
         list[nlist++] = c;
     }
-    if (ok)
-        qsort(list, nlist, sizeof *list, cycle_cmp);
-    free(s.first);
-    free(s.comp);
-    free(s.visit);
-    free(s.par_edge);
-    free(s.par_state);
-    free(s.queue);
-    free(path);
-    free(tmp);
-    free(cls);
+    search_free(&s);
     seen_free(&seen);
-    if (error) {
+    if (!ok) {
         xcycles_free(list, nlist);
         return false;
     }
+    qsort(list, nlist, sizeof *list, cycle_cmp);
     *out = list;
     *nout = nlist;
     return true;

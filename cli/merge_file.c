@@ -224,105 +224,153 @@ static bool idx_has(const struct idx *v, size_t n, uint32_t id)
     return bsearch(&key, v, n, sizeof *v, idx_cmp) != NULL;
 }
 
+/* The reading of one file: its records so far, and what went wrong where. */
+struct parse {
+    struct graph_file *g;
+    size_t ccap, scap, ecap;
+    bool ended;
+    long lineno;
+    char *err;
+    size_t errlen;
+    long *line;
+};
+
+#define PARSE_FAIL(ps, at, ...) fail((ps)->err, (ps)->errlen, (ps)->line, (at), __VA_ARGS__)
+
+static bool header_record(struct parse *ps, char **f)
+{
+    struct graph_file *g = ps->g;
+    if (!strcmp(f[1], "pid"))
+        g->pid = atol(f[2]);
+    else if (!strcmp(f[1], "ppid"))
+        g->ppid = atol(f[2]);
+    else if (!strcmp(f[1], "start"))
+        g->start = atoll(f[2]);
+    else if (!strcmp(f[1], "host") && !g->host)
+        g->host = unescape_dup(f[2]);
+    else if (!strcmp(f[1], "exe") && !g->exe)
+        g->exe = unescape_dup(f[2]);
+    else if (!strcmp(f[1], "cmd") && !g->cmd)
+        g->cmd = unescape_dup(f[2]);
+    return true; /* unknown header keys are for newer writers */
+}
+
 /* Ids are written in increasing order, so the lookup tables are sorted as they fill. */
+static bool class_record(struct parse *ps, char **f)
+{
+    struct graph_file *g = ps->g;
+    struct graph_class c = { .kind = f[2] };
+    uint32_t usage;
+    if (!parse_u32(f[1], &c.id) || !parse_u32(f[3], &usage) || !*f[4])
+        return PARSE_FAIL(ps, ps->lineno, "bad class record");
+    if (g->nclasses && c.id <= g->classes[g->nclasses - 1].id)
+        return PARSE_FAIL(ps, ps->lineno, "class ids out of order");
+    c.usage = usage;
+    c.ident = unescape_dup(f[4]);
+    c.name = unescape_dup(f[5]);
+    if (!c.ident || !c.name || !grow((void **)&g->classes, &ps->ccap, g->nclasses, sizeof c)) {
+        free(c.ident);
+        free(c.name);
+        return PARSE_FAIL(ps, 0, "out of memory");
+    }
+    g->classes[g->nclasses++] = c;
+    return true;
+}
+
+static bool stack_record(struct parse *ps, char **f)
+{
+    struct graph_file *g = ps->g;
+    struct graph_stack st = { .frames = f[2] };
+    if (!parse_u32(f[1], &st.id) || !st.id)
+        return PARSE_FAIL(ps, ps->lineno, "bad stack record");
+    if (!grow((void **)&g->stacks, &ps->scap, g->nstacks, sizeof st))
+        return PARSE_FAIL(ps, 0, "out of memory");
+    g->stacks[g->nstacks++] = st;
+    return true;
+}
+
+static bool edge_record(struct parse *ps, char **f)
+{
+    struct graph_file *g = ps->g;
+    struct graph_edge e;
+    uint32_t dep;
+    if (!parse_u32(f[1], &e.from) || !parse_u32(f[2], &e.to) || !parse_u32(f[3], &dep) ||
+        !parse_u32(f[4], &e.stack) || dep == 0 || dep > 15)
+        return PARSE_FAIL(ps, ps->lineno, "bad dependency record");
+    e.dep = dep;
+    if (!grow((void **)&g->edges, &ps->ecap, g->nedges, sizeof e))
+        return PARSE_FAIL(ps, 0, "out of memory");
+    g->edges[g->nedges++] = e;
+    return true;
+}
+
+static bool end_record(struct parse *ps, char **f)
+{
+    struct graph_file *g = ps->g;
+    uint32_t nc, ns, ne;
+    if (!parse_u32(f[1], &nc) || !parse_u32(f[2], &ns) || !parse_u32(f[3], &ne))
+        return PARSE_FAIL(ps, ps->lineno, "bad end record");
+    if (nc != g->nclasses || ns != g->nstacks || ne != g->nedges)
+        return PARSE_FAIL(ps, ps->lineno,
+                          "the end record counts %u classes, %u stacks, %u dependencies; the file has %zu, %zu, %zu", nc,
+                          ns, ne, g->nclasses, g->nstacks, g->nedges);
+    ps->ended = true;
+    return true;
+}
+
+/* The record kinds: tag, number of tab-separated fields, reader. */
+static const struct {
+    const char *tag;
+    int fields;
+    bool (*read)(struct parse *ps, char **f);
+} records[] = {
+    { "h", 3, header_record }, { "c", 6, class_record }, { "s", 3, stack_record },
+    { "e", 5, edge_record },   { "end", 4, end_record },
+};
+
+static bool first_line(struct parse *ps, char **f, int n)
+{
+    uint32_t v = 0;
+    if (n != 2 || strcmp(f[0], "ulockdep-graph") || !parse_u32(f[1], &v))
+        return PARSE_FAIL(ps, 1, "not a ulockdep graph file");
+    if (v != GRAPH_FORMAT_VERSION)
+        return PARSE_FAIL(ps, 1, "graph format version %u is not supported (this is %d)", v, GRAPH_FORMAT_VERSION);
+    return true;
+}
+
+static bool record(struct parse *ps, char *cur)
+{
+    char *f[8];
+    int n = split(cur, f, 8);
+    if (ps->lineno == 1)
+        return first_line(ps, f, n);
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (!strcmp(f[0], records[i].tag) && n == records[i].fields)
+            return records[i].read(ps, f);
+    return PARSE_FAIL(ps, ps->lineno, "unknown or malformed record '%.20s'", f[0]);
+}
+
 static bool parse_lines(struct graph_file *g, char *err, size_t errlen, long *line)
 {
-    size_t ccap = 0, scap = 0, ecap = 0;
-    bool ended = false;
-    long lineno = 0;
+    struct parse ps = { .g = g, .err = err, .errlen = errlen, .line = line };
     char *p = g->data;
-    char *f[8];
     while (*p) {
-        lineno++;
+        ps.lineno++;
         char *nl = strchr(p, '\n');
         if (!nl)
-            return fail(err, errlen, line, lineno, "truncated: the last line is incomplete");
+            return PARSE_FAIL(&ps, ps.lineno, "truncated: the last line is incomplete");
         *nl = 0;
         char *cur = p;
         p = nl + 1;
-        if (ended)
-            return fail(err, errlen, line, lineno, "data after the end record");
-        int n = split(cur, f, 8);
-        if (lineno == 1) {
-            uint32_t v = 0;
-            if (n != 2 || strcmp(f[0], "ulockdep-graph") || !parse_u32(f[1], &v))
-                return fail(err, errlen, line, lineno, "not a ulockdep graph file");
-            if (v != GRAPH_FORMAT_VERSION)
-                return fail(err, errlen, line, lineno, "graph format version %u is not supported (this is %d)",
-                            v, GRAPH_FORMAT_VERSION);
-            continue;
-        }
-        if (!strcmp(f[0], "h") && n == 3) {
-            if (!strcmp(f[1], "pid"))
-                g->pid = atol(f[2]);
-            else if (!strcmp(f[1], "ppid"))
-                g->ppid = atol(f[2]);
-            else if (!strcmp(f[1], "start"))
-                g->start = atoll(f[2]);
-            else if (!strcmp(f[1], "host") && !g->host)
-                g->host = unescape_dup(f[2]);
-            else if (!strcmp(f[1], "exe") && !g->exe)
-                g->exe = unescape_dup(f[2]);
-            else if (!strcmp(f[1], "cmd") && !g->cmd)
-                g->cmd = unescape_dup(f[2]);
-            continue; /* unknown header keys are for newer writers */
-        }
-        if (!strcmp(f[0], "c") && n == 6) {
-            struct graph_class c = { .kind = f[2] };
-            uint32_t usage;
-            if (!parse_u32(f[1], &c.id) || !parse_u32(f[3], &usage) || !*f[4])
-                return fail(err, errlen, line, lineno, "bad class record");
-            if (g->nclasses && c.id <= g->classes[g->nclasses - 1].id)
-                return fail(err, errlen, line, lineno, "class ids out of order");
-            c.usage = usage;
-            c.ident = unescape_dup(f[4]);
-            c.name = unescape_dup(f[5]);
-            if (!c.ident || !c.name || !grow((void **)&g->classes, &ccap, g->nclasses, sizeof c)) {
-                free(c.ident);
-                free(c.name);
-                return fail(err, errlen, line, 0, "out of memory");
-            }
-            g->classes[g->nclasses++] = c;
-            continue;
-        }
-        if (!strcmp(f[0], "s") && n == 3) {
-            struct graph_stack s = { .frames = f[2] };
-            if (!parse_u32(f[1], &s.id) || !s.id)
-                return fail(err, errlen, line, lineno, "bad stack record");
-            if (!grow((void **)&g->stacks, &scap, g->nstacks, sizeof s))
-                return fail(err, errlen, line, 0, "out of memory");
-            g->stacks[g->nstacks++] = s;
-            continue;
-        }
-        if (!strcmp(f[0], "e") && n == 5) {
-            struct graph_edge e;
-            uint32_t dep;
-            if (!parse_u32(f[1], &e.from) || !parse_u32(f[2], &e.to) || !parse_u32(f[3], &dep) ||
-                !parse_u32(f[4], &e.stack) || dep == 0 || dep > 15)
-                return fail(err, errlen, line, lineno, "bad dependency record");
-            e.dep = dep;
-            if (!grow((void **)&g->edges, &ecap, g->nedges, sizeof e))
-                return fail(err, errlen, line, 0, "out of memory");
-            g->edges[g->nedges++] = e;
-            continue;
-        }
-        if (!strcmp(f[0], "end") && n == 4) {
-            uint32_t nc, ns, ne;
-            if (!parse_u32(f[1], &nc) || !parse_u32(f[2], &ns) || !parse_u32(f[3], &ne))
-                return fail(err, errlen, line, lineno, "bad end record");
-            if (nc != g->nclasses || ns != g->nstacks || ne != g->nedges)
-                return fail(err, errlen, line, lineno,
-                            "the end record counts %u classes, %u stacks, %u dependencies; the file has %zu, %zu, %zu",
-                            nc, ns, ne, g->nclasses, g->nstacks, g->nedges);
-            ended = true;
-            continue;
-        }
-        return fail(err, errlen, line, lineno, "unknown or malformed record '%.20s'", f[0]);
+        if (ps.ended)
+            return PARSE_FAIL(&ps, ps.lineno, "data after the end record");
+        if (!record(&ps, cur))
+            return false;
     }
-    if (lineno == 0)
-        return fail(err, errlen, line, 1, "empty file");
-    if (!ended)
-        return fail(err, errlen, line, lineno + 1, "truncated: no end record");
+    if (ps.lineno == 0)
+        return PARSE_FAIL(&ps, 1, "empty file");
+    if (!ps.ended)
+        return PARSE_FAIL(&ps, ps.lineno + 1, "truncated: no end record");
     return true;
 }
 

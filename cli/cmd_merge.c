@@ -220,76 +220,68 @@ static void merge_usage(FILE *f)
           f);
 }
 
-int cmd_merge(int argc, char **argv)
+/* Reads the options into o; 0, 1 after --help, or CLI_EXIT_USAGE (already said). */
+static int parse_merge_args(struct merge_opts *o, const char **supp_path, int argc, char **argv)
 {
-    struct merge_opts o = { .format = MERGE_TEXT };
-    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    if (!inputs)
-        return CLI_EXIT_USAGE;
-    const char *supp_path = NULL;
-    struct cli_supp supp = { 0 };
     static const struct option longopts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "format", required_argument, NULL, 'f' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "suppressions", required_argument, NULL, 'U' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "db", required_argument, NULL, 'd' },           { "format", required_argument, NULL, 'f' },
+        { "quiet", no_argument, NULL, 'q' },              { "suppressions", required_argument, NULL, 'U' },
+        { "help", no_argument, NULL, 'h' },               { NULL, 0, NULL, 0 },
     };
     opterr = 0;
     optind = 1;
-    int c;
-    if (opt_check_long_names("merge", argc, argv, longopts) < 0)
-        c = '?';
-    else
-        while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-            if (c == 'd')
-                o.db = optarg;
-            else if (c == 'U')
-                supp_path = optarg;
-            else if (c == 'q')
-                o.quiet = true;
-            else if (c == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
-                o.format = !strcmp(optarg, "json") ? MERGE_JSON : MERGE_TEXT;
-            else if (c == 'h') {
-                merge_usage(stdout);
-                free(inputs);
-                return 0;
-            } else {
-                if (c == 'f')
-                    fprintf(stderr, "ulockdep merge: unknown format '%s' (text or json)\n", optarg);
-                else
-                    fprintf(stderr, "ulockdep merge: unknown option, or an option without its value: '%s'\n",
-                            argv[optind - 1]);
-                break;
-            }
+    int c = opt_check_long_names("merge", argc, argv, longopts) < 0 ? '?' : 0;
+    while (!c && (c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        if (c == 'd')
+            o->db = optarg;
+        else if (c == 'U')
+            *supp_path = optarg;
+        else if (c == 'q')
+            o->quiet = true;
+        else if (c == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text")))
+            o->format = !strcmp(optarg, "json") ? MERGE_JSON : MERGE_TEXT;
+        else if (c == 'h') {
+            merge_usage(stdout);
+            return 1;
+        } else if (c == 'f') {
+            fprintf(stderr, "ulockdep merge: unknown format '%s' (text or json)\n", optarg);
+            break;
+        } else {
+            fprintf(stderr, "ulockdep merge: unknown option, or an option without its value: '%s'\n", argv[optind - 1]);
+            break;
         }
+        c = 0;
+    }
+    if (c == -1 && (!o->db || !*o->db)) {
+        fprintf(stderr, "ulockdep merge: --db FILE is required\n");
+        c = '?';
+    }
     if (c != -1) {
         merge_usage(stderr);
-        free(inputs);
         return CLI_EXIT_USAGE;
     }
-    for (int i = optind; i < argc; i++)
-        inputs[o.ninputs++] = argv[i];
-    if (!o.db || !*o.db) {
-        fprintf(stderr, "ulockdep merge: --db FILE is required\n");
-        merge_usage(stderr);
-        free(inputs);
-        return CLI_EXIT_USAGE;
-    }
+    return 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    struct merge_opts o = { .format = MERGE_TEXT };
+    const char *supp_path = NULL;
+    int rc = parse_merge_args(&o, &supp_path, argc, argv);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    struct cli_supp supp = { 0 };
     if (supp_path) {
-        if (!cli_supp_load(&supp, supp_path)) {
-            free(inputs);
+        if (!cli_supp_load(&supp, supp_path))
             return CLI_EXIT_USAGE;
-        }
         o.supp = &supp;
     }
-    o.inputs = inputs;
+    o.inputs = argv + optind;
+    o.ninputs = (size_t)(argc - optind);
     size_t skipped = 0;
     o.skipped = &skipped;
     long n = merge_run(&o, stdout);
     cli_supp_free(&supp);
-    free(inputs);
     /* An input that is not a graph file is an error (exit 2), even beside good ones: a CI job
      * must not go green on a wrong path. */
     return n < 0 || skipped ? CLI_EXIT_USAGE : n > 0 ? 1 : 0;

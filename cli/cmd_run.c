@@ -29,10 +29,10 @@ static const char *getenv_or_empty(const char *name)
     return v ? v : "";
 }
 
-int cmd_run(int argc, char **argv)
+/* Reads our options (up to the program) into *spec; the index of the program, 0 after
+ * --help, -1 on a usage error (already said). */
+static int parse_run_args(int argc, char **argv, char **spec, bool *allow_untraced)
 {
-    char *spec = NULL;  /* our options, in ULOCKDEP_OPTIONS syntax */
-    bool allow_untraced = false;
     static const char *const own[] = { "allow-untraced", "help", NULL };
     opt_set_command_names(own);
     int i;
@@ -49,29 +49,30 @@ int cmd_run(int argc, char **argv)
         if (a[0] != '-' || !a[1])
             break;      /* first non-option: the program */
         if (!strcmp(a, "--allow-untraced") || !strcmp(a, "--allow_untraced")) {
-            allow_untraced = true;
+            *allow_untraced = true;
             continue;
         }
-        if (opt_arg_append_lenient(&spec, a) < 0)
-            goto usage_error;
+        if (opt_arg_append_lenient(spec, a) < 0)
+            return -1;
     }
     if (i >= argc) {
         fprintf(stderr, "ulockdep: no program to run\n");
         cli_print_usage();
-        goto usage_error;
+        return -1;
     }
+    return i;
+}
 
-    char *shim = find_shim();
-    if (!shim)
-        goto usage_error;
-
-    /* The hang watchdog is on by default under `ulockdep run` (off in the bare shim), unless
-     * the environment or the command line sets deadlock_timeout (then adding ours too would
-     * make the shim warn that the option is set twice). */
+/* ULOCKDEP_OPTIONS and LD_PRELOAD for the program. The hang watchdog is on by default under
+ * `ulockdep run` (off in the bare shim), unless the environment or the command line sets
+ * deadlock_timeout (then adding ours too would make the shim warn that the option is set
+ * twice). */
+static bool set_environment(const char *spec, const char *shim)
+{
     char *all;
     if (asprintf(&all, "%s:%s", getenv_or_empty("ULOCKDEP_OPTIONS"), spec ? spec : "") < 0) {
         perror("ulockdep");
-        goto usage_error;
+        return false;
     }
     ul_options_parse(all, NULL);
     free(all);
@@ -84,22 +85,29 @@ int cmd_run(int argc, char **argv)
     if (spec)
         setenv_joined("ULOCKDEP_OPTIONS", getenv_or_empty("ULOCKDEP_OPTIONS"), spec);
     setenv_joined("LD_PRELOAD", shim, getenv_or_empty("LD_PRELOAD"));
+    return true;
+}
 
-    const char *prog = argv[i];
-    if (refuse_untraceable("run", prog, shim, allow_untraced)) {
+int cmd_run(int argc, char **argv)
+{
+    char *spec = NULL;  /* our options, in ULOCKDEP_OPTIONS syntax */
+    bool allow_untraced = false;
+    int i = parse_run_args(argc, argv, &spec, &allow_untraced);
+    char *shim = i > 0 ? find_shim() : NULL;
+    if (!shim || !set_environment(spec, shim)) {
         free(shim);
         free(spec);
-        return CLI_EXIT_UNTRACEABLE; /* an untraced test must not pass as a clean one */
+        return i == 0 ? 0 : CLI_EXIT_USAGE;
     }
-    execvp(prog, argv + i);
-
-    int err = errno;
-    fprintf(stderr, "ulockdep: cannot run '%s': %s\n", prog, strerror(err));
+    const char *prog = argv[i];
+    int rc = CLI_EXIT_UNTRACEABLE; /* an untraced test must not pass as a clean one */
+    if (!refuse_untraceable("run", prog, shim, allow_untraced)) {
+        execvp(prog, argv + i);
+        int err = errno;
+        fprintf(stderr, "ulockdep: cannot run '%s': %s\n", prog, strerror(err));
+        rc = err == EACCES || err == EPERM ? CLI_EXIT_CANNOT_EXEC : CLI_EXIT_NOT_FOUND;
+    }
     free(shim);
     free(spec);
-    return err == EACCES || err == EPERM ? CLI_EXIT_CANNOT_EXEC : CLI_EXIT_NOT_FOUND;
-
-usage_error:
-    free(spec);
-    return CLI_EXIT_USAGE;
+    return rc;
 }

@@ -147,8 +147,6 @@ void render_cross_text(FILE *out, const struct union_graph *ug, const struct xcy
                        const char *db_path);
 void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq,
                        const char *db_path);
-/* JSON string (quoted, escaped; null for NULL). */
-void json_put_string(FILE *out, const char *s);
 
 /* ---- cmd_merge.c ---- */
 

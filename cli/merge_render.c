@@ -7,6 +7,8 @@
  * "existing dependency chain". */
 #include "merge.h"
 
+#include <json-c/json.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -130,46 +132,12 @@ static const char *op_for(bool write)
     return write ? "lock" : "rlock";
 }
 
-static void text(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
+/* The kernel's "Possible unsafe locking scenario", the modes from the dependencies' kinds. */
+static void scenario(FILE *out, const struct union_graph *ug, const struct xcycle *c)
 {
-    static const char title[] = "WARNING: possible circular locking dependency detected";
-    size_t k = c->n;
-    const struct xcycle_step *closing = dep_no(c, 0);
-    uint32_t source = closing->to, target = closing->from;   /* acquiring source, holding target */
-    char comm[16];
-    comm_of(&closing->shown, comm);
-
-    fprintf(out, "\n%.*s\n%s\n", (int)strlen(title), "==============================================================", title);
-    fprintf(out, "ulockdep %s cross-run #%u: %zu runs, %s\n", ULOCKDEP_VERSION, seq, distinct_runs(c), db);
-    fprintf(out, "%.*s\n", (int)strlen(title), "--------------------------------------------------------------");
-    fprintf(out, "%s/%ld is trying to acquire lock:\n", comm, closing->shown.pid);
-    class_label(out, ug, source);
-    struct graph_frame f;
-    const char *p = closing->shown.frames;
-    if (graph_next_frame(&p, &f)) {
-        fputs(", at: ", out);
-        frame_text(out, &f);
-    }
-    fputs("\n\nbut task is already holding lock:\n", out);
-    class_label(out, ug, target);
-    fputs("\n\nwhich lock already depends on the new lock.\n\n", out);
-    fputs("(no single run saw this cycle: each dependency below names the run that recorded it)\n", out);
-    fputs("\nthe existing dependency chain (in reverse order) is:\n", out);
-    for (size_t j = k; j-- > 0;) {
-        const struct xcycle_step *s = dep_no(c, j);
-        fprintf(out, "\n-> #%zu ", j);
-        class_label(out, ug, s->to);
-        fputs(":\n       recorded by ", out);
-        run_line(out, &s->shown);
-        if (s->nruns > 1)
-            fprintf(out, " (and %zu other run%s)", s->nruns - 1, s->nruns > 2 ? "s" : "");
-        fputc('\n', out);
-        stack_text(out, s->shown.frames, 7);
-    }
-    fputs("\nother info that might help us debug this:\n\n", out);
-    const struct xcycle_step *last = dep_no(c, k - 1);   /* parent -> target */
-    uint32_t parent = last->from;
-    if (k > 2)
+    const struct xcycle_step *closing = dep_no(c, 0), *last = dep_no(c, c->n - 1); /* parent -> target */
+    uint32_t source = closing->to, target = closing->from, parent = last->from;
+    if (c->n > 2)
         fprintf(out, "Chain exists of:\n  %s --> %s --> %s\n\n", name_of(ug, source), name_of(ug, parent),
                 name_of(ug, target));
     bool target_write = closing->dep & (DEP_ER | DEP_EN);
@@ -184,8 +152,13 @@ static void text(FILE *out, const struct union_graph *ug, const struct xcycle *c
     fprintf(out, "                               %s(%s);\n", op_for(target_nonrec), name_of(ug, target));
     fprintf(out, "  %s(%s);\n", op_for(source_nonrec), name_of(ug, source));
     fputs("\n *** DEADLOCK ***\n\n", out);
+}
+
+/* Each run once: where and when it ran, and its graph file. */
+static void runs_involved(FILE *out, const struct xcycle *c)
+{
     fputs("runs involved:\n", out);
-    for (size_t i = 0; i < k; i++) {
+    for (size_t i = 0; i < c->n; i++) {
         const struct edge_run *r = &c->steps[i].shown;
         if (has_run(c, i, r->run_id))
             continue;
@@ -200,100 +173,144 @@ static void text(FILE *out, const struct union_graph *ug, const struct xcycle *c
     }
 }
 
+static void text(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
+{
+    static const char title[] = "WARNING: possible circular locking dependency detected";
+    const struct xcycle_step *closing = dep_no(c, 0);
+    char comm[16];
+    comm_of(&closing->shown, comm);
+
+    fprintf(out, "\n%.*s\n%s\n", (int)strlen(title), "==============================================================", title);
+    fprintf(out, "ulockdep %s cross-run #%u: %zu runs, %s\n", ULOCKDEP_VERSION, seq, distinct_runs(c), db);
+    fprintf(out, "%.*s\n", (int)strlen(title), "--------------------------------------------------------------");
+    fprintf(out, "%s/%ld is trying to acquire lock:\n", comm, closing->shown.pid);
+    class_label(out, ug, closing->to); /* acquiring the source, holding the target */
+    struct graph_frame f;
+    const char *p = closing->shown.frames;
+    if (graph_next_frame(&p, &f)) {
+        fputs(", at: ", out);
+        frame_text(out, &f);
+    }
+    fputs("\n\nbut task is already holding lock:\n", out);
+    class_label(out, ug, closing->from);
+    fputs("\n\nwhich lock already depends on the new lock.\n\n", out);
+    fputs("(no single run saw this cycle: each dependency below names the run that recorded it)\n", out);
+    fputs("\nthe existing dependency chain (in reverse order) is:\n", out);
+    for (size_t j = c->n; j-- > 0;) {
+        const struct xcycle_step *s = dep_no(c, j);
+        fprintf(out, "\n-> #%zu ", j);
+        class_label(out, ug, s->to);
+        fputs(":\n       recorded by ", out);
+        run_line(out, &s->shown);
+        if (s->nruns > 1)
+            fprintf(out, " (and %zu other run%s)", s->nruns - 1, s->nruns > 2 ? "s" : "");
+        fputc('\n', out);
+        stack_text(out, s->shown.frames, 7);
+    }
+    fputs("\nother info that might help us debug this:\n\n", out);
+    scenario(out, ug, c);
+    runs_involved(out, c);
+}
+
 void render_cross_text(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
 {
     text(out, ug, c, seq, db);
 }
 
-/* ---- JSON ----------------------------------------------------------------------------------- */
+/* ---- JSON (json-c, as every JSON the CLI writes) ------------------------------------------ */
 
-void json_put_string(FILE *out, const char *s)
+static json_object *str_or_null(const char *s)
 {
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\t': fputs("\\t", out); break;
-        case '\r': fputs("\\r", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
+    return s ? json_object_new_string(s) : NULL;
 }
 
-static void frame_json(FILE *out, const struct graph_frame *f)
+static void put(json_object *o, const char *key, json_object *v)
 {
-    fputs("{\"function\":", out);
-    json_put_string(out, f->function[0] ? f->function : NULL);
-    fputs(",\"file\":", out);
-    json_put_string(out, f->file[0] ? f->file : NULL);
-    fprintf(out, ",\"line\":%d,\"module\":", f->line);
-    json_put_string(out, f->module[0] ? f->module : NULL);
-    fputs(",\"offset\":", out);
-    json_put_string(out, key_offset(f->key));
+    json_object_object_add(o, key, v);
+}
+
+static json_object *frame_json(const struct graph_frame *f)
+{
+    json_object *o = json_object_new_object();
     char bid[200];
-    size_t n = strcspn(f->key, "+");
-    snprintf(bid, sizeof bid, "%.*s", (int)n, f->key);
-    fputs(",\"build_id\":", out);
-    json_put_string(out, f->key[0] && f->key[0] != '@' && f->key[0] != '0' ? bid : NULL);
-    fputc('}', out);
+    snprintf(bid, sizeof bid, "%.*s", (int)strcspn(f->key, "+"), f->key);
+    put(o, "function", str_or_null(f->function[0] ? f->function : NULL));
+    put(o, "file", str_or_null(f->file[0] ? f->file : NULL));
+    put(o, "line", json_object_new_int(f->line));
+    put(o, "module", str_or_null(f->module[0] ? f->module : NULL));
+    put(o, "offset", json_object_new_string(key_offset(f->key)));
+    put(o, "build_id", str_or_null(f->key[0] && f->key[0] != '@' && f->key[0] != '0' ? bid : NULL));
+    return o;
 }
 
-static void stack_json(FILE *out, const char *frames)
+static json_object *stack_json(const char *frames)
 {
+    json_object *a = json_object_new_array();
     struct graph_frame f;
-    const char *p = frames;
-    fputc('[', out);
-    for (bool first = true; graph_next_frame(&p, &f); first = false) {
-        if (!first)
-            fputc(',', out);
-        frame_json(out, &f);
-    }
-    fputc(']', out);
+    for (const char *p = frames; graph_next_frame(&p, &f);)
+        json_object_array_add(a, frame_json(&f));
+    return a;
 }
 
-static void run_json(FILE *out, const struct edge_run *r, size_t nruns)
+static json_object *run_json(const struct edge_run *r, size_t nruns)
 {
-    fprintf(out, "{\"pid\":%ld,\"host\":", r->pid);
-    json_put_string(out, r->host);
-    fputs(",\"command\":", out);
-    json_put_string(out, r->cmd);
-    fputs(",\"exe\":", out);
-    json_put_string(out, r->exe);
-    fprintf(out, ",\"start\":%lld,\"file\":", r->start);
-    json_put_string(out, r->file);
+    json_object *o = json_object_new_object();
+    put(o, "pid", json_object_new_int64(r->pid));
+    put(o, "host", str_or_null(r->host));
+    put(o, "command", str_or_null(r->cmd));
+    put(o, "exe", str_or_null(r->exe));
+    put(o, "start", json_object_new_int64(r->start));
+    put(o, "file", str_or_null(r->file));
     if (nruns)
-        fprintf(out, ",\"runs_with_dependency\":%zu", nruns);
-    fputc('}', out);
+        put(o, "runs_with_dependency", json_object_new_int64((int64_t)nruns));
+    return o;
 }
 
-static void lock_json(FILE *out, const struct union_graph *ug, uint32_t cls, bool write)
+static json_object *lock_json(const struct union_graph *ug, uint32_t cls, bool write)
 {
     const struct union_class *c = &ug->classes[cls];
-    fputs("{\"name\":", out);
-    json_put_string(out, name_of(ug, cls));
-    fputs(",\"class\":", out);
-    json_put_string(out, name_of(ug, cls));
-    fprintf(out, ",\"addr\":null,\"mode\":\"%s\",\"kind\":", write ? "write" : "read");
-    json_put_string(out, c->kind);
-    fputs(",\"identity\":", out);
-    json_put_string(out, c->ident);
-    fputc('}', out);
+    json_object *o = json_object_new_object();
+    put(o, "name", json_object_new_string(name_of(ug, cls)));
+    put(o, "class", json_object_new_string(name_of(ug, cls)));
+    put(o, "addr", NULL);
+    put(o, "mode", json_object_new_string(write ? "write" : "read"));
+    put(o, "kind", str_or_null(c->kind));
+    put(o, "identity", str_or_null(c->ident));
+    return o;
 }
 
+/* The locks: the one being acquired, the one held, then the rest of the chain. */
+static json_object *locks_json(const struct union_graph *ug, const struct xcycle *c)
+{
+    const struct xcycle_step *closing = dep_no(c, 0);
+    json_object *a = json_object_new_array();
+    json_object_array_add(a, lock_json(ug, closing->to, closing->dep & (DEP_SN | DEP_EN)));
+    json_object_array_add(a, lock_json(ug, closing->from, closing->dep & (DEP_ER | DEP_EN)));
+    for (size_t j = 1; j + 1 < c->n; j++)
+        json_object_array_add(a, lock_json(ug, dep_no(c, j)->to, dep_no(c, j)->dep & (DEP_SN | DEP_EN)));
+    return a;
+}
+
+static json_object *cycle_json(const struct union_graph *ug, const struct xcycle *c)
+{
+    json_object *a = json_object_new_array();
+    for (size_t j = 0; j < c->n; j++) {
+        const struct xcycle_step *s = dep_no(c, j);
+        json_object *e = json_object_new_object();
+        put(e, "lock", json_object_new_string(name_of(ug, s->from)));
+        put(e, "from", json_object_new_string(name_of(ug, s->from)));
+        put(e, "to", json_object_new_string(name_of(ug, s->to)));
+        put(e, "dep", json_object_new_int((int)s->dep));
+        put(e, "stack", stack_json(s->shown.frames));
+        put(e, "run", run_json(&s->shown, s->nruns));
+        json_object_array_add(a, e);
+    }
+    return a;
+}
+
+/* The contract's circular report, plus "cross_run": true and the runs. */
 void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
 {
-    size_t k = c->n;
     const struct xcycle_step *closing = dep_no(c, 0);
     char comm[16];
     comm_of(&closing->shown, comm);
@@ -304,50 +321,25 @@ void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcy
         text(mem, ug, c, seq, db);
         fclose(mem);
     }
-    fprintf(out, "{\"kind\":\"circular\",\"cross_run\":true,\"pid\":%ld,\"tid\":null,\"thread\":", closing->shown.pid);
-    json_put_string(out, comm);
-    fputs(",\"title\":\"WARNING: possible circular locking dependency detected\"", out);
-    fprintf(out, ",\"seq\":%u,\"db\":", seq);
-    json_put_string(out, db);
-    fprintf(out, ",\"version\":\"%s\"", ULOCKDEP_VERSION);
-    /* The locks: the one being acquired, the one held, then the rest of the chain. */
-    fputs(",\"locks\":[", out);
-    lock_json(out, ug, closing->to, closing->dep & (DEP_SN | DEP_EN));
-    fputc(',', out);
-    lock_json(out, ug, closing->from, closing->dep & (DEP_ER | DEP_EN));
-    for (size_t j = 1; j + 1 < k; j++) {
-        fputc(',', out);
-        lock_json(out, ug, dep_no(c, j)->to, dep_no(c, j)->dep & (DEP_SN | DEP_EN));
-    }
-    fputs("],\"cycle\":[", out);
-    for (size_t j = 0; j < k; j++) {
-        const struct xcycle_step *s = dep_no(c, j);
-        if (j)
-            fputc(',', out);
-        fputs("{\"lock\":", out);
-        json_put_string(out, name_of(ug, s->from));
-        fputs(",\"from\":", out);
-        json_put_string(out, name_of(ug, s->from));
-        fputs(",\"to\":", out);
-        json_put_string(out, name_of(ug, s->to));
-        fprintf(out, ",\"dep\":%u,\"stack\":", s->dep);
-        stack_json(out, s->shown.frames);
-        fputs(",\"run\":", out);
-        run_json(out, &s->shown, s->nruns);
-        fputc('}', out);
-    }
-    fputs("],\"runs\":[", out);
-    bool first = true;
-    for (size_t i = 0; i < k; i++) {
-        if (has_run(c, i, c->steps[i].shown.run_id))
-            continue;
-        if (!first)
-            fputc(',', out);
-        first = false;
-        run_json(out, &c->steps[i].shown, 0);
-    }
-    fputs("],\"text\":", out);
-    json_put_string(out, txt);
-    fputs("}\n", out);
+    json_object *o = json_object_new_object();
+    put(o, "kind", json_object_new_string("circular"));
+    put(o, "cross_run", json_object_new_boolean(1));
+    put(o, "pid", json_object_new_int64(closing->shown.pid));
+    put(o, "tid", NULL);
+    put(o, "thread", json_object_new_string(comm));
+    put(o, "title", json_object_new_string("WARNING: possible circular locking dependency detected"));
+    put(o, "seq", json_object_new_int64(seq));
+    put(o, "db", str_or_null(db));
+    put(o, "version", json_object_new_string(ULOCKDEP_VERSION));
+    put(o, "locks", locks_json(ug, c));
+    put(o, "cycle", cycle_json(ug, c));
+    json_object *runs = json_object_new_array();
+    for (size_t i = 0; i < c->n; i++)
+        if (!has_run(c, i, c->steps[i].shown.run_id))
+            json_object_array_add(runs, run_json(&c->steps[i].shown, 0));
+    put(o, "runs", runs);
+    put(o, "text", str_or_null(txt));
+    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
     free(txt);
 }

@@ -1170,8 +1170,7 @@ void ul_on_assert(struct ul_thread *t, const void *lock, bool want_held, uintptr
         struct ul_problem *p = queue_problem(&c, UL_P_ASSERT_HELD, 0);
         if (p) {
             p->target = r;
-            p->message = want_held ? "ulockdep_assert_held() on a lock this thread does not hold"
-                                   : "ulockdep_assert_not_held() on a lock this thread holds";
+            p->misuse.check = want_held ? UL_MISUSE_ASSERT_HELD : UL_MISUSE_ASSERT_NOT_HELD;
         }
     }
     ul_flock_unlock(&ul_glock);

@@ -82,15 +82,15 @@ void mark_signal_usage(struct ul_thread *t, const struct ul_lockref *self, uint6
 /* Graph lock held: the new dependency prev -> next; look for SIGNAL-safe -> unsafe. */
 void check_signal_order_edge(struct ctx *c, const struct ul_lockref *prev, const struct ul_lockref *next);
 extern atomic_int any_signal_safe;  /* some class was taken in a handler */
-/* Where a lock was taken, in words: "thread context", "the SIGUSR1 handler", ... */
-const char *ul_context_name(const struct ul_thread *t, uint8_t ctx, char *buf, size_t len);
+/* A held lock's or the thread's context (0, or a handler's depth) as a misuse names it:
+ * 0, the handler's signal, or UL_CTX_RETURNED. */
+int ul_context_signo(const struct ul_thread *t, uint8_t ctx);
 
 /* ---- SRCU (srcu_events.c) ---- */
 
 /* Queues an srcu_misuse about the lock or domain `inst` (taken in `mode` at ip), once per
- * (class, check, call site); the message is formatted only the first time. */
-__attribute__((format(printf, 6, 7)))
-void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip, unsigned check,
-                        const char *fmt, ...);
+ * (class, check, call site). */
+void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip,
+                        const struct ul_misuse_info *m);
 
 #endif

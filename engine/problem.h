@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 struct ul_class;
-struct ul_thread;
 
 /* Every report kind of the contract, from the one table of them (report_kinds.def). Keep
  * the switch statements in reports/ exhaustive. */
@@ -69,10 +68,34 @@ struct ul_blocked_thread {
     uint32_t blocked_ms;       /* for how long */
 };
 
+/* srcu_misuse and assert_held: which check failed, and what its words need (written in
+ * reports/problem_message.c). The values of the srcu_misuse checks are also part of the key
+ * that reports each misuse once per lock class and call site. */
+enum ul_misuse {
+    UL_MISUSE_UNLOCK_CONTEXT = 1,      /* srcu_read_unlock() in another context than its lock */
+    UL_MISUSE_UNLOCK_INDEX = 2,        /* ... with another index than srcu_read_lock() gave */
+    UL_MISUSE_SYNC_IN_HANDLER = 3,     /* a grace-period wait (fn) in a signal handler */
+    UL_MISUSE_SYNC_IN_READER = 4,      /* a grace-period wait (fn) in a reader of its domain */
+    UL_MISUSE_CLEANUP_BUSY = 5,        /* cleanup_srcu_struct() with readers inside */
+    UL_MISUSE_UNLOCK_BOTH = 6,         /* another context and another index */
+    UL_MISUSE_BLOCKING_IN_HANDLER = 7, /* a call that sleeps (fn) in a signal handler */
+    UL_MISUSE_ASSERT_HELD,             /* ulockdep_assert_held() on a lock not held */
+    UL_MISUSE_ASSERT_NOT_HELD,         /* ulockdep_assert_not_held() on a lock held */
+};
+
+/* A context as a misuse names it: 0 thread context, a signal number for its handler. */
+#define UL_CTX_RETURNED (-1)           /* a handler that has returned */
+
+struct ul_misuse_info {
+    uint8_t check;                     /* enum ul_misuse */
+    const char *fn;                    /* the call (a string constant) */
+    int ctx, lock_ctx;                 /* the unlock's context, and its read section's */
+    int idx, lock_idx;                 /* the unlock's index, and its srcu_read_lock()'s */
+};
+
 struct ul_problem {
     enum ul_problem_kind kind;
     int tid;
-    const struct ul_thread *thread;
     struct ul_lockref target;   /* being acquired / released / freed */
     struct ul_lockref holding;  /* circular, recursive: the held lock it conflicts with */
     /* circular: the cycle in dependency order, starting with the new dependency
@@ -98,8 +121,7 @@ struct ul_problem {
     int usage_signo;
     uint32_t usage_stack, usage_stack2;
     struct ul_lockref safe, unsafe;
-    /* srcu_misuse / assert_held: what is wrong, in words. */
-    const char *message;
+    struct ul_misuse_info misuse; /* srcu_misuse / assert_held: what is wrong */
     struct ul_srcu_reader *readers;
     unsigned nreaders;
     /* Snapshot of the thread's held locks at the time of the report. */

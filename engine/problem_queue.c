@@ -123,7 +123,6 @@ void *queue_problem_extra(struct ctx *c, enum ul_problem_kind kind, unsigned ncy
     pd->next = NULL;
     struct ul_problem *p = &pd->p;
     p->kind = kind;
-    p->thread = t;
     p->tid = t ? t->tid : 0;
     p->signo = t && t->sig_depth ? t->sig[t->sig_depth].signo : 0;
     p->sig_depth = t ? t->sig_depth : 0;

@@ -248,29 +248,11 @@ void mark_signal_usage(struct ul_thread *t, const struct ul_lockref *self, uint6
 
 /* ---- naming contexts ---- */
 
-static const char *signame(int signo, char *buf, size_t len)
+int ul_context_signo(const struct ul_thread *t, uint8_t ctx)
 {
-    static const char *names[] = { [1] = "SIGHUP", [2] = "SIGINT", [3] = "SIGQUIT", [4] = "SIGILL",
-                                   [5] = "SIGTRAP", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
-                                   [10] = "SIGUSR1", [11] = "SIGSEGV", [12] = "SIGUSR2", [13] = "SIGPIPE",
-                                   [14] = "SIGALRM", [15] = "SIGTERM", [17] = "SIGCHLD", [18] = "SIGCONT",
-                                   [20] = "SIGTSTP", [23] = "SIGURG", [26] = "SIGVTALRM", [27] = "SIGPROF",
-                                   [28] = "SIGWINCH", [29] = "SIGIO" };
-    if (signo > 0 && signo < (int)(sizeof names / sizeof *names) && names[signo])
-        return names[signo];
-    snprintf(buf, len, "signal %d", signo);
-    return buf;
-}
-
-const char *ul_context_name(const struct ul_thread *t, uint8_t ctx, char *buf, size_t len)
-{
-    char sb[24];
     if (ctx == 0)
-        return "thread context";
-    if (ctx > UL_SIG_MAX_DEPTH)
-        return "a signal handler that has returned";
-    snprintf(buf, len, "the %s handler", signame(t->sig[ctx].signo, sb, sizeof sb));
-    return buf;
+        return 0;
+    return ctx > UL_SIG_MAX_DEPTH ? UL_CTX_RETURNED : t->sig[ctx].signo;
 }
 
 /* ---- blocking calls in handlers ---- */
@@ -296,9 +278,9 @@ void ul_blocking_in_handler(struct ul_thread *t, void *lock, enum ul_lock_kind k
     struct ul_instance *inst = engine_instance(t, (uintptr_t)lock, kind);
     if (!inst)
         return;
-    char b[40];
-    report_srcu_misuse(t, inst, UL_WRITE, ip, 7, "Illegal %s() in %s: sleeping function called from invalid context!",
-                       fn, ul_context_name(t, t->sig_depth, b, sizeof b));
+    const struct ul_misuse_info m = { .check = UL_MISUSE_BLOCKING_IN_HANDLER, .fn = fn,
+                                      .ctx = ul_context_signo(t, t->sig_depth) };
+    report_srcu_misuse(t, inst, UL_WRITE, ip, &m);
 }
 
 /* ---- masks ---- */

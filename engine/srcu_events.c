@@ -4,19 +4,16 @@
  * checks of "suspicious RCU usage": a grace-period wait inside a read section of the same
  * domain or from a signal handler, an unlock with the wrong index or in another context
  * than its lock, and cleanup with readers still inside. */
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "glock.h"
 #include "instance.h"
 #include "internal.h"
 #include "srcu_read_site.h"
 
-void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip, unsigned check,
-                        const char *fmt, ...)
+void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned mode, uintptr_t ip,
+                        const struct ul_misuse_info *m)
 {
     struct ul_class *cls = atomic_load_explicit(&inst->cls, memory_order_relaxed);
-    uint64_t key = ul_hash3(UL_P_SRCU_MISUSE, cls->id, (uint64_t)ip << 4 | check);
+    uint64_t key = ul_hash3(UL_P_SRCU_MISUSE, cls->id, (uint64_t)ip << 4 | m->check);
     if (already_reported(key))
         return; /* before capturing a stack: a repeated misuse costs a lookup */
     struct ctx c;
@@ -25,14 +22,9 @@ void report_srcu_misuse(struct ul_thread *t, struct ul_instance *inst, unsigned 
     ul_flock_lock(&ul_glock);
     struct ul_lockref r = ref_of_instance(inst, mode, ip);
     if (first_time(&c, key)) {
-        struct ul_problem *p;
-        char *msg = queue_problem_extra(&c, UL_P_SRCU_MISUSE, 0, 256, &p);
+        struct ul_problem *p = queue_problem(&c, UL_P_SRCU_MISUSE, 0);
         if (p) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(msg, 256, fmt, ap);
-            va_end(ap);
-            p->message = msg;
+            p->misuse = *m;
             p->target = r;
         }
     }
@@ -99,27 +91,19 @@ void ul_on_srcu_unlock(struct ul_thread *t, void *ssp, int idx, uintptr_t ip)
     struct ul_instance *inst = engine_instance(t, addr, UL_KIND_SRCU);
     if (!inst)
         return;
-    char b1[40], b2[40];
-    if (other_ctx >= 0) {
-        report_srcu_misuse(t, inst, UL_RREAD, ip, 1, "srcu_read_unlock() in %s of a read section entered in %s!",
-               ul_context_name(t, t->sig_depth, b1, sizeof b1), ul_context_name(t, t->held[other_ctx].ctx, b2, sizeof b2));
-        remove_held(t, (uint32_t)other_ctx);
-    } else if (wrong_idx >= 0) {
-        report_srcu_misuse(t, inst, UL_RREAD, ip, 2, "srcu_read_unlock() with index %d, but srcu_read_lock() returned %d!", idx,
-               t->held[wrong_idx].aux);
-        remove_held(t, (uint32_t)wrong_idx);
-    } else if (other_wrong >= 0) {
-        /* Both wrong: the only read section of this domain is another context's, and its
-         * index is not this one. */
-        const struct ul_held *h = &t->held[other_wrong];
-        report_srcu_misuse(t, inst, UL_RREAD, ip, 6,
-                           "srcu_read_unlock() in %s with index %d, of a read section entered in %s, where "
-                           "srcu_read_lock() returned %d!",
-                           ul_context_name(t, t->sig_depth, b1, sizeof b1), idx,
-                           ul_context_name(t, h->ctx, b2, sizeof b2), h->aux);
-        remove_held(t, (uint32_t)other_wrong);
-    }
-    /* Nothing held: a read section entered before tracing started. */
+    /* Both wrong (other_wrong): the only read section of this domain is another context's,
+     * and its index is not this one. */
+    int k = other_ctx >= 0 ? other_ctx : wrong_idx >= 0 ? wrong_idx : other_wrong;
+    if (k < 0)
+        return; /* nothing held: a read section entered before tracing started */
+    const struct ul_held *h = &t->held[k];
+    const struct ul_misuse_info m = {
+        .check = other_ctx >= 0 ? UL_MISUSE_UNLOCK_CONTEXT : wrong_idx >= 0 ? UL_MISUSE_UNLOCK_INDEX : UL_MISUSE_UNLOCK_BOTH,
+        .ctx = ul_context_signo(t, t->sig_depth), .lock_ctx = ul_context_signo(t, h->ctx),
+        .idx = idx, .lock_idx = h->aux,
+    };
+    report_srcu_misuse(t, inst, UL_RREAD, ip, &m);
+    remove_held(t, (uint32_t)k);
 }
 
 void ul_on_srcu_sync(struct ul_thread *t, void *ssp, const char *fn, uintptr_t ip)
@@ -130,13 +114,14 @@ void ul_on_srcu_sync(struct ul_thread *t, void *ssp, const char *fn, uintptr_t i
     if (!inst)
         return;
     if (t->sig_depth) {
-        char b[40];
-        report_srcu_misuse(t, inst, UL_RREAD, ip, 3, "Illegal %s() in %s: it blocks, and the code it interrupted may be a reader!", fn,
-               ul_context_name(t, t->sig_depth, b, sizeof b));
+        const struct ul_misuse_info m = { .check = UL_MISUSE_SYNC_IN_HANDLER, .fn = fn,
+                                          .ctx = ul_context_signo(t, t->sig_depth) };
+        report_srcu_misuse(t, inst, UL_RREAD, ip, &m);
     }
     for (uint32_t k = 0; k < t->depth; k++)
         if (t->held[k].addr == (uintptr_t)ssp) {
-            report_srcu_misuse(t, inst, UL_RREAD, ip, 4, "Illegal %s() in same-type SRCU read-side critical section!", fn);
+            const struct ul_misuse_info m = { .check = UL_MISUSE_SYNC_IN_READER, .fn = fn };
+            report_srcu_misuse(t, inst, UL_RREAD, ip, &m);
             return; /* a certain self-deadlock; no dependency from it */
         }
     ul_on_acquire(t, ssp, UL_KIND_SRCU, UL_WRITE, UL_F_SYNC, ip);
@@ -158,7 +143,7 @@ void ul_on_srcu_cleanup(struct ul_thread *t, void *ssp, bool busy, uintptr_t ip)
     ctx_capture(&c);
     ul_flock_lock(&ul_glock);
     struct ul_lockref r = ref_of_instance(inst, UL_RREAD, ip);
-    if (first_time(&c, ul_hash3(UL_P_SRCU_MISUSE, r.cls->id, 5 ^ ip))) {
+    if (first_time(&c, ul_hash3(UL_P_SRCU_MISUSE, r.cls->id, UL_MISUSE_CLEANUP_BUSY ^ ip))) {
         /* Every thread's read sections of this domain, read under the graph lock (held
          * stacks only move under it). */
         unsigned n = 0;
@@ -188,9 +173,7 @@ void ul_on_srcu_cleanup(struct ul_thread *t, void *ssp, bool busy, uintptr_t ip)
             p->readers = readers;
             p->nreaders = m;
             p->target = r;
-            p->message = m ? "cleanup_srcu_struct() with readers still in read-side critical sections!"
-                           : "cleanup_srcu_struct() with readers still in read-side critical sections "
-                             "(entered before tracing, or in threads that have exited)!";
+            p->misuse.check = UL_MISUSE_CLEANUP_BUSY;
         }
     }
     ul_flock_unlock(&ul_glock);

@@ -21,6 +21,8 @@ struct ul_report_ident {
 
 const char *ul_problem_title(const struct ul_problem *p, const char *comm, char *buf, size_t len);
 const char *ul_problem_kind_name(enum ul_problem_kind kind);
+/* srcu_misuse, assert_held: what is wrong, in one sentence (problem_message.c). */
+const char *ul_problem_message(const struct ul_problem *p, char *buf, size_t len);
 void ul_render_text(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id);
 void ul_render_json(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id);
 

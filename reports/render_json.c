@@ -280,8 +280,9 @@ static void context_json(struct ul_strbuf *b, const struct ul_problem *p)
         break;
     case UL_P_SRCU_MISUSE:
     case UL_P_ASSERT_HELD:
+        char mb[512];
         ul_sb_puts(b, ",\"message\":");
-        ul_sb_json_string(b, p->message);
+        ul_sb_json_string(b, ul_problem_message(p, mb, sizeof mb));
         if (p->kind == UL_P_SRCU_MISUSE) {
             ul_sb_puts(b, ",\"readers\":[");
             for (unsigned i = 0; i < p->nreaders; i++) {

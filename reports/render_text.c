@@ -428,7 +428,8 @@ static void srcu_misuse(struct ul_strbuf *b, const struct ul_problem *p, const s
         frame_text(b, p->target.ip);
         ul_sb_putc(b, ' ');
     }
-    ul_sb_printf(b, "%s\n", p->message ? p->message : "suspicious SRCU usage!");
+    char mb[512];
+    ul_sb_printf(b, "%s\n", ul_problem_message(p, mb, sizeof mb));
     if (p->target.cls && p->target.cls->kind != UL_KIND_SRCU) {
         /* a sleeping lock call in a signal handler: the lock, as lockdep's wait-context splat */
         ul_sb_printf(b, "%s/%d is trying to lock:\n", id->comm, p->tid);
@@ -460,7 +461,8 @@ static void srcu_misuse(struct ul_strbuf *b, const struct ul_problem *p, const s
 
 static void assert_held(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
-    ul_sb_printf(b, "%s/%d: %s:\n", id->comm, p->tid, p->message ? p->message : "lock assertion failed");
+    char mb[512];
+    ul_sb_printf(b, "%s/%d: %s:\n", id->comm, p->tid, ul_problem_message(p, mb, sizeof mb));
     lock_line(b, &p->target);
     ul_sb_puts(b, "\nother info that might help us debug this:\n");
     held_locks(b, p, id);

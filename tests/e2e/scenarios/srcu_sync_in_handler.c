@@ -4,7 +4,7 @@
 // EXPECT-EXIT: 66
 // EXPECT-REPORT: srcu_misuse q_srcu
 // EXPECT-COUNT: srcu_misuse=1
-// EXPECT-TEXT: Illegal srcu_barrier() in the SIGUSR1 handler
+// EXPECT-TEXT: Illegal srcu_barrier() in the SIGUSR1 handler: it blocks, and the code it interrupted may be a reader!
 #include <signal.h>
 #include <ulockdep/srcu.h>
 

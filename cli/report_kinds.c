@@ -1,5 +1,5 @@
 /* The report kinds `ulockdep report` knows, with what SARIF rules and the HTML page say
- * about each: engine/report_kinds.def, the one table of them. */
+ * about each: common/report_kinds.def, the one table of them. */
 #include "report.h"
 
 #include <string.h>

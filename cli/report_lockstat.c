@@ -8,7 +8,7 @@
  * "processes": N and reads back as N processes. Statistics are not problems: they never
  * change the exit status, and the sarif, dot, svg and html formats leave them out. */
 #include "report.h"
-#include "../reports/lockstat_order.h"
+#include "lockstat_order.h"
 
 #include <stdlib.h>
 #include <string.h>

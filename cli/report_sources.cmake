@@ -8,5 +8,5 @@ set(ULOCKDEP_REPORT_SOURCES
   ${PROJECT_SOURCE_DIR}/cli/report_json.c ${PROJECT_SOURCE_DIR}/cli/report_sarif.c
   ${PROJECT_SOURCE_DIR}/cli/report_dot.c ${PROJECT_SOURCE_DIR}/cli/report_suppress.c
   ${PROJECT_SOURCE_DIR}/cli/report_lockstat.c ${PROJECT_SOURCE_DIR}/cli/supp_cli.c
-  ${PROJECT_SOURCE_DIR}/reports/suppress.c ${PROJECT_SOURCE_DIR}/reports/demangle.c
+  ${PROJECT_SOURCE_DIR}/reports/demangle.c
   ${PROJECT_SOURCE_DIR}/reports/inline_frames.c ${PROJECT_SOURCE_DIR}/reports/runtime_frames.c)

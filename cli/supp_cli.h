@@ -1,5 +1,5 @@
 /* Suppressions in the command-line tools (`report`, `merge`, `stress` --suppressions FILE):
- * the shim's file format and matcher (reports/suppress.c), applied to what the tools show.
+ * the shim's file format and matcher (common/suppress.c), applied to what the tools show.
  * A problem is hidden when a `deadlock:` rule matches any of its frames (function, file or
  * its base name, module or its base name) or lock names, or a `lock:` rule matches one of its
  * lock names (the tools cannot un-trace a class after the fact: they hide the problems that
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../reports/suppress.h"
+#include "suppress.h"
 
 struct cli_supp {
     struct ul_supp_set set;

@@ -1,4 +1,4 @@
-/* libFuzzer target: the ULOCKDEP_OPTIONS parser (engine/options.c) on arbitrary bytes.
+/* libFuzzer target: the ULOCKDEP_OPTIONS parser (common/options.c) on arbitrary bytes.
  * Besides the sanitizers, it checks the parser's promises: every complaint is one printable
  * "ulockdep: ULOCKDEP_OPTIONS: " line, at most 20 are shown plus one "more" line, and
  * whatever the input, every option ends up with a valid value. */

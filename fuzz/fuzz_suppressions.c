@@ -1,4 +1,4 @@
-/* libFuzzer target: the suppressions parser and glob matcher (reports/suppress.c) on
+/* libFuzzer target: the suppressions parser and glob matcher (common/suppress.c) on
  * arbitrary bytes. Besides the sanitizers, it checks: complaints are single printable lines
  * naming the file and line and are counted by the return value; every rule is well formed
  * (non-empty trimmed pattern, a real line number); the glob matcher agrees with fnmatch(3)

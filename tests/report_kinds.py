@@ -1,9 +1,9 @@
-"""The report kinds and their text titles, read from engine/report_kinds.def (the one table
+"""The report kinds and their text titles, read from common/report_kinds.def (the one table
 of them), for the test drivers' checks."""
 import os
 import re
 
-DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engine", "report_kinds.def")
+DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common", "report_kinds.def")
 _STRING = r'"(?:[^"\\]|\\.)*"'
 
 

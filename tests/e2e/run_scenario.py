@@ -88,7 +88,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_kinds import TITLES  # noqa: E402  (engine/report_kinds.def)
+from report_kinds import TITLES  # noqa: E402  (common/report_kinds.def)
 
 HELD_AT_EXIT_RE = r"WARNING: .+/\d+ still has locks held!"
 CIRCULAR_PHRASES = [

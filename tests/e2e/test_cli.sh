@@ -13,7 +13,7 @@ fi
 U=$(readlink -f "$1")
 SHIM=$(readlink -f "$2")
 HERE=$(cd "$(dirname "$0")" && pwd)
-OPTIONS_DEF=$HERE/../../engine/options.def
+OPTIONS_DEF=$HERE/../../common/options.def
 
 passed=0
 failed=0

@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from report_kinds import KINDS, TITLES  # noqa: E402  (engine/report_kinds.def)
+from report_kinds import KINDS, TITLES  # noqa: E402  (common/report_kinds.def)
 
 
 class Fail(Exception):

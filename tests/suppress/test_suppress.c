@@ -1,4 +1,4 @@
-/* reports/suppress.h: the suppressions parser, the glob matcher and the rule matcher. */
+/* common/suppress.h: the suppressions parser, the glob matcher and the rule matcher. */
 #include <criterion/criterion.h>
 #include <fnmatch.h>
 #include <stdio.h>

@@ -31,14 +31,16 @@ static const struct opt_desc {
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
-/* Ranges of INT options; any other INT option takes 0..INT_MAX. */
+/* Ranges of INT options (options.def); any other INT option takes 0..INT_MAX. */
 static const struct {
     const char *name;
     int lo, hi;
 } int_ranges[] = {
-    { "exitcode", 0, 255 },
-    { "class_depth", 1, 16 },
-    { "stack_depth", 1, 64 },
+#define ULOCKDEP_OPTION(type, name, def, doc)
+#define ULOCKDEP_OPTION_RANGE(name, lo, hi) { #name, lo, hi },
+#include "options.def"
+#undef ULOCKDEP_OPTION_RANGE
+#undef ULOCKDEP_OPTION
 };
 
 static void set_defaults(void)

@@ -23,7 +23,8 @@
  * a deadlock: a cycle of lock waits through the locks' owners always is one, and threads
  * waiting on condition variables are one only when no thread is left to signal them.
  * Owners come from the threads' held-lock stacks, read racily; a report is made only when
- * two consecutive scans find the same set (same threads, same waits).
+ * two consecutive scans find the same set (same threads, same waits). The rule itself is
+ * engine/wait_set.c (unit-tested on hand-built sets); this file samples and reports.
  *
  * The watchdog is started by the first wait for a busy lock, runs with every signal blocked
  * and is never traced (ul_busy). After fork the child starts its own the same way. The
@@ -51,84 +52,23 @@
 #include "report.h"
 #include "stackdepot.h"
 #include "wait.h"
+#include "wait_set.h"
 
 #define NS_PER_S 1000000000ull
-
-/* One thread seen in a traced wait. */
-struct waiter {
-    const struct ul_thread *t;
-    int tid;
-    struct ul_wait w;
-    uintptr_t handle;          /* its pthread_t (joins name threads by it) */
-    uint64_t since;            /* when this wait was first seen */
-    bool cand;                 /* has waited long enough */
-    bool in;                   /* in the set that cannot wake up */
-    uint32_t held_lo, nheld;   /* its held locks, in scan.held (candidates only) */
-    uint8_t mode;              /* LOCK: how it is being taken (enum ul_mode) */
-    struct ul_lockref lock;    /* LOCK: the lock waited for; COND: the mutex released */
-    int order;                 /* position in the report */
-    int next;                  /* the waiter it waits for, when walking to a cycle */
-    uint32_t stack;
-};
-
-struct held_copy {
-    struct ul_lockref ref;
-    bool pending;              /* the acquisition being waited for, not a held lock */
-};
-
-/* addr -> waiter holding it (non-pending entries of candidates), sorted by addr. */
-struct owner {
-    uintptr_t addr;
-    unsigned who;
-};
 
 struct scan {
     uint64_t timeout, far;
     uint64_t period;           /* between scans while no wait is near the timeout */
     int self_tid;
-    struct waiter *cur, *prev;
-    unsigned ncur, nprev, cap_cur, cap_prev;
-    struct held_copy *held;
-    unsigned nheld, cap_held;
-    struct owner *owners;
-    unsigned nowners, cap_owners;
+    struct ul_wait_set set;    /* this scan's waits (set.cur), judged by engine/wait_set.c */
+    struct ul_waiter *prev;    /* the last scan's */
+    unsigned nprev, cap_cur, cap_prev, cap_held;
     uint64_t last_sig;
     uint64_t reported[64];
     unsigned nreported;
 };
 
 int ul_watchdog_started;
-
-static bool grow_array(void **p, unsigned *cap, unsigned want, size_t elem)
-{
-    if (want <= *cap)
-        return true;
-    unsigned n = want + want / 2 + 16;
-    void *q = realloc(*p, (size_t)n * elem);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = n;
-    return true;
-}
-
-static int by_tid(const void *a, const void *b)
-{
-    const struct waiter *x = a, *y = b;
-    return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-static int by_addr(const void *a, const void *b)
-{
-    const struct owner *x = a, *y = b;
-    return (x->addr > y->addr) - (x->addr < y->addr);
-}
-
-static struct waiter *find_tid(struct waiter *v, unsigned n, int tid)
-{
-    struct waiter key = { .tid = tid };
-    return n ? bsearch(&key, v, n, sizeof *v, by_tid) : NULL;
-}
 
 /* ---- reading the threads (graph lock held: the registry and held stacks stay put) ---- */
 
@@ -157,7 +97,7 @@ static unsigned collect_waiters(struct scan *s)
         if (!read_wait(t, &w))
             continue;
         if (n < s->cap_cur)
-            s->cur[n] = (struct waiter){ .t = t, .tid = t->tid, .w = w,
+            s->set.cur[n] = (struct ul_waiter){ .t = t, .tid = t->tid, .w = w,
                                          .handle = __atomic_load_n(&t->self_handle, __ATOMIC_RELAXED) };
         n++;
     }
@@ -176,16 +116,16 @@ static struct ul_lockref lockref_at(const void *addr, unsigned mode, uintptr_t i
 }
 
 /* The held stacks of the candidates that are still in the same wait. Returns false when
- * s->held is too small (s->nheld says how much is needed). */
+ * s->set.held is too small (s->set.nheld says how much is needed). */
 static bool copy_held(struct scan *s)
 {
     unsigned total = 0;
-    for (unsigned k = 0; k < s->ncur; k++) {
-        s->cur[k].nheld = 0;
-        s->cur[k].in = false; /* here: "still registered, in the same wait" */
+    for (unsigned k = 0; k < s->set.ncur; k++) {
+        s->set.cur[k].nheld = 0;
+        s->set.cur[k].in = false; /* here: "still registered, in the same wait" */
     }
     for (const struct ul_thread *t = ul_thread_first(); t; t = t->reg_next) {
-        struct waiter *v = find_tid(s->cur, s->ncur, t->tid);
+        struct ul_waiter *v = ul_waiter_find(s->set.cur, s->set.ncur, t->tid);
         if (!v || !v->cand || v->t != t)
             continue;
         struct ul_wait w;
@@ -215,7 +155,7 @@ static bool copy_held(struct scan *s)
             if (total >= s->cap_held)
                 continue;
             const struct ul_held *h = &t->held[i];
-            struct held_copy *c = &s->held[total];
+            struct ul_held_copy *c = &s->set.held[total];
             c->ref = (struct ul_lockref){ .cls = h->cls, .addr = h->addr,
                                           .inst_name = h->inst ? h->inst->name : NULL, .mode = h->mode,
                                           .trylock = (h->flags & UL_HELD_TRY) != 0, .ip = h->ip };
@@ -228,23 +168,18 @@ static bool copy_held(struct scan *s)
             }
         }
     }
-    for (unsigned k = 0; k < s->ncur; k++)
-        s->cur[k].cand &= s->cur[k].in;
-    s->nheld = total;
+    for (unsigned k = 0; k < s->set.ncur; k++)
+        s->set.cur[k].cand &= s->set.cur[k].in;
+    s->set.nheld = total;
     return total <= s->cap_held;
 }
 
-/* ---- the analysis (no lock held) ---- */
-
-static bool member(const struct scan *s, int tid)
-{
-    const struct waiter *v = find_tid(s->cur, s->ncur, tid);
-    return v && v->in;
-}
+/* ---- the analysis (no lock held): engine/wait_set.c, but for this one question ---- */
 
 /* Is there a thread of the process, other than the watchdog, outside the set? */
-static bool someone_outside(const struct scan *s)
+static bool someone_outside(const struct ul_wait_set *set, void *arg)
 {
+    const struct scan *s = arg;
     DIR *d = opendir("/proc/self/task");
     if (!d)
         return true; /* cannot tell: assume someone could signal */
@@ -254,161 +189,11 @@ static bool someone_outside(const struct scan *s)
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
         int tid = atoi(e->d_name);
-        if (tid != s->self_tid && !member(s, tid))
+        if (tid != s->self_tid && !ul_wait_set_member(set, tid))
             found = true;
     }
     closedir(d);
     return found;
-}
-
-static bool build_owners(struct scan *s)
-{
-    s->nowners = 0;
-    if (!grow_array((void **)&s->owners, &s->cap_owners, s->nheld, sizeof *s->owners))
-        return false;
-    for (unsigned k = 0; k < s->ncur; k++) {
-        const struct waiter *v = &s->cur[k];
-        if (!v->cand)
-            continue;
-        for (unsigned i = 0; i < v->nheld; i++) {
-            const struct held_copy *c = &s->held[v->held_lo + i];
-            if (!c->pending)
-                s->owners[s->nowners++] = (struct owner){ c->ref.addr, k };
-        }
-    }
-    if (s->nowners)
-        qsort(s->owners, s->nowners, sizeof *s->owners, by_addr);
-    return true;
-}
-
-/* The first member of the set holding addr (other than `except`), or -1. */
-static int holder_in_set(const struct scan *s, uintptr_t addr, int except)
-{
-    struct owner key = { addr, 0 };
-    const struct owner *o = s->nowners ? bsearch(&key, s->owners, s->nowners, sizeof key, by_addr) : NULL;
-    if (!o)
-        return -1;
-    while (o > s->owners && o[-1].addr == addr)
-        o--;
-    for (; o < s->owners + s->nowners && o->addr == addr; o++)
-        if (s->cur[o->who].in && (int)o->who != except)
-            return (int)o->who;
-    return -1;
-}
-
-/* Who the waiter v (index k) waits for inside the set, or -1 (none, or anyone: condvar). */
-static int blocker(const struct scan *s, unsigned k)
-{
-    const struct waiter *v = &s->cur[k];
-    switch (v->w.kind) {
-    case UL_WAIT_LOCK: {
-        int h = holder_in_set(s, (uintptr_t)v->w.obj, -1);
-        if (h >= 0 || v->mode == UL_WRITE)
-            return h;
-        for (unsigned j = 0; j < s->ncur; j++) /* a reader queued behind a waiting writer */
-            if (j != k && s->cur[j].in && s->cur[j].w.kind == UL_WAIT_LOCK && s->cur[j].w.obj == v->w.obj &&
-                s->cur[j].mode == UL_WRITE)
-                return (int)j;
-        return -1;
-    }
-    case UL_WAIT_JOIN:
-        for (unsigned j = 0; j < s->ncur; j++)
-            if (s->cur[j].in && s->cur[j].handle && s->cur[j].handle == (uintptr_t)v->w.obj)
-                return (int)j;
-        return -1;
-    default:
-        return -1;
-    }
-}
-
-/* Shrinks the candidates to the set that cannot wake up; true if it holds a lock wait. */
-static bool stuck_set(struct scan *s)
-{
-    for (unsigned k = 0; k < s->ncur; k++)
-        s->cur[k].in = s->cur[k].cand;
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        int outside = -1; /* computed once per round, only if a condvar waiter asks */
-        for (unsigned k = 0; k < s->ncur; k++) {
-            struct waiter *v = &s->cur[k];
-            if (!v->in)
-                continue;
-            bool stuck;
-            if (v->w.kind == UL_WAIT_COND) {
-                if (outside < 0)
-                    outside = someone_outside(s);
-                stuck = !outside;
-            } else {
-                stuck = blocker(s, k) >= 0;
-            }
-            if (!stuck) {
-                v->in = false;
-                changed = true;
-                outside = -1;
-            }
-        }
-    }
-    for (unsigned k = 0; k < s->ncur; k++)
-        if (s->cur[k].in && s->cur[k].w.kind == UL_WAIT_LOCK)
-            return true;
-    return false;
-}
-
-static uint64_t set_signature(const struct scan *s)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull;
-    for (unsigned k = 0; k < s->ncur; k++) {
-        const struct waiter *v = &s->cur[k];
-        if (!v->in)
-            continue;
-        h ^= (uint64_t)(uint32_t)v->tid * 0xff51afd7ed558ccdull + (uintptr_t)v->w.obj + ((uint64_t)v->w.seq << 32);
-        h *= 0xc4ceb9fe1a85ec53ull;
-        h ^= h >> 29;
-    }
-    return h ? h : 1;
-}
-
-/* Orders the set for the report: a cycle of waits first, in its order, then the rest.
- * Returns the cycle's length (0 if the waits do not close a cycle). */
-static unsigned order_set(struct scan *s, int *order, unsigned *n)
-{
-    unsigned m = 0, cyc = 0;
-    for (unsigned k = 0; k < s->ncur; k++) {
-        s->cur[k].order = -1;
-        s->cur[k].next = s->cur[k].in ? blocker(s, k) : -1;
-    }
-    for (unsigned k = 0; k < s->ncur && !cyc; k++) {
-        if (!s->cur[k].in || s->cur[k].w.kind != UL_WAIT_LOCK)
-            continue;
-        /* walk from k; a revisit closes a cycle */
-        int path[64];
-        unsigned len = 0;
-        int c = (int)k;
-        while (c >= 0 && len < 64) {
-            unsigned at = 0;
-            while (at < len && path[at] != c)
-                at++;
-            if (at < len) {
-                for (unsigned i = at; i < len; i++)
-                    order[m++] = path[i];
-                cyc = len - at;
-                break;
-            }
-            path[len++] = c;
-            c = s->cur[c].next;
-        }
-    }
-    for (unsigned i = 0; i < m; i++)
-        s->cur[order[i]].order = (int)i;
-    for (int kind = UL_WAIT_LOCK; kind <= UL_WAIT_JOIN; kind++)
-        for (unsigned k = 0; k < s->ncur; k++)
-            if (s->cur[k].in && s->cur[k].order < 0 && s->cur[k].w.kind == kind) {
-                s->cur[k].order = (int)m;
-                order[m++] = (int)k;
-            }
-    *n = m;
-    return cyc;
 }
 
 /* ---- stacks: asked from the blocked threads themselves ---- */
@@ -506,7 +291,7 @@ static void capture_stacks(struct scan *s, const int *order, unsigned n)
     memset(asked, 0, sizeof asked);
     if (capture_signal_ready()) {
         for (unsigned i = 0; i < n; i++) {
-            struct waiter *v = &s->cur[order[i]];
+            struct ul_waiter *v = &s->set.cur[order[i]];
             if (!blocks_signal(v->tid, capture_signo))
                 asked[i] = syscall(SYS_tgkill, getpid(), v->tid, capture_signo) == 0;
         }
@@ -515,7 +300,7 @@ static void capture_stacks(struct scan *s, const int *order, unsigned n)
         unsigned waiting = 0;
         ul_flock_lock(&ul_glock);
         for (unsigned i = 0; i < n; i++) {
-            struct waiter *v = &s->cur[order[i]];
+            struct ul_waiter *v = &s->set.cur[order[i]];
             if (!asked[i])
                 continue;
             for (const struct ul_thread *t = ul_thread_first(); t; t = t->reg_next) {
@@ -539,7 +324,7 @@ static void capture_stacks(struct scan *s, const int *order, unsigned n)
     /* No stack from the thread: the call that blocked. */
     ul_flock_lock(&ul_glock);
     for (unsigned i = 0; i < n; i++) {
-        struct waiter *v = &s->cur[order[i]];
+        struct ul_waiter *v = &s->set.cur[order[i]];
         if (!v->stack && v->w.ip)
             v->stack = ul_stack_save(&v->w.ip, 1);
     }
@@ -564,13 +349,13 @@ static void watchdog_exit(void)
 static void report(struct scan *s, uint64_t now)
 {
     unsigned n;
-    int order[s->ncur ? s->ncur : 1];
-    unsigned cyc = order_set(s, order, &n);
+    int order[s->set.ncur ? s->set.ncur : 1];
+    unsigned cyc = ul_wait_set_order(&s->set, order, &n);
     capture_stacks(s, order, n);
 
     unsigned nheld = 0;
     for (unsigned i = 0; i < n; i++)
-        nheld += s->cur[order[i]].nheld;
+        nheld += s->set.cur[order[i]].nheld;
     struct ul_blocked_thread *bt = calloc(n, sizeof *bt);
     struct ul_lockref *held = calloc(nheld ? nheld : 1, sizeof *held);
     struct ul_cycle_step *steps = calloc(cyc ? cyc : 1, sizeof *steps);
@@ -583,7 +368,7 @@ static void report(struct scan *s, uint64_t now)
     }
     unsigned used = 0;
     for (unsigned i = 0; i < n; i++) {
-        const struct waiter *v = &s->cur[order[i]];
+        const struct ul_waiter *v = &s->set.cur[order[i]];
         struct ul_blocked_thread *b = &bt[i];
         b->tid = v->tid;
         ul_thread_comm(v->tid, b->name, sizeof b->name);
@@ -593,18 +378,18 @@ static void report(struct scan *s, uint64_t now)
             b->cond = (uintptr_t)v->w.obj;
         if (v->w.kind == UL_WAIT_LOCK) {
             /* every member holding the lock */
-            for (unsigned k = 0; k < s->nowners && b->nblockers < UL_MAX_BLOCKERS; k++)
-                if (s->owners[k].addr == (uintptr_t)v->w.obj && s->cur[s->owners[k].who].in)
-                    b->blockers[b->nblockers++] = s->cur[s->owners[k].who].tid;
+            for (unsigned k = 0; k < s->set.nowners && b->nblockers < UL_MAX_BLOCKERS; k++)
+                if (s->set.owners[k].addr == (uintptr_t)v->w.obj && s->set.cur[s->set.owners[k].who].in)
+                    b->blockers[b->nblockers++] = s->set.cur[s->set.owners[k].who].tid;
             if (!b->nblockers && v->next >= 0)
-                b->blockers[b->nblockers++] = s->cur[v->next].tid;
+                b->blockers[b->nblockers++] = s->set.cur[v->next].tid;
         } else if (v->w.kind == UL_WAIT_JOIN && v->next >= 0) {
-            b->blockers[b->nblockers++] = s->cur[v->next].tid;
+            b->blockers[b->nblockers++] = s->set.cur[v->next].tid;
         }
         b->held = held + used;
         for (unsigned k = 0; k < v->nheld; k++)
-            if (!s->held[v->held_lo + k].pending)
-                held[used + b->nheld++] = s->held[v->held_lo + k].ref;
+            if (!s->set.held[v->held_lo + k].pending)
+                held[used + b->nheld++] = s->set.held[v->held_lo + k].ref;
         used += b->nheld;
         b->stack = v->stack;
         uint64_t ms = (now - v->since) / 1000000u;
@@ -678,16 +463,16 @@ static uint64_t scan_once(struct scan *s)
         ul_flock_lock(&ul_glock);
         n = collect_waiters(s);
         ul_flock_unlock(&ul_glock);
-        if (n <= s->cap_cur || !grow_array((void **)&s->cur, &s->cap_cur, n, sizeof *s->cur))
+        if (n <= s->cap_cur || !ul_grow_array((void **)&s->set.cur, &s->cap_cur, n, sizeof *s->set.cur))
             break;
     }
-    s->ncur = n < s->cap_cur ? n : s->cap_cur;
-    if (s->ncur)
-        qsort(s->cur, s->ncur, sizeof *s->cur, by_tid);
+    s->set.ncur = n < s->cap_cur ? n : s->cap_cur;
+    if (s->set.ncur)
+        qsort(s->set.cur, s->set.ncur, sizeof *s->set.cur, ul_waiter_by_tid);
     bool any_lock = false;
-    for (unsigned k = 0; k < s->ncur; k++) {
-        struct waiter *v = &s->cur[k];
-        const struct waiter *old = find_tid(s->prev, s->nprev, v->tid);
+    for (unsigned k = 0; k < s->set.ncur; k++) {
+        struct ul_waiter *v = &s->set.cur[k];
+        const struct ul_waiter *old = ul_waiter_find(s->prev, s->nprev, v->tid);
         v->since = old && old->t == v->t && old->w.obj == v->w.obj && old->w.seq == v->w.seq ? old->since : now;
         v->cand = now - v->since >= s->timeout &&
                   (v->w.kind != UL_WAIT_COND || v->w.deadline == UINT64_MAX ||
@@ -703,11 +488,11 @@ static uint64_t scan_once(struct scan *s)
             ul_flock_lock(&ul_glock);
             copied = copy_held(s);
             ul_flock_unlock(&ul_glock);
-            if (!copied && !grow_array((void **)&s->held, &s->cap_held, s->nheld, sizeof *s->held))
+            if (!copied && !ul_grow_array((void **)&s->set.held, &s->cap_held, s->set.nheld, sizeof *s->set.held))
                 break;
         }
-        if (copied && build_owners(s) && stuck_set(s)) {
-            uint64_t sig = set_signature(s);
+        if (copied && ul_wait_set_owners(&s->set) && ul_wait_set_stuck(&s->set)) {
+            uint64_t sig = ul_wait_set_signature(&s->set);
             bool seen = false;
             for (unsigned i = 0; i < s->nreported; i++)
                 seen |= s->reported[i] == sig;
@@ -726,12 +511,12 @@ static uint64_t scan_once(struct scan *s)
         s->last_sig = 0;
     }
     /* this scan's waiters are the next one's history */
-    struct waiter *tmp = s->prev;
+    struct ul_waiter *tmp = s->prev;
     unsigned cap = s->cap_prev;
-    s->prev = s->cur;
+    s->prev = s->set.cur;
     s->cap_prev = s->cap_cur;
-    s->nprev = s->ncur;
-    s->cur = tmp;
+    s->nprev = s->set.ncur;
+    s->set.cur = tmp;
     s->cap_cur = cap;
     return next < 10000000u ? 10000000u : next;
 }
@@ -748,6 +533,8 @@ static void *watchdog_main(void *arg)
     s.timeout = secs * NS_PER_S;
     s.far = 10 * s.timeout > 60 * NS_PER_S ? 10 * s.timeout : 60 * NS_PER_S;
     s.self_tid = (int)syscall(SYS_gettid);
+    s.set.someone_outside = someone_outside;
+    s.set.arg = &s;
     s.period = s.timeout / 4 < IDLE_PERIOD_NS ? s.timeout / 4 : IDLE_PERIOD_NS;
     if (s.period < 100000000u)
         s.period = 100000000u;

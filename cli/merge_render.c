@@ -1,13 +1,16 @@
-/* A cross-run cycle as a circular splat in the kernel's layout (reports/render_text.c), with
+/* A cross-run cycle as a circular splat in the shim's layout (reports/circular_layout.c), with
  * each dependency saying which run recorded it, and as one JSON line (the contract's
  * circular report plus "cross_run": true and a "run" per dependency).
  *
  * A cycle c0 -> c1 -> ... -> c(k-1) -> c0 is shown as if a thread holding c(k-1) were trying
  * to acquire c0 (the dependency c(k-1) -> c0 is #0); the chain c0 -> ... -> c(k-1) is the
  * "existing dependency chain". */
+#include "cli.h"
 #include "merge.h"
 
 #include <json-c/json.h>
+
+#include "circular_layout.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +46,11 @@ static const char *wait_type(const struct union_class *c)
     return "{3:3}";
 }
 
-static void class_label(FILE *out, const struct union_graph *ug, uint32_t cls)
+static void class_label(struct ul_strbuf *b, const struct union_graph *ug, uint32_t cls)
 {
     char us[7];
     usage_str(&ug->classes[cls], us);
-    fprintf(out, "(%s)%s-%s", name_of(ug, cls), us, wait_type(&ug->classes[cls]));
+    ul_sb_printf(b, "(%s)%s-%s", name_of(ug, cls), us, wait_type(&ug->classes[cls]));
 }
 
 static const char *basename_of(const char *path)
@@ -63,31 +66,33 @@ static const char *key_offset(const char *key)
     return plus ? plus + 1 : "0x0";
 }
 
-static void frame_text(FILE *out, const struct graph_frame *f)
+static void frame_text(struct ul_strbuf *b, const struct graph_frame *f)
 {
     if (f->function[0])
-        fprintf(out, "%s+0x%lx/0x%lx", f->function, f->func_off, f->func_size);
+        ul_sb_printf(b, "%s+0x%lx/0x%lx", f->function, f->func_off, f->func_size);
     else
-        fprintf(out, "%s", f->key);
+        ul_sb_puts(b, f->key);
     if (f->file[0] && f->line)
-        fprintf(out, " %s:%d", basename_of(f->file), f->line);
+        ul_sb_printf(b, " %s:%d", basename_of(f->file), f->line);
     if (f->module[0])
-        fprintf(out, " [%s+%s]", f->module, key_offset(f->key));
+        ul_sb_printf(b, " [%s+%s]", f->module, key_offset(f->key));
 }
 
-static void stack_text(FILE *out, const char *frames, int indent)
+static void stack_text(struct ul_strbuf *b, const char *frames, int indent)
 {
     struct graph_frame f;
     const char *p = frames;
     bool any = false;
     while (graph_next_frame(&p, &f)) {
-        fprintf(out, "%*s", indent, "");
-        frame_text(out, &f);
-        fputc('\n', out);
+        ul_sb_repeat(b, ' ', (size_t)indent);
+        frame_text(b, &f);
+        ul_sb_putc(b, '\n');
         any = true;
     }
-    if (!any)
-        fprintf(out, "%*s(no stack recorded)\n", indent, "");
+    if (!any) {
+        ul_sb_repeat(b, ' ', (size_t)indent);
+        ul_sb_puts(b, "(no stack recorded)\n");
+    }
 }
 
 /* Like a thread name: the program's base name, at most 15 characters. */
@@ -106,9 +111,10 @@ static void comm_of(const struct edge_run *r, char out[16])
     out[len] = 0;
 }
 
-static void run_line(FILE *out, const struct edge_run *r)
+static void run_line(struct ul_strbuf *b, const struct edge_run *r)
 {
-    fprintf(out, "pid %ld on %s: %s", r->pid, r->host ? r->host : "?", r->cmd && *r->cmd ? r->cmd : r->exe ? r->exe : "?");
+    ul_sb_printf(b, "pid %ld on %s: %s", r->pid, r->host ? r->host : "?",
+                 r->cmd && *r->cmd ? r->cmd : r->exe ? r->exe : "?");
 }
 
 static bool has_run(const struct xcycle *c, size_t upto, long long run)
@@ -132,32 +138,10 @@ static const char *op_for(bool write)
     return write ? "lock" : "rlock";
 }
 
-/* The kernel's "Possible unsafe locking scenario", the modes from the dependencies' kinds. */
-static void scenario(FILE *out, const struct union_graph *ug, const struct xcycle *c)
-{
-    const struct xcycle_step *closing = dep_no(c, 0), *last = dep_no(c, c->n - 1); /* parent -> target */
-    uint32_t source = closing->to, target = closing->from, parent = last->from;
-    if (c->n > 2)
-        fprintf(out, "Chain exists of:\n  %s --> %s --> %s\n\n", name_of(ug, source), name_of(ug, parent),
-                name_of(ug, target));
-    bool target_write = closing->dep & (DEP_ER | DEP_EN);
-    bool parent_write = last->dep & (DEP_ER | DEP_EN);
-    bool target_nonrec = last->dep & (DEP_SN | DEP_EN);
-    bool source_nonrec = closing->dep & (DEP_SN | DEP_EN);
-    fputs(" Possible unsafe locking scenario:\n\n", out);
-    fputs("       CPU0                    CPU1\n", out);
-    fputs("       ----                    ----\n", out);
-    fprintf(out, "  %s(%s);\n", op_for(target_write), name_of(ug, target));
-    fprintf(out, "                               %s(%s);\n", op_for(parent_write), name_of(ug, parent));
-    fprintf(out, "                               %s(%s);\n", op_for(target_nonrec), name_of(ug, target));
-    fprintf(out, "  %s(%s);\n", op_for(source_nonrec), name_of(ug, source));
-    fputs("\n *** DEADLOCK ***\n\n", out);
-}
-
 /* Each run once: where and when it ran, and its graph file. */
-static void runs_involved(FILE *out, const struct xcycle *c)
+static void runs_involved(struct ul_strbuf *b, const struct xcycle *c)
 {
-    fputs("runs involved:\n", out);
+    ul_sb_puts(b, "runs involved:\n");
     for (size_t i = 0; i < c->n; i++) {
         const struct edge_run *r = &c->steps[i].shown;
         if (has_run(c, i, r->run_id))
@@ -167,54 +151,83 @@ static void runs_involved(FILE *out, const struct xcycle *c)
         struct tm tm;
         if (gmtime_r(&t, &tm))
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-        fputs(" ", out);
-        run_line(out, r);
-        fprintf(out, "\n   started %s, graph file %s\n", when, r->file ? r->file : "?");
+        ul_sb_puts(b, " ");
+        run_line(b, r);
+        ul_sb_printf(b, "\n   started %s, graph file %s\n", when, r->file ? r->file : "?");
     }
 }
 
-static void text(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
-{
-    static const char title[] = "WARNING: possible circular locking dependency detected";
-    const struct xcycle_step *closing = dep_no(c, 0);
-    char comm[16];
-    comm_of(&closing->shown, comm);
+struct cross {
+    const struct union_graph *ug;
+    const struct xcycle *c;
+};
 
-    fprintf(out, "\n%.*s\n%s\n", (int)strlen(title), "==============================================================", title);
-    fprintf(out, "ulockdep %s cross-run #%u: %zu runs, %s\n", ULOCKDEP_VERSION, seq, distinct_runs(c), db);
-    fprintf(out, "%.*s\n", (int)strlen(title), "--------------------------------------------------------------");
-    fprintf(out, "%s/%ld is trying to acquire lock:\n", comm, closing->shown.pid);
-    class_label(out, ug, closing->to); /* acquiring the source, holding the target */
+/* Acquiring the source (with where the closing run took it), holding the target. */
+static void cross_lock_line(struct ul_strbuf *b, bool holding, void *arg)
+{
+    const struct cross *x = arg;
+    const struct xcycle_step *closing = dep_no(x->c, 0);
+    class_label(b, x->ug, holding ? closing->from : closing->to);
     struct graph_frame f;
     const char *p = closing->shown.frames;
-    if (graph_next_frame(&p, &f)) {
-        fputs(", at: ", out);
-        frame_text(out, &f);
+    if (!holding && graph_next_frame(&p, &f)) {
+        ul_sb_puts(b, ", at: ");
+        frame_text(b, &f);
     }
-    fputs("\n\nbut task is already holding lock:\n", out);
-    class_label(out, ug, closing->from);
-    fputs("\n\nwhich lock already depends on the new lock.\n\n", out);
-    fputs("(no single run saw this cycle: each dependency below names the run that recorded it)\n", out);
-    fputs("\nthe existing dependency chain (in reverse order) is:\n", out);
-    for (size_t j = c->n; j-- > 0;) {
-        const struct xcycle_step *s = dep_no(c, j);
-        fprintf(out, "\n-> #%zu ", j);
-        class_label(out, ug, s->to);
-        fputs(":\n       recorded by ", out);
-        run_line(out, &s->shown);
-        if (s->nruns > 1)
-            fprintf(out, " (and %zu other run%s)", s->nruns - 1, s->nruns > 2 ? "s" : "");
-        fputc('\n', out);
-        stack_text(out, s->shown.frames, 7);
+    ul_sb_putc(b, '\n');
+}
+
+static void cross_dependency(struct ul_strbuf *b, unsigned k, void *arg)
+{
+    const struct cross *x = arg;
+    const struct xcycle_step *s = dep_no(x->c, k);
+    class_label(b, x->ug, s->to);
+    ul_sb_puts(b, ":\n       recorded by ");
+    run_line(b, &s->shown);
+    if (s->nruns > 1)
+        ul_sb_printf(b, " (and %zu other run%s)", s->nruns - 1, s->nruns > 2 ? "s" : "");
+    ul_sb_putc(b, '\n');
+    stack_text(b, s->shown.frames, 7);
+}
+
+/* The splat (malloc'd), in the shim's circular layout (reports/circular_layout.c). */
+static char *text(const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
+{
+    static const char title[] = "WARNING: possible circular locking dependency detected";
+    const struct xcycle_step *closing = dep_no(c, 0), *last = dep_no(c, c->n - 1); /* parent -> target */
+    char comm[16];
+    comm_of(&closing->shown, comm);
+    struct ul_strbuf b = { 0 };
+    ul_sb_putc(&b, '\n');
+    ul_sb_repeat(&b, '=', strlen(title));
+    ul_sb_printf(&b, "\n%s\nulockdep %s cross-run #%u: %zu runs, %s\n", title, ULOCKDEP_VERSION, seq, distinct_runs(c),
+                 db);
+    ul_sb_repeat(&b, '-', strlen(title));
+    ul_sb_putc(&b, '\n');
+    struct cross x = { ug, c };
+    const struct ul_circular_text ct = {
+        .comm = comm, .tid = closing->shown.pid,
+        .note = "(no single run saw this cycle: each dependency below names the run that recorded it)",
+        .ndeps = (unsigned)c->n,
+        .source = name_of(ug, closing->to), .parent = name_of(ug, last->from), .target = name_of(ug, closing->from),
+        .op_target0 = op_for(closing->dep & (DEP_ER | DEP_EN)), .op_parent1 = op_for(last->dep & (DEP_ER | DEP_EN)),
+        .op_target1 = op_for(last->dep & (DEP_SN | DEP_EN)), .op_source0 = op_for(closing->dep & (DEP_SN | DEP_EN)),
+        .lock_line = cross_lock_line, .dependency = cross_dependency, .arg = &x,
+    };
+    ul_render_circular(&b, &ct);
+    runs_involved(&b, c);
+    if (b.failed || !b.s) {
+        fprintf(stderr, "ulockdep merge: out of memory\n");
+        exit(CLI_EXIT_USAGE);
     }
-    fputs("\nother info that might help us debug this:\n\n", out);
-    scenario(out, ug, c);
-    runs_involved(out, c);
+    return b.s;
 }
 
 void render_cross_text(FILE *out, const struct union_graph *ug, const struct xcycle *c, unsigned seq, const char *db)
 {
-    text(out, ug, c, seq, db);
+    char *t = text(ug, c, seq, db);
+    fputs(t, out);
+    free(t);
 }
 
 /* ---- JSON (json-c, as every JSON the CLI writes) ------------------------------------------ */
@@ -314,13 +327,7 @@ void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcy
     const struct xcycle_step *closing = dep_no(c, 0);
     char comm[16];
     comm_of(&closing->shown, comm);
-    char *txt = NULL;
-    size_t txtlen = 0;
-    FILE *mem = open_memstream(&txt, &txtlen);
-    if (mem) {
-        text(mem, ug, c, seq, db);
-        fclose(mem);
-    }
+    char *txt = text(ug, c, seq, db);
     json_object *o = json_object_new_object();
     put(o, "kind", json_object_new_string("circular"));
     put(o, "cross_run", json_object_new_boolean(1));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "circular_layout.h"
 #include "graph.h"
 #include "lockclass.h"
 #include "names.h"
@@ -230,60 +231,49 @@ static void context_tag(struct ul_strbuf *b, const struct ul_problem *p, bool en
     ul_sb_printf(b, "[SIG%d[%u]:SE%d]", p->signo, p->sig_depth, enabled ? 1 : 0);
 }
 
+static void circular_lock_line(struct ul_strbuf *b, bool holding, void *arg)
+{
+    const struct ul_problem *p = arg;
+    struct ul_lockref target = p->target;
+    if (p->reacquire_ip)
+        target.ip = p->reacquire_ip; /* not taken now: re-taken after an out-of-order release */
+    lock_line(b, holding ? &p->holding : &target);
+}
+
+/* cycle[k] is the dependency into cycle[k].to; #0 is the new one (cycle[0]). */
+static void circular_dependency(struct ul_strbuf *b, unsigned k, void *arg)
+{
+    const struct ul_problem *p = arg;
+    const struct ul_cycle_step *s = &p->cycle[k];
+    class_label(b, &s->to);
+    if (p->instance_level && s->to.addr)
+        ul_sb_printf(b, " at %016lx", (unsigned long)s->to.addr);
+    ul_sb_puts(b, ":\n");
+    stack_text(b, s->stack, 7);
+}
+
 static void circular(struct ul_strbuf *b, const struct ul_problem *p, const struct ul_report_ident *id)
 {
-    char nb[NAME_MAX_LEN];
-    if (p->reacquire_ip) {
-        /* the lock is not being taken now: it is held above one just released out of order */
-        struct ul_lockref again = p->target;
-        again.ip = p->reacquire_ip;
-        ul_sb_printf(b, "%s/%d, re-taking the locks it held above one it released out of order, "
-                        "is trying to acquire lock:\n", id->comm, p->tid);
-        lock_line(b, &again);
-    } else {
-        ul_sb_printf(b, "%s/%d is trying to acquire lock:\n", id->comm, p->tid);
-        lock_line(b, &p->target);
-    }
-    ul_sb_puts(b, "\nbut task is already holding lock:\n");
-    lock_line(b, &p->holding);
-    ul_sb_puts(b, "\nwhich lock already depends on the new lock.\n\n");
-    if (p->instance_level)
-        ul_sb_puts(b, "(the locks of this cycle are different instances of one class)\n");
-    ul_sb_puts(b, "\nthe existing dependency chain (in reverse order) is:\n");
+    char sn[NAME_MAX_LEN], pn[NAME_MAX_LEN], tn[NAME_MAX_LEN];
     unsigned n = p->ncycle;
-    for (unsigned k = n; k-- > 0;) {
-        /* cycle[k] is the dependency into cycle[k].to; #0 is the new one (cycle[0]). */
-        const struct ul_cycle_step *s = &p->cycle[k];
-        ul_sb_printf(b, "\n-> #%u ", k);
-        class_label(b, &s->to);
-        if (p->instance_level && s->to.addr)
-            ul_sb_printf(b, " at %016lx", (unsigned long)s->to.addr);
-        ul_sb_puts(b, ":\n");
-        stack_text(b, s->stack, 7);
-    }
-    ul_sb_puts(b, "\nother info that might help us debug this:\n\n");
-    const struct ul_lockref *source = &p->target, *target = &p->holding;
     const struct ul_lockref *parent = &p->cycle[n - 1].from;
-    if (n > 2) {
-        ul_sb_printf(b, "Chain exists of:\n  %s", name_of(source, nb));
-        ul_sb_printf(b, " --> %s", name_of(parent, nb));
-        ul_sb_printf(b, " --> %s\n\n", name_of(target, nb));
-    }
     /* Modes on CPU1 come from the kind of the dependency parent -> target. */
     uint8_t dep = p->cycle[n - 1].dep;
-    unsigned parent_mode = (dep & (UL_DEP_ER | UL_DEP_EN)) ? UL_WRITE : UL_RREAD;
-    unsigned target_mode1 = p->cycle[n - 1].to.mode;
-    ul_sb_puts(b, " Possible unsafe locking scenario:\n\n");
-    ul_sb_puts(b, "       CPU0                    CPU1\n");
-    ul_sb_puts(b, "       ----                    ----\n");
-    struct ul_lockref parent1 = *parent, target1 = *target;
-    parent1.mode = (uint8_t)parent_mode;
-    target1.mode = (uint8_t)target_mode1;
-    ul_sb_printf(b, "  %s(%s);\n", op_of(target), name_of(target, nb));
-    ul_sb_printf(b, "                               %s(%s);\n", op_of(&parent1), name_of(parent, nb));
-    ul_sb_printf(b, "                               %s(%s);\n", op_of(&target1), name_of(target, nb));
-    ul_sb_printf(b, "  %s(%s);\n", op_of(source), name_of(source, nb));
-    ul_sb_puts(b, "\n *** DEADLOCK ***\n\n");
+    struct ul_lockref parent1 = *parent, target1 = p->holding;
+    parent1.mode = (dep & (UL_DEP_ER | UL_DEP_EN)) ? UL_WRITE : UL_RREAD;
+    target1.mode = p->cycle[n - 1].to.mode;
+    const struct ul_circular_text c = {
+        .comm = id->comm, .tid = p->tid,
+        .trying = p->reacquire_ip ? ", re-taking the locks it held above one it released out of order, "
+                                    "is trying to acquire lock:" : NULL,
+        .note = p->instance_level ? "(the locks of this cycle are different instances of one class)" : NULL,
+        .ndeps = n,
+        .source = name_of(&p->target, sn), .parent = name_of(parent, pn), .target = name_of(&p->holding, tn),
+        .op_target0 = op_of(&p->holding), .op_parent1 = op_of(&parent1), .op_target1 = op_of(&target1),
+        .op_source0 = op_of(&p->target),
+        .lock_line = circular_lock_line, .dependency = circular_dependency, .arg = (void *)p,
+    };
+    ul_render_circular(b, &c);
     held_locks(b, p, id);
 }
 

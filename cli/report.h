@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "strbuf.h"
+
 /* ---- options ------------------------------------------------------------------------ */
 
 struct cli_supp;
@@ -164,16 +166,9 @@ const char *rp_thread_wait(json_object *thread, char *buf, size_t len);
 void rp_for_each_stack(json_object *report,
                        void (*fn)(const char *heading, json_object *frames, void *arg), void *arg);
 
-/* A growing string. */
-struct rp_buf {
-    char *s;
-    size_t len, cap;
-};
-void rp_printf(struct rp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rp_puts(struct rp_buf *b, const char *s);
-void rp_putn(struct rp_buf *b, const char *s, size_t n);
-void rp_html_escape(struct rp_buf *b, const char *s);
-char *rp_buf_take(struct rp_buf *b);   /* the string (never NULL), b reset */
+/* Text is built in the reports' growing strings (reports/strbuf.h). */
+void rp_html_escape(struct ul_strbuf *b, const char *s);
+char *rp_take(struct ul_strbuf *b);   /* the string (never NULL; exits when out of memory), b reset */
 
 void *rp_xmalloc(size_t n);
 void *rp_xrealloc(void *p, size_t n);

@@ -17,13 +17,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The site of a stack: the function of its first frame. */
-static void site_key(struct rp_buf *b, json_object *frames)
+static void site_key(struct ul_strbuf *b, json_object *frames)
 {
     char fb[512];
     if (frames && json_object_array_length(frames))
-        rp_puts(b, rp_frame_function(json_object_array_get_idx(frames, 0), fb, sizeof fb));
+        ul_sb_puts(b, rp_frame_function(json_object_array_get_idx(frames, 0), fb, sizeof fb));
     else
-        rp_puts(b, "-");
+        ul_sb_puts(b, "-");
 }
 
 static const char *class_of(json_object *lock)
@@ -33,20 +33,20 @@ static const char *class_of(json_object *lock)
 }
 
 /* The cycle's edges, each "from>to:site", sorted. */
-static void cycle_key(struct rp_buf *b, json_object *cycle)
+static void cycle_key(struct ul_strbuf *b, json_object *cycle)
 {
     size_t n = json_object_array_length(cycle);
     char **edges = rp_xmalloc(n * sizeof *edges);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(cycle, i);
-        struct rp_buf eb = { 0 };
-        rp_printf(&eb, "%s>%s:", rp_str(e, "from"), rp_str(e, "to"));
+        struct ul_strbuf eb = { 0 };
+        ul_sb_printf(&eb, "%s>%s:", rp_str(e, "from"), rp_str(e, "to"));
         site_key(&eb, rp_arr(e, "stack"));
-        edges[i] = rp_buf_take(&eb);
+        edges[i] = rp_take(&eb);
     }
     qsort(edges, n, sizeof *edges, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        rp_printf(b, "edge %s\n", edges[i]);
+        ul_sb_printf(b, "edge %s\n", edges[i]);
         free(edges[i]);
     }
     free(edges);
@@ -54,7 +54,7 @@ static void cycle_key(struct rp_buf *b, json_object *cycle)
 
 /* A deadlock: each blocked thread's held locks, the lock it waits for and where, sorted
  * (thread ids and the order the watchdog found them in do not matter). */
-static void threads_key(struct rp_buf *b, json_object *threads)
+static void threads_key(struct ul_strbuf *b, json_object *threads)
 {
     size_t n = threads ? json_object_array_length(threads) : 0;
     if (!n)
@@ -63,18 +63,18 @@ static void threads_key(struct rp_buf *b, json_object *threads)
     for (size_t i = 0; i < n; i++) {
         json_object *t = json_object_array_get_idx(threads, i), *w = rp_obj(t, "waiting_for");
         json_object *holding = rp_arr(t, "holding");
-        struct rp_buf tb = { 0 };
+        struct ul_strbuf tb = { 0 };
         for (size_t j = 0; holding && j < json_object_array_length(holding); j++)
-            rp_printf(&tb, "%s,", class_of(json_object_array_get_idx(holding, j)));
+            ul_sb_printf(&tb, "%s,", class_of(json_object_array_get_idx(holding, j)));
         char fb[512];
         json_object *at = w ? rp_obj(w, "at") : NULL;
-        rp_printf(&tb, ">%s@%s", w ? class_of(w) : rp_str(t, "wait") ? rp_str(t, "wait") : "-",
+        ul_sb_printf(&tb, ">%s@%s", w ? class_of(w) : rp_str(t, "wait") ? rp_str(t, "wait") : "-",
                   at ? rp_frame_function(at, fb, sizeof fb) : "-");
-        v[i] = rp_buf_take(&tb);
+        v[i] = rp_take(&tb);
     }
     qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 0; i < n; i++) {
-        rp_printf(b, "thread %s\n", v[i]);
+        ul_sb_printf(b, "thread %s\n", v[i]);
         free(v[i]);
     }
     free(v);
@@ -82,14 +82,14 @@ static void threads_key(struct rp_buf *b, json_object *threads)
 
 static char *problem_key(json_object *o)
 {
-    struct rp_buf b = { 0 };
+    struct ul_strbuf b = { 0 };
     const char *kind = rp_str(o, "kind");
-    rp_printf(&b, "kind %s\n", kind);
+    ul_sb_printf(&b, "kind %s\n", kind);
     json_object *cycle = rp_arr(o, "cycle");
     if (cycle && json_object_array_length(cycle)) {
         cycle_key(&b, cycle);
         if (!strcmp(kind, "circular"))
-            return rp_buf_take(&b);
+            return rp_take(&b);
     }
     json_object *chain = rp_arr(o, "chain");
     if (chain && json_object_array_length(chain))
@@ -101,12 +101,12 @@ static char *problem_key(json_object *o)
         json_object *l = json_object_array_get_idx(locks, i);
         char fb[512];
         json_object *at = rp_obj(l, "at");
-        rp_printf(&b, "lock %s at %s\n", class_of(l), at ? rp_frame_function(at, fb, sizeof fb) : "-");
+        ul_sb_printf(&b, "lock %s at %s\n", class_of(l), at ? rp_frame_function(at, fb, sizeof fb) : "-");
     }
-    rp_puts(&b, "reported in ");
+    ul_sb_puts(&b, "reported in ");
     site_key(&b, rp_arr(o, "stack"));
-    rp_puts(&b, "\n");
-    return rp_buf_take(&b);
+    ul_sb_puts(&b, "\n");
+    return rp_take(&b);
 }
 
 /* Two FNV-1a 64-bit hashes with different offset bases: 128 bits as 32 hex digits. */

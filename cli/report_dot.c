@@ -133,18 +133,18 @@ static void add_problem(struct graph *g, json_object *r)
 }
 
 /* A DOT quoted string: quotes and backslashes escaped, newlines as \n (centred lines). */
-static void dot_string(struct rp_buf *b, const char *s)
+static void dot_string(struct ul_strbuf *b, const char *s)
 {
-    rp_puts(b, "\"");
+    ul_sb_puts(b, "\"");
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
-            rp_printf(b, "\\%c", *s);
+            ul_sb_printf(b, "\\%c", *s);
         else if (*s == '\n')
-            rp_puts(b, "\\n");
+            ul_sb_puts(b, "\\n");
         else
-            rp_putn(b, s, 1);
+            ul_sb_putn(b, s, 1);
     }
-    rp_puts(b, "\"");
+    ul_sb_puts(b, "\"");
 }
 
 char *rp_dot_graph(const struct rp_problem *const *problems, size_t n, const char *title)
@@ -152,37 +152,37 @@ char *rp_dot_graph(const struct rp_problem *const *problems, size_t n, const cha
     struct graph g = { 0 };
     for (size_t i = 0; i < n; i++)
         add_problem(&g, problems[i]->obj);
-    struct rp_buf b = { 0 };
-    rp_puts(&b, "digraph ulockdep {\n"
+    struct ul_strbuf b = { 0 };
+    ul_sb_puts(&b, "digraph ulockdep {\n"
                 "  graph [rankdir=LR, nodesep=0.5, ranksep=1.1, fontname=\"Helvetica\", fontsize=12, labelloc=t, label=");
     dot_string(&b, title);
-    rp_puts(&b, "];\n"
+    ul_sb_puts(&b, "];\n"
                 "  node [shape=box, style=\"rounded,filled\", fillcolor=\"#f4f6f8\", color=\"#5b6770\", "
                 "fontname=\"Helvetica\", fontsize=12];\n"
                 "  edge [fontname=\"Helvetica\", fontsize=10, color=\"#8a949c\", fontcolor=\"#5b6770\"];\n");
     for (size_t i = 0; i < g.nn; i++) {
-        rp_puts(&b, "  ");
+        ul_sb_puts(&b, "  ");
         dot_string(&b, g.nodes[i]);
         if (g.hot[i])
-            rp_puts(&b, " [color=\"#c62828\", fillcolor=\"#fdecea\", penwidth=1.5]");
-        rp_puts(&b, ";\n");
+            ul_sb_puts(&b, " [color=\"#c62828\", fillcolor=\"#fdecea\", penwidth=1.5]");
+        ul_sb_puts(&b, ";\n");
     }
     for (size_t i = 0; i < g.ne; i++) {
         struct edge *e = &g.edges[i];
-        rp_puts(&b, "  ");
+        ul_sb_puts(&b, "  ");
         dot_string(&b, e->from);
-        rp_puts(&b, " -> ");
+        ul_sb_puts(&b, " -> ");
         dot_string(&b, e->to);
-        rp_puts(&b, e->cycle ? " [color=\"#d32f2f\", fontcolor=\"#b71c1c\", penwidth=2.2, label="
+        ul_sb_puts(&b, e->cycle ? " [color=\"#d32f2f\", fontcolor=\"#b71c1c\", penwidth=2.2, label="
                              : " [style=dashed, label=");
         dot_string(&b, e->label ? e->label : "");
-        rp_puts(&b, "];\n");
+        ul_sb_puts(&b, "];\n");
         free(e->from);
         free(e->to);
         free(e->label);
     }
     if (g.ne) /* what the two kinds of arrow mean, in the picture itself (also the standalone SVG) */
-        rp_puts(&b, "  subgraph cluster_legend {\n"
+        ul_sb_puts(&b, "  subgraph cluster_legend {\n"
                     "    label=\"legend\"; fontsize=10; fontcolor=\"#5b6770\"; color=\"#d0d7de\"; style=rounded;\n"
                     "    node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", fontsize=9, width=0.3, "
                     "height=0.2, margin=\"0.04,0.02\"];\n"
@@ -193,13 +193,13 @@ char *rp_dot_graph(const struct rp_problem *const *problems, size_t n, const cha
                     "label=\"dependency the report is about: B taken while A was held\"];\n"
                     "    legend_a2 -> legend_b2 [style=dashed, label=\"order of locks the thread held\"];\n"
                     "  }\n");
-    rp_puts(&b, "}\n");
+    ul_sb_puts(&b, "}\n");
     for (size_t i = 0; i < g.nn; i++)
         free(g.nodes[i]);
     free(g.nodes);
     free(g.hot);
     free(g.edges);
-    return rp_buf_take(&b);
+    return rp_take(&b);
 }
 
 static char *all_problems_dot(const struct rp_set *set)
@@ -276,7 +276,7 @@ char *rp_dot_to_svg(const char *dot)
         unlink(in_path);
         return NULL;
     }
-    struct rp_buf b = { 0 };
+    struct ul_strbuf b = { 0 };
     char chunk[65536];
     ssize_t n;
     while ((n = read(pipefd[0], chunk, sizeof chunk)) != 0) {
@@ -284,7 +284,7 @@ char *rp_dot_to_svg(const char *dot)
             continue;
         if (n < 0)
             break;
-        rp_putn(&b, chunk, (size_t)n);
+        ul_sb_putn(&b, chunk, (size_t)n);
     }
     close(pipefd[0]);
     int status;
@@ -300,7 +300,7 @@ char *rp_dot_to_svg(const char *dot)
         free(b.s);
         return NULL;
     }
-    return rp_buf_take(&b);
+    return rp_take(&b);
 }
 
 int rp_render_svg(FILE *out, const struct rp_set *set, const struct rp_options *opt)

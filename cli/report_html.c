@@ -57,15 +57,15 @@ static const char css[] =
     "footer{color:#59636e;font-size:12px;text-align:center;margin-top:30px}";
 
 /* Graphviz SVG without its XML prolog and doctype, ready to inline. */
-static void inline_svg(struct rp_buf *b, const char *svg)
+static void inline_svg(struct ul_strbuf *b, const char *svg)
 {
     const char *start = strstr(svg, "<svg");
-    rp_puts(b, start ? start : svg);
+    ul_sb_puts(b, start ? start : svg);
 }
 
 static bool graphviz_failed;
 
-static void picture(struct rp_buf *b, const struct rp_problem *const *problems, size_t n, const char *caption)
+static void picture(struct ul_strbuf *b, const struct rp_problem *const *problems, size_t n, const char *caption)
 {
     char *svg = NULL;
     if (!graphviz_failed) {
@@ -74,14 +74,14 @@ static void picture(struct rp_buf *b, const struct rp_problem *const *problems, 
         free(dot);
         graphviz_failed = !svg;
     }
-    rp_puts(b, "<figure>");
+    ul_sb_puts(b, "<figure>");
     if (svg)
         inline_svg(b, svg);
     else
-        rp_puts(b, "<p>(no picture: Graphviz is not available)</p>");
-    rp_puts(b, "<figcaption>");
+        ul_sb_puts(b, "<p>(no picture: Graphviz is not available)</p>");
+    ul_sb_puts(b, "<figcaption>");
     rp_html_escape(b, caption);
-    rp_puts(b, "</figcaption></figure>\n");
+    ul_sb_puts(b, "</figcaption></figure>\n");
     free(svg);
 }
 
@@ -92,24 +92,24 @@ static bool system_frame(json_object *f, const char *prog)
 }
 
 /* TEMPLATE with {path} (URI-encoded) and {line} filled in. */
-static void source_link(struct rp_buf *b, const char *tmpl, const char *rel, long line)
+static void source_link(struct ul_strbuf *b, const char *tmpl, const char *rel, long line)
 {
     for (const char *t = tmpl; *t; t++) {
         if (!strncmp(t, "{path}", 6)) {
             for (const unsigned char *p = (const unsigned char *)rel; *p; p++)
                 if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                     strchr("/._-~+", *p))
-                    rp_printf(b, "%c", *p);
+                    ul_sb_printf(b, "%c", *p);
                 else
-                    rp_printf(b, "%%%02X", *p);
+                    ul_sb_printf(b, "%%%02X", *p);
             t += 5;
         } else if (!strncmp(t, "{line}", 6)) {
-            rp_printf(b, "%ld", line);
+            ul_sb_printf(b, "%ld", line);
             t += 5;
         } else if (*t == '"' || *t == '<' || *t == '>' || *t == '&') {
-            rp_printf(b, "%%%02X", (unsigned char)*t);
+            ul_sb_printf(b, "%%%02X", (unsigned char)*t);
         } else {
-            rp_printf(b, "%c", *t);
+            ul_sb_printf(b, "%c", *t);
         }
     }
 }
@@ -124,7 +124,7 @@ static void local_path(char *out, size_t len, const char *file, const char *rel,
 }
 
 /* Lines line-2 .. line+2 of the file, the frame's own marked; nothing if it cannot be read. */
-static void snippet(struct rp_buf *b, const char *path, long line)
+static void snippet(struct ul_strbuf *b, const char *path, long line)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -145,31 +145,31 @@ static void snippet(struct rp_buf *b, const char *path, long line)
         if (++no < line - 2)
             continue;
         if (!any)
-            rp_puts(b, "<tr class=\"src\"><td></td><td colspan=\"3\"><pre class=\"snippet\">");
+            ul_sb_puts(b, "<tr class=\"src\"><td></td><td colspan=\"3\"><pre class=\"snippet\">");
         any = true;
-        rp_printf(b, "%s%5ld  ", no == line ? "<b>" : "", no);
+        ul_sb_printf(b, "%s%5ld  ", no == line ? "<b>" : "", no);
         rp_html_escape(b, text);
-        rp_puts(b, no == line ? "</b>\n" : "\n");
+        ul_sb_puts(b, no == line ? "</b>\n" : "\n");
     }
     fclose(f);
     if (any)
-        rp_puts(b, "</pre></td></tr>\n");
+        ul_sb_puts(b, "</pre></td></tr>\n");
 }
 
 #define SNIPPETS_PER_STACK 3
 
-static void stack_table(struct rp_buf *b, json_object *frames, const char *heading, const char *prog,
+static void stack_table(struct ul_strbuf *b, json_object *frames, const char *heading, const char *prog,
                         const struct rp_options *opt)
 {
-    rp_puts(b, "<h4>");
+    ul_sb_puts(b, "<h4>");
     rp_html_escape(b, heading);
-    rp_puts(b, "</h4>\n");
+    ul_sb_puts(b, "</h4>\n");
     size_t n = frames ? json_object_array_length(frames) : 0;
     if (!n) {
-        rp_puts(b, "<p>(no stack recorded)</p>\n");
+        ul_sb_puts(b, "<p>(no stack recorded)</p>\n");
         return;
     }
-    rp_puts(b, "<table><colgroup><col class=\"n\"><col class=\"f\"><col class=\"s\"><col class=\"m\"></colgroup>"
+    ul_sb_puts(b, "<table><colgroup><col class=\"n\"><col class=\"f\"><col class=\"s\"><col class=\"m\"></colgroup>"
                "<tr><th>#</th><th>function</th><th>source</th><th>module+offset</th></tr>\n");
     int snippets = 0;
     for (size_t i = 0; i < n; i++) {
@@ -179,11 +179,11 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
         long line = rp_int(f, "line", 0);
         bool sys = system_frame(f, prog);
         bool inl = json_object_get_boolean(rp_obj(f, "inlined"));
-        rp_printf(b, "<tr class=\"%s\"><td>%zu</td><td class=\"fn\">", sys ? "sys" : "prog", i);
+        ul_sb_printf(b, "<tr class=\"%s\"><td>%zu</td><td class=\"fn\">", sys ? "sys" : "prog", i);
         rp_html_escape(b, fn ? fn : rp_str(f, "pc") ? rp_str(f, "pc") : "?");
         if (inl)
-            rp_puts(b, " <small>[inline]</small>");
-        rp_puts(b, "</td><td>");
+            ul_sb_puts(b, " <small>[inline]</small>");
+        ul_sb_puts(b, "</td><td>");
         char *rel = file && line > 0 ? rp_repo_path(file, opt->srcroot) : NULL;
         if (file && line > 0) {
             char lb[32], path[PATH_MAX * 2];
@@ -191,27 +191,27 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
             local_path(path, sizeof path, file, rel, opt->srcroot);
             bool linked = (rel && opt->source_url) || path[0] == '/';
             if (linked) {
-                rp_puts(b, "<a href=\"");
+                ul_sb_puts(b, "<a href=\"");
                 if (rel && opt->source_url)
                     source_link(b, opt->source_url, rel, line);
                 else {
-                    rp_puts(b, "file://");
+                    ul_sb_puts(b, "file://");
                     source_link(b, "{path}", path, line);
                 }
-                rp_puts(b, "\">");
+                ul_sb_puts(b, "\">");
             }
             rp_html_escape(b, rel ? rel : file);
-            rp_puts(b, lb);
+            ul_sb_puts(b, lb);
             if (linked)
-                rp_puts(b, "</a>");
+                ul_sb_puts(b, "</a>");
         }
-        rp_puts(b, "</td><td>");
+        ul_sb_puts(b, "</td><td>");
         if (mod) {
             rp_html_escape(b, mod);
-            rp_puts(b, "+");
+            ul_sb_puts(b, "+");
             rp_html_escape(b, off ? off : "?");
         }
-        rp_puts(b, "</td></tr>\n");
+        ul_sb_puts(b, "</td></tr>\n");
         if (!sys && file && line > 0 && snippets < SNIPPETS_PER_STACK) {
             char path[PATH_MAX * 2];
             local_path(path, sizeof path, file, rel, opt->srcroot);
@@ -221,11 +221,11 @@ static void stack_table(struct rp_buf *b, json_object *frames, const char *headi
         }
         free(rel);
     }
-    rp_puts(b, "</table>\n");
+    ul_sb_puts(b, "</table>\n");
 }
 
 struct stack_ctx {
-    struct rp_buf *b;
+    struct ul_strbuf *b;
     const char *prog;
     const struct rp_options *opt;
 };
@@ -239,52 +239,52 @@ static void stack_cb(const char *heading, json_object *frames, void *arg)
     stack_table(sc->b, frames, h, sc->prog, sc->opt);
 }
 
-static void problem_section(struct rp_buf *b, const struct rp_problem *p, size_t idx, const struct rp_options *opt,
+static void problem_section(struct ul_strbuf *b, const struct rp_problem *p, size_t idx, const struct rp_options *opt,
                             int prog_no)
 {
     json_object *r = p->obj;
     const char *kind = rp_str(r, "kind");
     const struct rp_kind *k = rp_kind_find(kind);
     const char *prog = rp_basename(rp_str(r, "exe"));
-    rp_printf(b, "<section id=\"p%zu\" class=\"%s k-%s g-%d\">\n<h2 class=\"title\"><span class=\"badge\">", idx + 1,
+    ul_sb_printf(b, "<section id=\"p%zu\" class=\"%s k-%s g-%d\">\n<h2 class=\"title\"><span class=\"badge\">", idx + 1,
               !strcmp(k->level, "error") ? "error" : "warning", k->kind, prog_no);
     rp_html_escape(b, kind);
-    rp_puts(b, "</span>");
+    ul_sb_puts(b, "</span>");
     rp_html_escape(b, rp_title(r));
-    rp_puts(b, "</h2>\n<p class=\"locks\">");
+    ul_sb_puts(b, "</h2>\n<p class=\"locks\">");
     char *locks = rp_lock_summary(r);
     rp_html_escape(b, locks);
     free(locks);
-    rp_puts(b, "</p>\n<p class=\"seen\">");
+    ul_sb_puts(b, "</p>\n<p class=\"seen\">");
     char *seen = rp_seen_line(p);
     rp_html_escape(b, seen);
     free(seen);
-    rp_puts(b, "</p>\n<p class=\"desc\">");
+    ul_sb_puts(b, "</p>\n<p class=\"desc\">");
     rp_html_escape(b, k->full_desc);
-    rp_puts(b, "</p>\n");
+    ul_sb_puts(b, "</p>\n");
 
     const struct rp_problem *one[1] = { p };
     picture(b, one, 1, "Locks of this problem: red arrows are the dependencies it is about, labelled with "
                        "where each was first taken; dashed arrows are the order of locks the thread held.");
 
-    rp_puts(b, "<h3>Stacks</h3>\n");
+    ul_sb_puts(b, "<h3>Stacks</h3>\n");
     struct stack_ctx sc = { b, prog, opt };
     rp_for_each_stack(r, stack_cb, &sc);
 
-    rp_puts(b, "<details open><summary>Kernel-style report</summary><pre>");
+    ul_sb_puts(b, "<details open><summary>Kernel-style report</summary><pre>");
     char *text = rp_report_text(r);
     rp_html_escape(b, text[0] == '\n' ? text + 1 : text);
     free(text);
-    rp_puts(b, "</pre></details>\n<p>Suppress it (suppressions=FILE): <code>deadlock:");
+    ul_sb_puts(b, "</pre></details>\n<p>Suppress it (suppressions=FILE): <code>deadlock:");
     char *pat = rp_suppression_pattern(r);
     rp_html_escape(b, pat);
     free(pat);
-    rp_puts(b, "</code></p>\n</section>\n");
+    ul_sb_puts(b, "</code></p>\n</section>\n");
 }
 
 /* Radio buttons (one group for kinds, one for programs) and the CSS that hides the sections
  * a checked one leaves out: both groups apply together, with no script. */
-static void filters(struct rp_buf *b, const struct rp_set *set, const char *const *progs, size_t nprogs)
+static void filters(struct ul_strbuf *b, const struct rp_set *set, const char *const *progs, size_t nprogs)
 {
     const char *kinds[32];
     size_t nkinds = 0;
@@ -296,66 +296,66 @@ static void filters(struct rp_buf *b, const struct rp_set *set, const char *cons
         if (j == nkinds && nkinds < sizeof kinds / sizeof *kinds)
             kinds[nkinds++] = k->kind;
     }
-    rp_puts(b, "<style>");
+    ul_sb_puts(b, "<style>");
     for (size_t j = 0; j < nkinds; j++)
-        rp_printf(b, "#fk-%s:checked~.problems section:not(.k-%s){display:none}"
+        ul_sb_printf(b, "#fk-%s:checked~.problems section:not(.k-%s){display:none}"
                      "#fk-%s:checked~.filters label[for=fk-%s]{background:#ddf4ff;border-color:#54aeff}",
                   kinds[j], kinds[j], kinds[j], kinds[j]);
     for (size_t j = 0; j < nprogs; j++)
-        rp_printf(b, "#fg-%zu:checked~.problems section:not(.g-%zu){display:none}"
+        ul_sb_printf(b, "#fg-%zu:checked~.problems section:not(.g-%zu){display:none}"
                      "#fg-%zu:checked~.filters label[for=fg-%zu]{background:#ddf4ff;border-color:#54aeff}",
                   j, j, j, j);
-    rp_puts(b, "#fk-all:checked~.filters label[for=fk-all],#fg-all:checked~.filters label[for=fg-all]"
+    ul_sb_puts(b, "#fk-all:checked~.filters label[for=fk-all],#fg-all:checked~.filters label[for=fg-all]"
                "{background:#ddf4ff;border-color:#54aeff}</style>\n");
-    rp_puts(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-all\" checked>");
+    ul_sb_puts(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-all\" checked>");
     for (size_t j = 0; j < nkinds; j++)
-        rp_printf(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-%s\">", kinds[j]);
-    rp_puts(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-all\" checked>");
+        ul_sb_printf(b, "<input class=\"flt\" type=\"radio\" name=\"kind\" id=\"fk-%s\">", kinds[j]);
+    ul_sb_puts(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-all\" checked>");
     for (size_t j = 0; j < nprogs; j++)
-        rp_printf(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-%zu\">", j);
-    rp_puts(b, "\n<div class=\"filters\"><span>kind:</span><label for=\"fk-all\">all</label>");
+        ul_sb_printf(b, "<input class=\"flt\" type=\"radio\" name=\"prog\" id=\"fg-%zu\">", j);
+    ul_sb_puts(b, "\n<div class=\"filters\"><span>kind:</span><label for=\"fk-all\">all</label>");
     for (size_t j = 0; j < nkinds; j++) {
         size_t count = 0;
         for (size_t i = 0; i < set->n; i++)
             count += !strcmp(rp_kind_find(rp_str(set->v[i].obj, "kind"))->kind, kinds[j]);
-        rp_printf(b, "<label for=\"fk-%s\">%s (%zu)</label>", kinds[j], kinds[j], count);
+        ul_sb_printf(b, "<label for=\"fk-%s\">%s (%zu)</label>", kinds[j], kinds[j], count);
     }
-    rp_puts(b, "<br><span>program:</span><label for=\"fg-all\">all</label>");
+    ul_sb_puts(b, "<br><span>program:</span><label for=\"fg-all\">all</label>");
     for (size_t j = 0; j < nprogs; j++) {
-        rp_printf(b, "<label for=\"fg-%zu\">", j);
+        ul_sb_printf(b, "<label for=\"fg-%zu\">", j);
         rp_html_escape(b, progs[j]);
-        rp_puts(b, "</label>");
+        ul_sb_puts(b, "</label>");
     }
-    rp_puts(b, "</div>\n");
+    ul_sb_puts(b, "</div>\n");
 }
 
 int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options *opt)
 {
-    struct rp_buf b = { 0 };
+    struct ul_strbuf b = { 0 };
     size_t procs = rp_set_processes(set);
-    rp_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    ul_sb_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<title>ulockdep report: %zu problem%s</title>\n<style>%s</style>\n</head>\n<body><main>\n",
               set->n, set->n == 1 ? "" : "s", css);
-    rp_printf(&b, "<header><h1>ulockdep report</h1><p class=\"meta\">%zu problem%s &middot; %u report%s "
+    ul_sb_printf(&b, "<header><h1>ulockdep report</h1><p class=\"meta\">%zu problem%s &middot; %u report%s "
                   "&middot; %zu process%s &middot; %u log file%s</p></header>\n",
               set->n, set->n == 1 ? "" : "s", set->reports, set->reports == 1 ? "" : "s", procs,
               procs == 1 ? "" : "es", set->files, set->files == 1 ? "" : "s");
     if (!set->n)
-        rp_puts(&b, "<section class=\"ok\"><p class=\"none\">No problems found.</p></section>\n");
+        ul_sb_puts(&b, "<section class=\"ok\"><p class=\"none\">No problems found.</p></section>\n");
     if (set->n) {
-        rp_puts(&b, "<nav><ol>\n");
+        ul_sb_puts(&b, "<nav><ol>\n");
         for (size_t i = 0; i < set->n; i++) {
             json_object *r = set->v[i].obj;
             char *locks = rp_lock_summary(r);
-            rp_printf(&b, "<li><a href=\"#p%zu\">", i + 1);
+            ul_sb_printf(&b, "<li><a href=\"#p%zu\">", i + 1);
             rp_html_escape(&b, rp_title(r));
-            rp_puts(&b, "</a>: ");
+            ul_sb_puts(&b, "</a>: ");
             rp_html_escape(&b, locks);
-            rp_printf(&b, " (&times;%u)</li>\n", set->v[i].count);
+            ul_sb_printf(&b, " (&times;%u)</li>\n", set->v[i].count);
             free(locks);
         }
-        rp_puts(&b, "</ol></nav>\n");
+        ul_sb_puts(&b, "</ol></nav>\n");
     }
     if (set->n > 1) {
         const struct rp_problem **all = rp_xmalloc(set->n * sizeof *all);
@@ -378,12 +378,12 @@ int rp_render_html(FILE *out, const struct rp_set *set, const struct rp_options 
     }
     if (set->n > 1)
         filters(&b, set, progs, nprogs);
-    rp_puts(&b, "<div class=\"problems\">\n");
+    ul_sb_puts(&b, "<div class=\"problems\">\n");
     for (size_t i = 0; i < set->n; i++)
         problem_section(&b, &set->v[i], i, opt, prog_of[i]);
-    rp_puts(&b, "</div>\n");
+    ul_sb_puts(&b, "</div>\n");
     free(prog_of);
-    rp_printf(&b, "<footer>Generated by ulockdep %s (<code>ulockdep report --format=html</code>).</footer>\n"
+    ul_sb_printf(&b, "<footer>Generated by ulockdep %s (<code>ulockdep report --format=html</code>).</footer>\n"
                   "</main></body>\n</html>\n",
               ULOCKDEP_VERSION);
     fputs(b.s, out);

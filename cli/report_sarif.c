@@ -38,14 +38,14 @@ static json_object *message(const char *text)
 static char *uri_encode(const char *path)
 {
     static const char ok[] = "-._~/!$&'()*+,;=:@";
-    struct rp_buf b = { 0 };
+    struct ul_strbuf b = { 0 };
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(ok, *p))
-            rp_putn(&b, (const char *)p, 1);
+            ul_sb_putn(&b, (const char *)p, 1);
         else
-            rp_printf(&b, "%%%02X", *p);
+            ul_sb_printf(&b, "%%%02X", *p);
     }
-    return rp_buf_take(&b);
+    return rp_take(&b);
 }
 
 /* The file as a URI relative to srcroot (rp_repo_path), or NULL. */
@@ -181,8 +181,8 @@ static json_object *rules_json(void)
         json_object_object_add(r, "name", str(k[i].rule_name));
         json_object_object_add(r, "shortDescription", message(k[i].short_desc));
         json_object_object_add(r, "fullDescription", message(k[i].full_desc));
-        struct rp_buf help = { 0 };
-        rp_printf(&help, "%s\n\nulockdep prints this report as \"%s\". Its stacks show where each lock "
+        struct ul_strbuf help = { 0 };
+        ul_sb_printf(&help, "%s\n\nulockdep prints this report as \"%s\". Its stacks show where each lock "
                          "was taken; `ulockdep report --format=html LOGS` draws the locks involved.",
                   k[i].full_desc, k[i].title);
         json_object *h = json_object_new_object();
@@ -220,7 +220,7 @@ static int rule_index(const char *kind)
 /* Related locations and code flows of a result, with links to them in its message. */
 struct parts {
     json_object *related, *flows;
-    struct rp_buf *msg;
+    struct ul_strbuf *msg;
     const char *srcroot;
 };
 
@@ -253,16 +253,16 @@ static void add_flow(struct parts *pp, json_object *frames, const char *what)
 static void mention(struct parts *pp, bool first, const char *what, int id)
 {
     if (id)
-        rp_printf(pp->msg, "%s [%s](%d)", first ? "" : ";", what, id);
+        ul_sb_printf(pp->msg, "%s [%s](%d)", first ? "" : ";", what, id);
     else
-        rp_printf(pp->msg, "%s %s", first ? "" : ";", what);
+        ul_sb_printf(pp->msg, "%s %s", first ? "" : ";", what);
 }
 
 /* A cycle's (or a signal chain's) dependencies, each where it was first seen. */
 static void edge_parts(struct parts *pp, json_object *edges, const char *label)
 {
     size_t n = json_object_array_length(edges);
-    rp_printf(pp->msg, " %s:", label);
+    ul_sb_printf(pp->msg, " %s:", label);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(edges, i);
         json_object *st = rp_arr(e, "stack");
@@ -272,14 +272,14 @@ static void edge_parts(struct parts *pp, json_object *edges, const char *label)
         mention(pp, i == 0, what, add_related(pp, first_in_repo(st, pp->srcroot), m));
         add_flow(pp, st, what);
     }
-    rp_puts(pp->msg, ".");
+    ul_sb_puts(pp->msg, ".");
 }
 
 /* A deadlock's blocked threads, each where it waits. */
 static void thread_parts(struct parts *pp, json_object *threads)
 {
     size_t n = json_object_array_length(threads);
-    rp_puts(pp->msg, " Blocked threads:");
+    ul_sb_puts(pp->msg, " Blocked threads:");
     for (size_t i = 0; i < n; i++) {
         json_object *t = json_object_array_get_idx(threads, i);
         json_object *w = rp_obj(t, "waiting_for");
@@ -292,7 +292,7 @@ static void thread_parts(struct parts *pp, json_object *threads)
         mention(pp, i == 0, what, add_related(pp, site, what));
         add_flow(pp, rp_arr(t, "stack"), what);
     }
-    rp_puts(pp->msg, ".");
+    ul_sb_puts(pp->msg, ".");
 }
 
 /* Where each lock was taken. */
@@ -388,9 +388,9 @@ static json_object *program_location(json_object *r, const char *srcroot)
     json_object *lg = frame ? logical(frame) : NULL;
     if (lg)
         json_object_object_add(loc, "logicalLocations", lg);
-    struct rp_buf m = { 0 };
+    struct ul_strbuf m = { 0 };
     char fb[2048];
-    rp_printf(&m, "in %s (no frame of this problem is in a source file under --srcroot)%s%s", uri,
+    ul_sb_printf(&m, "in %s (no frame of this problem is in a source file under --srcroot)%s%s", uri,
               frame ? "; reported at " : "", frame ? rp_frame_label(frame, fb, sizeof fb) : "");
     json_object_object_add(loc, "message", message(m.s));
     free(m.s);
@@ -409,10 +409,10 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     json_object_object_add(res, "ruleIndex", json_object_new_int(rule_index(kind)));
     json_object_object_add(res, "level", str(k->level));
 
-    struct rp_buf msg = { 0 };
+    struct ul_strbuf msg = { 0 };
     char *locks = rp_lock_summary(r);
     char *seen = rp_seen_line(p);
-    rp_printf(&msg, "%s: %s.", k->short_desc, locks);
+    ul_sb_printf(&msg, "%s: %s.", k->short_desc, locks);
     free(locks);
 
     json_object *primary = primary_frame(r, srcroot);
@@ -438,7 +438,7 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     rp_for_each_stack(r, stack_cb, &st);
     json_object *stacks = st.arr;
     char *text = rp_report_text(r);
-    rp_printf(&msg, " %s\n%s", seen, text);
+    ul_sb_printf(&msg, " %s\n%s", seen, text);
     free(text);
     free(seen);
     json_object_object_add(res, "message", message(msg.s));

@@ -517,12 +517,12 @@ static int user_step(const struct module *m, const struct code_info *ci, const s
     return 0;
 }
 
-static void inline_line(struct rp_buf *b, const struct ul_inline_step *st)
+static void inline_line(struct ul_strbuf *b, const struct ul_inline_step *st)
 {
-    rp_puts(b, st->function ? st->function : "?");
+    ul_sb_puts(b, st->function ? st->function : "?");
     if (st->file && st->line > 0)
-        rp_printf(b, " %s:%d", rp_basename(st->file), st->line);
-    rp_puts(b, " [inline]");
+        ul_sb_printf(b, " %s:%d", rp_basename(st->file), st->line);
+    ul_sb_puts(b, " [inline]");
 }
 
 static json_object *inline_frame_json(json_object *phys, const struct ul_inline_step *st)
@@ -591,27 +591,27 @@ static void symbolize_frame(struct report_ctx *c, json_object *frame, json_objec
         }
     }
     /* The text lines of this frame, as reports/render_text.c writes them. */
-    struct rp_buf b = { 0 }, at = { 0 };
+    struct ul_strbuf b = { 0 }, at = { 0 };
     for (int i = 0; i < lg.n; i++) {
         inline_line(&b, &lg.steps[i]);
-        rp_puts(&b, "\n");
+        ul_sb_puts(&b, "\n");
     }
     const char *phys_fn = had_fn ? fn : ci.function;
     size_t phys_len = had_fn ? strlen(fn) : ci.function_len;
     if (phys_fn && ci.function)
-        rp_printf(&b, "%.*s+0x%llx/0x%llx", (int)phys_len, phys_fn, (unsigned long long)ci.func_off,
+        ul_sb_printf(&b, "%.*s+0x%llx/0x%llx", (int)phys_len, phys_fn, (unsigned long long)ci.func_off,
                   (unsigned long long)ci.func_size);
     else if (phys_fn)
-        rp_printf(&b, "%.*s", (int)phys_len, phys_fn);
+        ul_sb_printf(&b, "%.*s", (int)phys_len, phys_fn);
     else
-        rp_puts(&b, rp_str(frame, "pc") ? rp_str(frame, "pc") : "?");
+        ul_sb_puts(&b, rp_str(frame, "pc") ? rp_str(frame, "pc") : "?");
     const char *pfile = had_file ? file : lg.file;
     long pline = had_file ? rp_int(frame, "line", 0) : lg.line;
     if (pfile && pline > 0)
-        rp_printf(&b, " %s:%ld", rp_basename(pfile), pline);
+        ul_sb_printf(&b, " %s:%ld", rp_basename(pfile), pline);
     char suffix[512];
     snprintf(suffix, sizeof suffix, " [%s+%s]", mod, rp_str(frame, "offset"));
-    rp_puts(&b, suffix);
+    ul_sb_puts(&b, suffix);
     if (user >= 0)
         inline_line(&at, &lg.steps[user]);
     const char *nl = strrchr(b.s, '\n');
@@ -806,7 +806,7 @@ static bool name_boundary_after(char ch)
     return !ch || ch == ')' || ch == ' ' || ch == '\n' || ch == ';' || ch == ',' || ch == ':';
 }
 
-static void patch_names(struct rp_buf *out, const char *line, size_t len, const struct patches *names)
+static void patch_names(struct ul_strbuf *out, const char *line, size_t len, const struct patches *names)
 {
     size_t i = 0;
     while (i < len) {
@@ -816,13 +816,13 @@ static void patch_names(struct rp_buf *out, const char *line, size_t len, const 
             size_t n = strlen(pt->old);
             if (i + n <= len && !strncmp(line + i, pt->old, n) && name_boundary_before(line, line + i) &&
                 name_boundary_after(i + n < len ? line[i + n] : 0)) {
-                rp_puts(out, pt->new);
+                ul_sb_puts(out, pt->new);
                 i += n;
                 done = true;
             }
         }
         if (!done)
-            rp_putn(out, line + i++, 1);
+            ul_sb_putn(out, line + i++, 1);
     }
 }
 
@@ -860,7 +860,7 @@ static const struct patch *frame_patch(const char *line, size_t len, const struc
     return NULL;
 }
 
-static void patch_line(struct rp_buf *out, const char *line, size_t len, const struct report_ctx *c)
+static void patch_line(struct ul_strbuf *out, const char *line, size_t len, const struct report_ctx *c)
 {
     size_t start;
     bool at_line;
@@ -871,18 +871,18 @@ static void patch_line(struct rp_buf *out, const char *line, size_t len, const s
     }
     patch_names(out, line, start, &c->names);
     if (at_line && pt->at) {
-        rp_puts(out, pt->at);
+        ul_sb_puts(out, pt->at);
         return;
     }
     /* a stack line: each inlined function on a line of its own, indented alike */
     for (const char *p = pt->new;;) {
         size_t n = strcspn(p, "\n");
-        rp_putn(out, p, n);
+        ul_sb_putn(out, p, n);
         if (!p[n])
             break;
-        rp_puts(out, "\n");
+        ul_sb_puts(out, "\n");
         for (size_t k = 0; k < start; k++)
-            rp_puts(out, " ");
+            ul_sb_puts(out, " ");
         p += n + 1;
     }
 }
@@ -892,15 +892,15 @@ static void patch_text(json_object *report, const struct report_ctx *c)
     const char *text = rp_str(report, "text");
     if (!text || (!c->frames.n && !c->names.n))
         return;
-    struct rp_buf out = { 0 };
+    struct ul_strbuf out = { 0 };
     for (const char *p = text; *p;) {
         size_t n = strcspn(p, "\n");
         patch_line(&out, p, n, c);
         if (p[n] == '\n')
-            rp_puts(&out, "\n");
+            ul_sb_puts(&out, "\n");
         p += n + (p[n] == '\n');
     }
-    char *s = rp_buf_take(&out);
+    char *s = rp_take(&out);
     json_object_object_add(report, "text", json_object_new_string(s));
     free(s);
 }

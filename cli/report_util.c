@@ -59,64 +59,26 @@ char *rp_xstrdup(const char *s)
 
 /* ---- strings ------------------------------------------------------------------------ */
 
-static void reserve(struct rp_buf *b, size_t more)
-{
-    if (b->len + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    b->s = rp_xrealloc(b->s, cap);
-    b->cap = cap;
-}
-
-void rp_putn(struct rp_buf *b, const char *s, size_t n)
-{
-    reserve(b, n);
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
-}
-
-void rp_puts(struct rp_buf *b, const char *s)
-{
-    rp_putn(b, s, strlen(s));
-}
-
-void rp_printf(struct rp_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    reserve(b, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-void rp_html_escape(struct rp_buf *b, const char *s)
+void rp_html_escape(struct ul_strbuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': rp_puts(b, "&amp;"); break;
-        case '<': rp_puts(b, "&lt;"); break;
-        case '>': rp_puts(b, "&gt;"); break;
-        case '"': rp_puts(b, "&quot;"); break;
-        case '\'': rp_puts(b, "&#39;"); break;
-        default: rp_putn(b, s, 1);
+        case '&': ul_sb_puts(b, "&amp;"); break;
+        case '<': ul_sb_puts(b, "&lt;"); break;
+        case '>': ul_sb_puts(b, "&gt;"); break;
+        case '"': ul_sb_puts(b, "&quot;"); break;
+        case '\'': ul_sb_puts(b, "&#39;"); break;
+        default: ul_sb_putn(b, s, 1);
         }
     }
 }
 
-char *rp_buf_take(struct rp_buf *b)
+char *rp_take(struct ul_strbuf *b)
 {
+    if (b->failed)
+        out_of_memory();
     char *s = b->s ? b->s : rp_xstrdup("");
-    b->s = NULL;
-    b->len = b->cap = 0;
+    *b = (struct ul_strbuf){ 0 };
     return s;
 }
 
@@ -249,17 +211,17 @@ const char *rp_title(json_object *report)
 
 char *rp_lock_summary(json_object *report)
 {
-    struct rp_buf b = { 0 };
+    struct ul_strbuf b = { 0 };
     json_object *cycle = rp_arr(report, "cycle");
     size_t n = cycle ? json_object_array_length(cycle) : 0;
     if (n && !strcmp(rp_str(report, "kind") ? rp_str(report, "kind") : "", "circular")) {
         for (size_t i = 0; i < n; i++) {
             const char *from = rp_str(json_object_array_get_idx(cycle, i), "from");
-            rp_printf(&b, "%s -> ", from ? from : "?");
+            ul_sb_printf(&b, "%s -> ", from ? from : "?");
         }
         const char *first = rp_str(json_object_array_get_idx(cycle, 0), "from");
-        rp_puts(&b, first ? first : "?");
-        return rp_buf_take(&b);
+        ul_sb_puts(&b, first ? first : "?");
+        return rp_take(&b);
     }
     json_object *locks = rp_arr(report, "locks");
     size_t nl = locks ? json_object_array_length(locks) : 0;
@@ -273,33 +235,33 @@ char *rp_lock_summary(json_object *report)
             dup = prev && !strcmp(prev, name);
         }
         if (!dup)
-            rp_printf(&b, "%s%s", shown++ ? ", " : "", name);
+            ul_sb_printf(&b, "%s%s", shown++ ? ", " : "", name);
     }
-    return rp_buf_take(&b);
+    return rp_take(&b);
 }
 
 char *rp_seen_line(const struct rp_problem *p)
 {
-    struct rp_buf b = { 0 };
-    rp_printf(&b, "(seen %u time%s in %zu process%s: ", p->count, p->count == 1 ? "" : "s", p->nruns,
+    struct ul_strbuf b = { 0 };
+    ul_sb_printf(&b, "(seen %u time%s in %zu process%s: ", p->count, p->count == 1 ? "" : "s", p->nruns,
               p->nruns == 1 ? "" : "es");
     const size_t max_shown = 8;
     for (size_t i = 0; i < p->nruns && i < max_shown; i++) {
         char db[4096];
         const struct rp_run *r = &p->runs[i];
-        rp_printf(&b, "%spid %ld %s", i ? ", " : "", r->pid,
+        ul_sb_printf(&b, "%spid %ld %s", i ? ", " : "", r->pid,
                   r->exe[0] ? rp_display_path(r->exe, db, sizeof db) : r->cmdline[0] ? r->cmdline : "?");
     }
     if (p->nruns > max_shown)
-        rp_printf(&b, ", and %zu more", p->nruns - max_shown);
+        ul_sb_printf(&b, ", and %zu more", p->nruns - max_shown);
     /* When (the JSON "time" of the report shown): how far into its run, and the wall clock. */
     json_object *t = rp_obj(p->obj, "time"), *since;
     if (t && json_object_object_get_ex(t, "since_start", &since) &&
         (json_object_is_type(since, json_type_double) || json_object_is_type(since, json_type_int)) &&
         rp_str(t, "wall"))
-        rp_printf(&b, "; at %.3fs into the run, %s", json_object_get_double(since), rp_str(t, "wall"));
-    rp_puts(&b, ")");
-    return rp_buf_take(&b);
+        ul_sb_printf(&b, "; at %.3fs into the run, %s", json_object_get_double(since), rp_str(t, "wall"));
+    ul_sb_puts(&b, ")");
+    return rp_take(&b);
 }
 
 /* Frames that are never "the program": the C and C++ runtimes and their wrappers, wherever

@@ -47,13 +47,18 @@ void ul_sb_printf(struct ul_strbuf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void ul_sb_puts(struct ul_strbuf *b, const char *s)
+void ul_sb_putn(struct ul_strbuf *b, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (!reserve(b, n))
         return;
-    memcpy(b->s + b->len, s, n + 1);
+    memcpy(b->s + b->len, s, n);
     b->len += n;
+    b->s[b->len] = 0;
+}
+
+void ul_sb_puts(struct ul_strbuf *b, const char *s)
+{
+    ul_sb_putn(b, s, strlen(s));
 }
 
 void ul_sb_putc(struct ul_strbuf *b, char c)

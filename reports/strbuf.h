@@ -16,6 +16,7 @@ void ul_sb_init_fixed(struct ul_strbuf *b, char *buf, size_t cap);
 
 void ul_sb_printf(struct ul_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ul_sb_puts(struct ul_strbuf *b, const char *s);
+void ul_sb_putn(struct ul_strbuf *b, const char *s, size_t n);
 void ul_sb_putc(struct ul_strbuf *b, char c);
 void ul_sb_repeat(struct ul_strbuf *b, char c, size_t n);
 void ul_sb_json_string(struct ul_strbuf *b, const char *s); /* quoted, escaped; null for NULL */

@@ -886,6 +886,41 @@ def case_mangled_json(e):
               p.stderr[-2000:])
 
 
+def case_rebuilt_text(e):
+    """A report without "text" (another producer, an older shim) gets its splat rebuilt from the
+    JSON fields in the shim's circular layout: the same lock lines, dependency chain, chain
+    and scenario as the shim wrote, with only what JSON does not carry left out."""
+    d, logs = e.run_prog(["abba"])
+    reps = reports_of(logs)
+    check(len(reps) == 1 and reps[0]["kind"] == "circular", "one circular report")
+    shim_text = reps[0].pop("text")
+    path = os.path.join(e.newdir("no-text"), "no-text.log")
+    with open(path, "w") as f:
+        f.write(json.dumps(reps[0]) + "\n")
+    p = e.report(path)
+    check(p.returncode == 1 and p.stderr == "", "read without warnings, exit 1", p.stderr)
+    out = p.stdout
+    check("(text rebuilt from the JSON report)\n" in out, "says the text is rebuilt", out)
+
+    def section(text, start, end):
+        i = text.index(start)
+        return text[i:text.index(end, i)]
+
+    # From the dependency chain to the end of the scenario, the rebuild and the shim agree
+    # line for line once frames and lock lines are reduced to their names.
+    def shape(t):
+        t = section(t, "the existing dependency chain", " *** DEADLOCK ***")
+        return [re.sub(r"[+ ].*", "", l.strip()) for l in t.splitlines() if l.strip()]
+
+    check(shape(out) == shape(shim_text), "chain and scenario in the shim's layout",
+          "rebuilt:\n" + "\n".join(shape(out)) + "\nshim:\n" + "\n".join(shape(shim_text)))
+    for line in ["which lock already depends on the new lock.\n\n\nthe existing dependency chain (in reverse order) is:\n",
+                 "\n-> #1 (lock_b):\n", "\n-> #0 (lock_a):\n", " Possible unsafe locking scenario:\n",
+                 "\n  lock(lock_b);\n                               lock(lock_a);\n"
+                 "                               lock(lock_b);\n  lock(lock_a);\n\n *** DEADLOCK ***\n"]:
+        check(line in out, f"rebuilt splat has {line.strip()[:50]!r}", out)
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

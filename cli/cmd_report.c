@@ -1,6 +1,6 @@
 /* `ulockdep report [--format=F] [-o FILE] FILES...`: merges and renders JSON logs (report.h). */
 #include "cli.h"
-#include "report.h"
+#include "logs.h"
 #include "supp_cli.h"
 
 #include <errno.h>

@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "merge.h"
 #include "options.h"
-#include "report.h"
+#include "logs.h"
 #include "supp_cli.h"
 
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target: the JSON log reader of `ulockdep report` (cli/report_load.c) on
+/* libFuzzer target: the JSON log reader of `ulockdep report` (reports/logs/report_load.c) on
  * arbitrary bytes, then every renderer that does not run Graphviz (text, json, sarif, dot,
  * suppressions) over what it loaded. Besides the sanitizers, it checks: every warning is one
  * printable line, and each skipped report line is named "fuzz.log:LINE: skipped: ..." with
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "logs.h"
 
 static unsigned skipped_named, warnings;
 static size_t nlines;

@@ -17,10 +17,10 @@
  *
  * The report's "text" is patched to match: frame lines ending in " [module+0xoff]" get the
  * new function and file:line, renamed locks are renamed where the text names them. */
-#include "report.h"
-#include "../reports/demangle.h"
-#include "../reports/inline_frames.h"
-#include "../reports/runtime_frames.h"
+#include "logs.h"
+#include "demangle.h"
+#include "inline_frames.h"
+#include "runtime_frames.h"
 
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>

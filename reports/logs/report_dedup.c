@@ -6,7 +6,7 @@
  * of the stacks is left out -- one inversion reached from many tests through different
  * callers is one bug -- and so are pids, thread ids, addresses and thread names: the same bug
  * found by many processes of many runs (or machines) is one problem with a count. */
-#include "report.h"
+#include "logs.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * maxima are the largest. A line this file writes itself (report --format=json) carries
  * "processes": N and reads back as N processes. Statistics are not problems: they never
  * change the exit status, and the sarif, dot, svg and html formats leave them out. */
-#include "report.h"
+#include "logs.h"
 #include "lockstat_order.h"
 
 #include <stdlib.h>

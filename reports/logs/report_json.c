@@ -2,7 +2,7 @@
  * of the problem with its fields as the shim wrote them (frames symbolised where they were
  * not), plus "count" (reports merged), "runs" (the processes: pid, exe, cmdline, log, count)
  * and "fingerprint" (stable across runs and machines). The output is itself a valid input. */
-#include "report.h"
+#include "logs.h"
 
 static json_object *runs_json(const struct rp_problem *p)
 {

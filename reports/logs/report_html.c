@@ -5,7 +5,7 @@
  * program's frames), the kernel-style text and a suppression line. Filters by kind and by
  * program are radio buttons and CSS (no script). Without Graphviz the page is still
  * written, without pictures (after a warning). */
-#include "report.h"
+#include "logs.h"
 
 #include <limits.h>
 #include <stdlib.h>

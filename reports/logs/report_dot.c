@@ -4,7 +4,7 @@
  * a recursive acquisition (red self-loop), and the order of the locks a thread held (grey).
  * SVG is the DOT laid out by Graphviz's `dot -Tsvg` run as a child process ($ULOCKDEP_DOT
  * names another binary). */
-#include "report.h"
+#include "logs.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* `ulockdep report`: small helpers shared by its files (JSON access, frames, strings). */
-#include "report.h"
-#include "../reports/runtime_frames.h"
+#include "logs.h"
+#include "runtime_frames.h"
 
 #include <limits.h>
 #include <stdarg.h>

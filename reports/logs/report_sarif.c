@@ -13,7 +13,7 @@
  *  - stacks: every stack of the report (rp_for_each_stack), all frames;
  *  - partialFingerprints: a hash of kind, lock classes and functions, stable across runs;
  *  - occurrenceCount and properties (processes, locks). */
-#include "report.h"
+#include "logs.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * text from the report's "text" field, symbolised later where needed), then where it was
  * seen. Logs without "text" (another producer, an older shim) get a splat rebuilt from the
  * JSON fields, in the same layout but shorter. */
-#include "report.h"
+#include "logs.h"
 
 #include "circular_layout.h"
 

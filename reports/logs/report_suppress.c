@@ -5,7 +5,7 @@
  * PATTERN is the function of the first frame of the reporting stack that is in the program
  * (a glob the shim matches against any frame's function, file or module, or any lock name),
  * or the first lock's name when no such frame is known. */
-#include "report.h"
+#include "logs.h"
 #include "supp_cli.h"
 
 #include <stdlib.h>

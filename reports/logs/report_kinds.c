@@ -1,6 +1,6 @@
 /* The report kinds `ulockdep report` knows, with what SARIF rules and the HTML page say
  * about each: common/report_kinds.def, the one table of them. */
-#include "report.h"
+#include "logs.h"
 
 #include <string.h>
 

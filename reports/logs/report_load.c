@@ -3,7 +3,7 @@
  * first non-blank character is '{' are the reports, everything else is ignored. A report
  * line that cannot be used is skipped with one warning naming the file and line; so is one
  * whose "version" is of another major version than this ulockdep's (none: accepted). */
-#include "report.h"
+#include "logs.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* The order of lock_stat tables: most contended first, then most time waited, then most
  * acquisitions. One rule for the shim's table at exit (shim/lockstat.c) and the table
- * `ulockdep report` sums from many logs (cli/report_lockstat.c), so that both list the
+ * `ulockdep report` sums from many logs (reports/logs/report_lockstat.c), so that both list the
  * same classes in the same order. Returns <0, 0 or >0 like a qsort comparator; the callers
  * break ties their own way (class id, name). */
 #ifndef ULOCKDEP_REPORTS_LOCKSTAT_ORDER_H

@@ -1,10 +1,12 @@
-/* `ulockdep report`: reads the JSON logs written by the shim (format=json, or text,json),
- * symbolises what the shim could not, merges identical problems across processes and runs,
- * and renders them (text, json, sarif, dot, svg, html). Declarations shared by its files:
- * cmd_report.c (command line), report_load.c, report_symbolize.c, report_dedup.c,
- * report_kinds.c, report_util.c and one report_<format>.c per output format. */
-#ifndef ULOCKDEP_CLI_REPORT_H
-#define ULOCKDEP_CLI_REPORT_H
+/* The shim's JSON logs read back (format=json, or text,json), for `ulockdep report`, `stress`
+ * and the fuzzer: one pipeline. Load (report_load.c, json-c) -> symbolise what the shim
+ * could not (report_symbolize.c) -> merge identical problems across processes and runs
+ * (report_dedup.c, the one rule) -> render (one report_<format>.c per output format; text
+ * splats rebuilt from JSON use the shim's circular layout). report_kinds.c reads the one
+ * table of report kinds; report_util.c holds the JSON helpers; supp_cli.c applies a
+ * suppressions file to what the tools show. */
+#ifndef ULOCKDEP_REPORTS_LOGS_H
+#define ULOCKDEP_REPORTS_LOGS_H
 
 #include <json-c/json.h>
 #include <stdbool.h>

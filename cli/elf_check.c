@@ -1,8 +1,9 @@
 /* Warns before running a program the shim cannot be preloaded into. */
 #include "cli.h"
 
-#include <elf.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,12 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HOST_ELFDATA ELFDATA2LSB
-#else
-#define HOST_ELFDATA ELFDATA2MSB
-#endif
-
 struct elf_info {
     int elfclass, machine;
     bool interp;       /* has PT_INTERP: the kernel starts ld.so, which honours LD_PRELOAD */
@@ -24,87 +19,44 @@ struct elf_info {
     bool pie_flag;     /* DT_FLAGS_1 has DF_1_PIE */
 };
 
-static bool rd(int fd, void *buf, size_t n, uint64_t off)
-{
-    return pread(fd, buf, n, (off_t)off) == (ssize_t)n;
-}
-
-/* Reads the ELF and program headers (32- or 64-bit, host byte order). Returns false for
- * anything else: scripts, foreign-endian or unreadable files. */
+/* The program's ELF class and machine, and whether it can be preloaded into: a PT_INTERP
+ * (the kernel starts ld.so) or, without one, a dynamic section without DF_1_PIE (ld.so run
+ * as a program). Read with libelf. False when path is not an ELF file. */
 static bool read_elf(const char *path, struct elf_info *e)
 {
+    memset(e, 0, sizeof *e);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    memset(e, 0, sizeof *e);
-    bool ok = false;
-    unsigned char id[EI_NIDENT];
-    if (!rd(fd, id, sizeof id, 0) || memcmp(id, ELFMAG, SELFMAG) || id[EI_DATA] != HOST_ELFDATA ||
-        (id[EI_CLASS] != ELFCLASS32 && id[EI_CLASS] != ELFCLASS64))
-        goto out;
-    bool is64 = id[EI_CLASS] == ELFCLASS64;
-    e->elfclass = id[EI_CLASS];
-
-    uint64_t phoff;
-    size_t phnum, phentsize;
-    if (is64) {
-        Elf64_Ehdr h;
-        if (!rd(fd, &h, sizeof h, 0))
-            goto out;
-        e->machine = h.e_machine, phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
-    } else {
-        Elf32_Ehdr h;
-        if (!rd(fd, &h, sizeof h, 0))
-            goto out;
-        e->machine = h.e_machine, phoff = h.e_phoff, phnum = h.e_phnum, phentsize = h.e_phentsize;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    GElf_Ehdr eh;
+    size_t phnum = 0;
+    bool ok = elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) && !elf_getphdrnum(elf, &phnum);
+    if (ok) {
+        e->elfclass = gelf_getclass(elf);
+        e->machine = eh.e_machine;
     }
-    if (phnum == PN_XNUM || phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
-        goto out;
-
-    uint64_t dyn_off = 0, dyn_size = 0;
-    for (size_t i = 0; i < phnum; i++) {
-        uint32_t type;
-        uint64_t off, size;
-        if (is64) {
-            Elf64_Phdr p;
-            if (!rd(fd, &p, sizeof p, phoff + i * sizeof p))
-                goto out;
-            type = p.p_type, off = p.p_offset, size = p.p_filesz;
-        } else {
-            Elf32_Phdr p;
-            if (!rd(fd, &p, sizeof p, phoff + i * sizeof p))
-                goto out;
-            type = p.p_type, off = p.p_offset, size = p.p_filesz;
+    GElf_Phdr dyn = { 0 };
+    for (size_t i = 0; ok && i < phnum; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph))
+            continue;
+        e->interp |= ph.p_type == PT_INTERP;
+        if (ph.p_type == PT_DYNAMIC) {
+            e->dynamic = true;
+            dyn = ph;
         }
-        if (type == PT_INTERP)
-            e->interp = true;
-        if (type == PT_DYNAMIC)
-            e->dynamic = true, dyn_off = off, dyn_size = size;
     }
-
     /* Without PT_INTERP, DF_1_PIE tells a static PIE (gcc -static-pie) from ld.so itself. */
-    size_t dsz = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-    for (uint64_t o = 0; !e->interp && o + dsz <= dyn_size && o < 65536; o += dsz) {
-        int64_t tag;
-        uint64_t val;
-        if (is64) {
-            Elf64_Dyn d;
-            if (!rd(fd, &d, sizeof d, dyn_off + o))
-                break;
-            tag = d.d_tag, val = d.d_un.d_val;
-        } else {
-            Elf32_Dyn d;
-            if (!rd(fd, &d, sizeof d, dyn_off + o))
-                break;
-            tag = d.d_tag, val = d.d_un.d_val;
-        }
-        if (tag == DT_NULL)
-            break;
-        if (tag == DT_FLAGS_1 && (val & DF_1_PIE))
+    Elf_Data *d = ok && e->dynamic && !e->interp && dyn.p_filesz < 65536
+                      ? elf_getdata_rawchunk(elf, (int64_t)dyn.p_offset, dyn.p_filesz, ELF_T_DYN) : NULL;
+    GElf_Dyn dy;
+    for (int i = 0; d && gelf_getdyn(d, i, &dy) && dy.d_tag != DT_NULL; i++)
+        if (dy.d_tag == DT_FLAGS_1 && (dy.d_un.d_val & DF_1_PIE))
             e->pie_flag = true;
-    }
-    ok = true;
-out:
+    if (elf)
+        elf_end(elf);
     close(fd);
     return ok;
 }

@@ -398,6 +398,51 @@ static json_object *program_location(json_object *r, const char *srcroot)
     return loc;
 }
 
+/* The related locations and code flows of a result: a cycle's or a chain's dependencies, a
+ * deadlock's threads, or else where the locks were taken; their words go on msg. */
+static void related_and_flows(json_object *res, json_object *r, struct ul_strbuf *msg, const char *srcroot)
+{
+    struct parts pp = { json_object_new_array(), json_object_new_array(), msg, srcroot };
+    json_object *cycle = rp_arr(r, "cycle"), *chain = rp_arr(r, "chain"), *threads = rp_arr(r, "threads");
+    if (cycle && json_object_array_length(cycle))
+        edge_parts(&pp, cycle, "Dependencies");
+    else if (chain && json_object_array_length(chain))
+        edge_parts(&pp, chain, "Chain");
+    else if (threads && json_object_array_length(threads))
+        thread_parts(&pp, threads);
+    else
+        lock_sites(&pp, rp_arr(r, "locks"));
+    if (json_object_array_length(pp.related))
+        json_object_object_add(res, "relatedLocations", pp.related);
+    else
+        json_object_put(pp.related);
+    if (json_object_array_length(pp.flows))
+        json_object_object_add(res, "codeFlows", pp.flows);
+    else
+        json_object_put(pp.flows);
+}
+
+/* The result's "properties": its kind, the processes that reported it, its locks. */
+static json_object *properties(const struct rp_problem *p)
+{
+    json_object *props = json_object_new_object();
+    json_object_object_add(props, "kind", str(rp_str(p->obj, "kind")));
+    json_object *procs = json_object_new_array();
+    for (size_t i = 0; i < p->nruns; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "pid", json_object_new_int64(p->runs[i].pid));
+        json_object_object_add(o, "exe", str(p->runs[i].exe));
+        json_object_object_add(o, "cmdline", str(p->runs[i].cmdline));
+        json_object_object_add(o, "log", str(p->runs[i].log));
+        json_object_object_add(o, "count", json_object_new_int64(p->runs[i].count));
+        json_object_array_add(procs, o);
+    }
+    json_object_object_add(props, "processes", procs);
+    json_object *lk = rp_arr(p->obj, "locks");
+    json_object_object_add(props, "locks", lk ? json_object_get(lk) : json_object_new_array());
+    return props;
+}
+
 static json_object *result_json(const struct rp_problem *p, const char *srcroot)
 {
     json_object *r = p->obj, *res = json_object_new_object();
@@ -416,24 +461,7 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     free(locks);
 
     json_object *primary = primary_frame(r, srcroot);
-    struct parts pp = { json_object_new_array(), json_object_new_array(), &msg, srcroot };
-    json_object *cycle = rp_arr(r, "cycle"), *chain = rp_arr(r, "chain"), *threads = rp_arr(r, "threads");
-    if (cycle && json_object_array_length(cycle))
-        edge_parts(&pp, cycle, "Dependencies");
-    else if (chain && json_object_array_length(chain))
-        edge_parts(&pp, chain, "Chain");
-    else if (threads && json_object_array_length(threads))
-        thread_parts(&pp, threads);
-    else
-        lock_sites(&pp, rp_arr(r, "locks"));
-    if (json_object_array_length(pp.related))
-        json_object_object_add(res, "relatedLocations", pp.related);
-    else
-        json_object_put(pp.related);
-    if (json_object_array_length(pp.flows))
-        json_object_object_add(res, "codeFlows", pp.flows);
-    else
-        json_object_put(pp.flows);
+    related_and_flows(res, r, &msg, srcroot);
     struct stacks st = { json_object_new_array(), srcroot };
     rp_for_each_stack(r, stack_cb, &st);
     json_object *stacks = st.arr;
@@ -455,22 +483,7 @@ static json_object *result_json(const struct rp_problem *p, const char *srcroot)
     json_object_object_add(res, "stacks", stacks);
     json_object_object_add(res, "occurrenceCount", json_object_new_int64(p->count));
 
-    json_object *props = json_object_new_object();
-    json_object_object_add(props, "kind", str(kind));
-    json_object *procs = json_object_new_array();
-    for (size_t i = 0; i < p->nruns; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "pid", json_object_new_int64(p->runs[i].pid));
-        json_object_object_add(o, "exe", str(p->runs[i].exe));
-        json_object_object_add(o, "cmdline", str(p->runs[i].cmdline));
-        json_object_object_add(o, "log", str(p->runs[i].log));
-        json_object_object_add(o, "count", json_object_new_int64(p->runs[i].count));
-        json_object_array_add(procs, o);
-    }
-    json_object_object_add(props, "processes", procs);
-    json_object *lk = rp_arr(r, "locks");
-    json_object_object_add(props, "locks", lk ? json_object_get(lk) : json_object_new_array());
-    json_object_object_add(res, "properties", props);
+    json_object_object_add(res, "properties", properties(p));
     return res;
 }
 

@@ -15,7 +15,10 @@ import subprocess
 import sys
 import tempfile
 
-TITLE = "WARNING: possible circular locking dependency detected"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from report_kinds import TITLES  # noqa: E402  (common/report_kinds.def)
+
+TITLE = TITLES["circular"]
 
 
 class Failure(Exception):

@@ -26,6 +26,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from report_kinds import TITLES  # noqa: E402  (common/report_kinds.def)
+
 OOM_LINE = "ulockdep: out of memory "
 OOM_TAIL = "; checking stopped, the program continues"
 
@@ -83,7 +86,7 @@ def main():
             except json.JSONDecodeError:
                 bad_json.append(line[:120])
         reports = [line for line in json_lines if line.startswith('{"kind":"circular"')]
-        titles = sum(1 for line in logs.splitlines() if line == "WARNING: possible circular locking dependency detected")
+        titles = sum(1 for line in logs.splitlines() if line == TITLES["circular"])
         problems = []
         if out != nout:
             problems.append(f"stdout {out!r}, natively {nout!r}")

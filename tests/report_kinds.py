@@ -37,3 +37,9 @@ def load():
 KINDS = [r[1] for r in load()]
 # Titles with "<comm>/<tid>" (held_at_exit) are left out: they name the thread.
 TITLES = {r[1]: r[3] for r in load() if "<comm>/<tid>" not in r[3]}
+
+
+if __name__ == "__main__":
+    # For the shell test drivers: `python3 tests/report_kinds.py KIND` prints its title.
+    import sys
+    print(TITLES[sys.argv[1]])

@@ -217,7 +217,7 @@ def case_watchdog_exit(env):
     file: its lock_a -> lock_b closes a cycle with two other runs."""
     cmd = [env.ulockdep, "run", "--graph_dir=" + env.graph, "--deadlock_timeout=1", "--", env.prog, "deadlock"]
     p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
-    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run with 66",
+    check(p.returncode == 66 and TITLES["deadlock"] in p.stderr, "the watchdog ended the run with 66",
           p.returncode, p.stderr)
     files = glob.glob(os.path.join(env.graph, "*.ulg"))
     check(len(files) == 1, "the watchdog's exit wrote the run's graph file", files)
@@ -235,7 +235,7 @@ def case_watchdog_latency(env):
     t0 = time.monotonic()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env.env, timeout=60)
     took = time.monotonic() - t0
-    check(p.returncode == 66 and "WARNING: deadlock detected!" in p.stderr, "the watchdog ended the run", p.stderr)
+    check(p.returncode == 66 and TITLES["deadlock"] in p.stderr, "the watchdog ended the run", p.stderr)
     # Only the lower bound is asserted: how soon after the timeout the report comes depends on
     # the machine's load (about 0.4 s on a quiet one; docs/watchdog.md), and timing
     # assertions do not belong in tests.
@@ -458,7 +458,7 @@ def case_stress_deadlock(env):
           "each run ends with exit 66 and two reports (circular, deadlock), not a timeout", p.stderr)
     check("report 1 of 2: circular, seen 2 times in 2 of 2 runs" in p.stdout
           and "report 2 of 2: deadlock, seen 2 times in 2 of 2 runs" in p.stdout
-          and p.stdout.count("WARNING: deadlock detected!") == 1, "one deadlock report, seen in both runs", p.stdout)
+          and p.stdout.count(TITLES["deadlock"]) == 1, "one deadlock report, seen in both runs", p.stdout)
     check("2 with reports, 0 timed out, 0 failed" in p.stdout, "no run timed out", p.stdout)
 
     # deadlock_timeout=0 turns it off: the runs hang until --timeout kills them, and what

@@ -9,7 +9,7 @@ PROG=$(readlink -f "$2")
 TMP=$(mktemp -d /tmp/ulockdep-badinput-XXXXXX)
 trap 'chmod -R u+w "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 OUT=$TMP/out ERR=$TMP/err
-TITLE="WARNING: possible circular locking dependency detected"
+TITLE=$(python3 "$(dirname "$0")/../report_kinds.py" circular)
 failures=0
 
 check() { # description, shell condition

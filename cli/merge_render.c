@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "circular_layout.h"
+#include "logs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -346,7 +347,7 @@ void render_cross_json(FILE *out, const struct union_graph *ug, const struct xcy
             json_object_array_add(runs, run_json(&c->steps[i].shown, 0));
     put(o, "runs", runs);
     put(o, "text", str_or_null(txt));
-    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    rp_print_json_line(out, o);
     json_object_put(o);
     free(txt);
 }

@@ -186,6 +186,10 @@ extern void (*rp_warn_hook)(const char *msg);
 
 int rp_render_text(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_json(FILE *out, const struct rp_set *set, const struct rp_options *opt);
+/* report_json.c: one JSON object on a line, as every JSON line the tools write. */
+void rp_print_json_line(FILE *out, json_object *o);
+/* The processes that reported a problem: [{pid, exe, cmdline, log, count}]. */
+json_object *rp_runs_json(const struct rp_problem *p);
 int rp_render_sarif(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_dot(FILE *out, const struct rp_set *set, const struct rp_options *opt);
 int rp_render_svg(FILE *out, const struct rp_set *set, const struct rp_options *opt);

@@ -4,7 +4,7 @@
  * and "fingerprint" (stable across runs and machines). The output is itself a valid input. */
 #include "logs.h"
 
-static json_object *runs_json(const struct rp_problem *p)
+json_object *rp_runs_json(const struct rp_problem *p)
 {
     json_object *runs = json_object_new_array();
     for (size_t i = 0; i < p->nruns; i++) {
@@ -20,15 +20,19 @@ static json_object *runs_json(const struct rp_problem *p)
     return runs;
 }
 
+void rp_print_json_line(FILE *out, json_object *o)
+{
+    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 int rp_render_json(FILE *out, const struct rp_set *set, const struct rp_options *opt)
 {
     for (size_t i = 0; i < set->n; i++) {
         const struct rp_problem *p = &set->v[i];
         json_object_object_add(p->obj, "count", json_object_new_int64(p->count));
-        json_object_object_add(p->obj, "runs", runs_json(p));
+        json_object_object_add(p->obj, "runs", rp_runs_json(p));
         json_object_object_add(p->obj, "fingerprint", json_object_new_string(p->fingerprint));
-        fprintf(out, "%s\n",
-                json_object_to_json_string_ext(p->obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        rp_print_json_line(out, p->obj);
     }
     rp_lockstat_json(out, set);
     return 0;

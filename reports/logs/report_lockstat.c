@@ -135,7 +135,7 @@ void rp_lockstat_json(FILE *out, const struct rp_set *set)
         json_object_array_add(arr, c);
     }
     json_object_object_add(o, "classes", arr);
-    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    rp_print_json_line(out, o);
     json_object_put(o);
 }
 

@@ -427,17 +427,7 @@ static json_object *properties(const struct rp_problem *p)
 {
     json_object *props = json_object_new_object();
     json_object_object_add(props, "kind", str(rp_str(p->obj, "kind")));
-    json_object *procs = json_object_new_array();
-    for (size_t i = 0; i < p->nruns; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "pid", json_object_new_int64(p->runs[i].pid));
-        json_object_object_add(o, "exe", str(p->runs[i].exe));
-        json_object_object_add(o, "cmdline", str(p->runs[i].cmdline));
-        json_object_object_add(o, "log", str(p->runs[i].log));
-        json_object_object_add(o, "count", json_object_new_int64(p->runs[i].count));
-        json_object_array_add(procs, o);
-    }
-    json_object_object_add(props, "processes", procs);
+    json_object_object_add(props, "processes", rp_runs_json(p));
     json_object *lk = rp_arr(p->obj, "locks");
     json_object_object_add(props, "locks", lk ? json_object_get(lk) : json_object_new_array());
     return props;

@@ -994,6 +994,27 @@ void ul_on_overwritten(struct ul_thread *t, void *lock)
         lock_gone(t, (uintptr_t)lock, 0, 0);
 }
 
+/* Graph lock held: retires every instance collect() finds in [lo, hi), 64 at a time. */
+static void retire_all(size_t (*collect)(uintptr_t lo, uintptr_t hi, struct ul_instance **out, size_t max),
+                       uintptr_t lo, uintptr_t hi)
+{
+    struct ul_instance *batch[64];
+    size_t n;
+    while ((n = collect(lo, hi, batch, 64)) > 0) {
+        size_t m = n < 64 ? n : 64;
+        for (size_t k = 0; k < m; k++)
+            ul_instance_retire(batch[k]);
+    }
+}
+
+/* Takes the held locks in [lo, hi) off the thread's stack (their memory is gone). */
+static void drop_held_in(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
+{
+    for (int k = (int)t->depth - 1; k >= 0; k--)
+        if (t->held[k].addr >= lo && t->held[k].addr < hi)
+            remove_held(t, (uint32_t)k);
+}
+
 void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
 {
     if (!atomic_load_explicit(&enabled, memory_order_relaxed) || !ul_instance_range_maybe(lo, hi))
@@ -1017,18 +1038,10 @@ void ul_on_memory_freed(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
         uintptr_t b = (a & ~(step - 1)) + step;
         if (b > hi || b < a)
             b = hi;
-        struct ul_instance *batch[64];
-        size_t n;
-        while ((n = ul_instance_collect(a, b, batch, 64)) > 0) {
-            size_t m = n < 64 ? n : 64;
-            for (size_t k = 0; k < m; k++)
-                ul_instance_retire(batch[k]);
-        }
+        retire_all(ul_instance_collect, a, b);
     }
     ul_flock_unlock(&ul_glock);
-    for (int k = (int)t->depth - 1; k >= 0; k--)
-        if (t->held[k].addr >= lo && t->held[k].addr < hi)
-            remove_held(t, (uint32_t)k);
+    drop_held_in(t, lo, hi);
     ctx_flush(&c);
 }
 
@@ -1063,17 +1076,9 @@ void ul_on_module_unloaded(struct ul_thread *t, uintptr_t lo, uintptr_t hi)
     ctx_init(&c, t);
     ul_flock_lock(&ul_glock);
     module_epoch++;
-    struct ul_instance *batch[64];
-    size_t n;
-    while ((n = ul_instance_collect_static(lo, hi, batch, 64)) > 0) {
-        size_t m = n < 64 ? n : 64;
-        for (size_t k = 0; k < m; k++)
-            ul_instance_retire(batch[k]);
-    }
+    retire_all(ul_instance_collect_static, lo, hi);
     ul_flock_unlock(&ul_glock);
-    for (int k = (int)t->depth - 1; k >= 0; k--)
-        if (t->held[k].addr >= lo && t->held[k].addr < hi)
-            remove_held(t, (uint32_t)k);
+    drop_held_in(t, lo, hi);
     ctx_flush(&c);
 }
 

@@ -30,21 +30,49 @@ static struct page_entry *page_buckets[1u << PAGE_BUCKET_BITS];
 static struct ul_keyset page_filter;
 #define PAGE_COUNT_BITS 16
 static _Atomic uint32_t page_live[1u << PAGE_COUNT_BITS];
+/* Coarser, for large blocks: pages holding a lock now, counted by their 2 MiB region
+ * (hashed; 16 KiB, so it stays in cache): most of a large buffer's regions hold no lock. */
+#define REGION_PAGE_BITS 9 /* 2 MiB regions */
+#define REGION_COUNT_BITS 12
+static _Atomic uint32_t region_live[1u << REGION_COUNT_BITS];
+
+/* The region is hashed, the pages of one region stay side by side: a large block's pages
+ * are read in order, not one miss each. */
+static inline _Atomic uint32_t *page_counter(uintptr_t page)
+{
+    size_t region = (size_t)(((page >> REGION_PAGE_BITS) * 0x9e3779b97f4a7c15ull) >>
+                             (64 - (PAGE_COUNT_BITS - REGION_PAGE_BITS)));
+    return &page_live[region << REGION_PAGE_BITS | (page & ((1u << REGION_PAGE_BITS) - 1))];
+}
+
+static inline _Atomic uint32_t *region_counter(uintptr_t page)
+{
+    return &region_live[ul_mix64(page >> REGION_PAGE_BITS) & ((1u << REGION_COUNT_BITS) - 1)];
+}
 static _Atomic uint64_t heap_live;
 
 /* Finer than pages: live heap locks counted by the 64-byte granule of their address,
- * hashed (a counting filter: never a false "no"). free() of a small block asks it without
- * a lock, so a block that merely shares a page with a lock (the usual case in programs
- * that allocate objects holding mutexes) does not take the graph lock. Written under the
- * graph lock; 2 MiB of address space, touched as locks appear. */
+ * hashed (a counting filter: never a false "no"). free() asks it without a lock (a small
+ * block directly; a larger one on the pages that hold locks), so a block that merely shares
+ * a page with a lock (the usual case in programs that allocate objects holding mutexes)
+ * does not take the graph lock. Written under the graph lock; 2 MiB of address space,
+ * touched as locks appear. */
 #define GRANULE_SHIFT 6
 #define GRANULE_BITS 20
 #define GRANULE_QUERY_MAX 64 /* granules asked one by one (a 4 KiB block); larger: pages */
+/* Pages asked one by one without a lock (16 MiB: a per-query sort buffer freed by a
+ * database server is 2 MiB); larger blocks take the locked path, which walks the page index. */
+#define PAGE_QUERY_MAX 4096
+#define LOCK_PAGES_QUERY_MAX 4 /* pages holding locks whose granules a larger block asks */
 static _Atomic uint16_t granule_live[1u << GRANULE_BITS];
 
+/* The page is hashed, the granules of one page stay side by side (128 bytes): a block's
+ * granules are one or two cache lines, not one miss each. */
+#define PAGE_GRANULE_BITS (PAGE_SHIFT - GRANULE_SHIFT)
 static inline size_t granule_of(uintptr_t g)
 {
-    return (size_t)((g * 0x9e3779b97f4a7c15ull) >> (64 - GRANULE_BITS));
+    size_t page = (size_t)(((g >> PAGE_GRANULE_BITS) * 0x9e3779b97f4a7c15ull) >> (64 - (GRANULE_BITS - PAGE_GRANULE_BITS)));
+    return page << PAGE_GRANULE_BITS | (g & ((1u << PAGE_GRANULE_BITS) - 1));
 }
 
 /* Instance-graph nodes. */
@@ -97,8 +125,8 @@ static bool page_add(struct ul_instance *inst, uintptr_t addr)
         }
         e->page = page;
         *slot = e;
-        atomic_fetch_add_explicit(&page_live[ul_mix64(page) & ((1u << PAGE_COUNT_BITS) - 1)], 1,
-                                  memory_order_relaxed);
+        atomic_fetch_add_explicit(page_counter(page), 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(region_counter(page), 1, memory_order_relaxed);
     }
     inst->page_next = (*slot)->list;
     (*slot)->list = inst;
@@ -119,8 +147,8 @@ static void page_remove(struct ul_instance *inst, uintptr_t addr)
         }
     if (!e->list) {
         *slot = e->next;
-        atomic_fetch_sub_explicit(&page_live[ul_mix64(page) & ((1u << PAGE_COUNT_BITS) - 1)], 1,
-                                  memory_order_relaxed);
+        atomic_fetch_sub_explicit(page_counter(page), 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(region_counter(page), 1, memory_order_relaxed);
         ul_free(e, sizeof *e);
     }
 }
@@ -249,24 +277,42 @@ struct ul_inode *ul_instance_node(struct ul_instance *inst)
     return n;
 }
 
+static bool granules_maybe(uintptr_t g0, uintptr_t g1)
+{
+    for (uintptr_t g = g0; g <= g1; g++)
+        if (atomic_load_explicit(&granule_live[granule_of(g)], memory_order_relaxed))
+            return true;
+    return false;
+}
+
 bool ul_instance_range_maybe(uintptr_t lo, uintptr_t hi)
 {
     if (atomic_load_explicit(&heap_live, memory_order_relaxed) == 0 || hi <= lo)
         return false;
     uintptr_t g0 = lo >> GRANULE_SHIFT, g1 = (hi - 1) >> GRANULE_SHIFT;
-    if (g1 - g0 < GRANULE_QUERY_MAX) {
-        for (uintptr_t g = g0; g <= g1; g++)
-            if (atomic_load_explicit(&granule_live[granule_of(g)], memory_order_relaxed))
-                return true;
-        return false;
-    }
+    if (g1 - g0 < GRANULE_QUERY_MAX)
+        return granules_maybe(g0, g1);
     uintptr_t first = lo >> PAGE_SHIFT, last = (hi - 1) >> PAGE_SHIFT;
-    if (last - first > 64)
+    if (last - first > PAGE_QUERY_MAX)
         return true; /* large blocks: let the locked path decide */
-    for (uintptr_t p = first; p <= last; p++)
-        if (atomic_load_explicit(&page_live[ul_mix64(p) & ((1u << PAGE_COUNT_BITS) - 1)], memory_order_relaxed) &&
-            ul_keyset_contains(&page_filter, p + 1))
+    /* Page by page; on a page that holds a lock, granule by granule, so that a block that
+     * merely shares pages with locks (objects with a mutex all over the heap) is a "no"
+     * too. A few such pages at most: past them the locked path is cheaper. */
+    unsigned pages_with_locks = 0;
+    for (uintptr_t p = first; p <= last; p++) {
+        if (!atomic_load_explicit(region_counter(p), memory_order_relaxed)) {
+            p |= ((uintptr_t)1 << REGION_PAGE_BITS) - 1; /* no lock in this region: skip it */
+            continue;
+        }
+        if (!atomic_load_explicit(page_counter(p), memory_order_relaxed) || !ul_keyset_contains(&page_filter, p + 1))
+            continue;
+        if (++pages_with_locks > LOCK_PAGES_QUERY_MAX)
             return true;
+        uintptr_t a = p << PAGE_SHIFT > lo ? p << PAGE_SHIFT : lo;
+        uintptr_t b = (p + 1) << PAGE_SHIFT < hi ? (p + 1) << PAGE_SHIFT : hi;
+        if (granules_maybe(a >> GRANULE_SHIFT, (b - 1) >> GRANULE_SHIFT))
+            return true;
+    }
     return false;
 }
 

@@ -421,3 +421,41 @@ Test(identity, range_filter_is_per_granule_for_small_blocks)
     cr_assert_eq(fe_cls(l), 0, "retired");
     cr_assert_not(ul_instance_range_maybe(base + 256, base + 320), "nothing left there");
 }
+
+/* A block of a few pages (past the granule-by-granule size) that shares a page with a lock
+ * but does not hold it is a "no" too: on pages holding locks the filter asks the block's own
+ * granules. One that holds the lock is never a "no". */
+Test(identity, range_filter_of_larger_blocks_asks_the_granules_of_pages_with_locks)
+{
+    t = fe_setup("");
+    uintptr_t base = (uintptr_t)heap;
+    void *l = (void *)(base + 4096 + 256 + 8); /* on the second page */
+    fe_init(t, l, UL_KIND_MUTEX);
+    cr_assert_not(ul_instance_range_maybe(base, base + 4096 + 256), "ends just before the lock's granule");
+    cr_assert_not(ul_instance_range_maybe(base + 4096 + 320, base + 4 * 4096), "starts just after it");
+    cr_assert(ul_instance_range_maybe(base, base + 4096 + 320), "holds the lock");
+    cr_assert(ul_instance_range_maybe(base, base + 4 * 4096), "all four pages");
+    ul_on_memory_freed(t, base, base + 4 * 4096);
+    cr_assert_eq(fe_cls(l), 0, "retired");
+    cr_assert_not(ul_instance_range_maybe(base, base + 4 * 4096), "nothing left there");
+}
+
+/* A 2 MiB block (a server's per-query sort buffer) is asked page by page without a lock:
+ * with locks elsewhere it is a "no"; with one inside it (far from its start) a "yes". */
+Test(identity, range_filter_of_a_two_mib_block)
+{
+    t = fe_setup("");
+    uintptr_t base = (uintptr_t)0x200000000000ull, size = 2ul << 20;
+    void *before = (void *)(base - 64), *after = (void *)(base + size + 8);
+    fe_init(t, before, UL_KIND_MUTEX);
+    fe_init(t, after, UL_KIND_MUTEX);
+    cr_assert_not(ul_instance_range_maybe(base, base + size), "locks only just outside it");
+    void *inside = (void *)(base + 300 * 4096 + 512);
+    fe_init(t, inside, UL_KIND_MUTEX);
+    cr_assert(ul_instance_range_maybe(base, base + size), "a lock on its 300th page");
+    ul_on_memory_freed(t, base, base + size);
+    cr_assert_eq(fe_cls(inside), 0, "retired");
+    cr_assert_neq(fe_cls(before), 0, "kept");
+    cr_assert_neq(fe_cls(after), 0, "kept");
+    cr_assert_not(ul_instance_range_maybe(base, base + size), "nothing left inside");
+}

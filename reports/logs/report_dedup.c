@@ -32,6 +32,18 @@ static const char *class_of(json_object *lock)
     return c ? c : rp_str(lock, "name") ? rp_str(lock, "name") : "?";
 }
 
+/* The n strings of v (taken: freed with v) sorted, each on a line after prefix: an order
+ * that does not depend on which came first. */
+static void sorted_lines(struct ul_strbuf *b, const char *prefix, char **v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        ul_sb_printf(b, "%s %s\n", prefix, v[i]);
+        free(v[i]);
+    }
+    free(v);
+}
+
 /* The cycle's edges, each "from>to:site", sorted. */
 static void cycle_key(struct ul_strbuf *b, json_object *cycle)
 {
@@ -44,12 +56,7 @@ static void cycle_key(struct ul_strbuf *b, json_object *cycle)
         site_key(&eb, rp_arr(e, "stack"));
         edges[i] = rp_take(&eb);
     }
-    qsort(edges, n, sizeof *edges, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        ul_sb_printf(b, "edge %s\n", edges[i]);
-        free(edges[i]);
-    }
-    free(edges);
+    sorted_lines(b, "edge", edges, n);
 }
 
 /* A deadlock: each blocked thread's held locks, the lock it waits for and where, sorted
@@ -69,15 +76,10 @@ static void threads_key(struct ul_strbuf *b, json_object *threads)
         char fb[512];
         json_object *at = w ? rp_obj(w, "at") : NULL;
         ul_sb_printf(&tb, ">%s@%s", w ? class_of(w) : rp_str(t, "wait") ? rp_str(t, "wait") : "-",
-                  at ? rp_frame_function(at, fb, sizeof fb) : "-");
+                     at ? rp_frame_function(at, fb, sizeof fb) : "-");
         v[i] = rp_take(&tb);
     }
-    qsort(v, n, sizeof *v, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        ul_sb_printf(b, "thread %s\n", v[i]);
-        free(v[i]);
-    }
-    free(v);
+    sorted_lines(b, "thread", v, n);
 }
 
 static char *problem_key(json_object *o)

@@ -247,7 +247,7 @@ static void problem_section(struct ul_strbuf *b, const struct rp_problem *p, siz
     const struct rp_kind *k = rp_kind_find(kind);
     const char *prog = rp_basename(rp_str(r, "exe"));
     ul_sb_printf(b, "<section id=\"p%zu\" class=\"%s k-%s g-%d\">\n<h2 class=\"title\"><span class=\"badge\">", idx + 1,
-              !strcmp(k->level, "error") ? "error" : "warning", k->kind, prog_no);
+                 !strcmp(k->level, "error") ? "error" : "warning", k->kind, prog_no);
     rp_html_escape(b, kind);
     ul_sb_puts(b, "</span>");
     rp_html_escape(b, rp_title(r));

@@ -391,7 +391,7 @@ static json_object *program_location(json_object *r, const char *srcroot)
     struct ul_strbuf m = { 0 };
     char fb[2048];
     ul_sb_printf(&m, "in %s (no frame of this problem is in a source file under --srcroot)%s%s", uri,
-              frame ? "; reported at " : "", frame ? rp_frame_label(frame, fb, sizeof fb) : "");
+                 frame ? "; reported at " : "", frame ? rp_frame_label(frame, fb, sizeof fb) : "");
     json_object_object_add(loc, "message", message(m.s));
     free(m.s);
     free(uri);

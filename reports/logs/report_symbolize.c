@@ -600,7 +600,7 @@ static void symbolize_frame(struct report_ctx *c, json_object *frame, json_objec
     size_t phys_len = had_fn ? strlen(fn) : ci.function_len;
     if (phys_fn && ci.function)
         ul_sb_printf(&b, "%.*s+0x%llx/0x%llx", (int)phys_len, phys_fn, (unsigned long long)ci.func_off,
-                  (unsigned long long)ci.func_size);
+                     (unsigned long long)ci.func_size);
     else if (phys_fn)
         ul_sb_printf(&b, "%.*s", (int)phys_len, phys_fn);
     else

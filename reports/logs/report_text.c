@@ -100,7 +100,7 @@ char *rp_report_text(json_object *r)
     for (size_t i = 0; i < w; i++)
         ul_sb_puts(&b, "=");
     ul_sb_printf(&b, "\n%s\nulockdep #%ld pid %ld %s\n", title, rp_int(r, "seq", 0), rp_int(r, "pid", 0),
-              exe ? exe : "?");
+                 exe ? exe : "?");
     for (size_t i = 0; i < w; i++)
         ul_sb_puts(&b, "-");
     ul_sb_puts(&b, "\n(text rebuilt from the JSON report)\n");

@@ -244,13 +244,13 @@ char *rp_seen_line(const struct rp_problem *p)
 {
     struct ul_strbuf b = { 0 };
     ul_sb_printf(&b, "(seen %u time%s in %zu process%s: ", p->count, p->count == 1 ? "" : "s", p->nruns,
-              p->nruns == 1 ? "" : "es");
+                 p->nruns == 1 ? "" : "es");
     const size_t max_shown = 8;
     for (size_t i = 0; i < p->nruns && i < max_shown; i++) {
         char db[4096];
         const struct rp_run *r = &p->runs[i];
         ul_sb_printf(&b, "%spid %ld %s", i ? ", " : "", r->pid,
-                  r->exe[0] ? rp_display_path(r->exe, db, sizeof db) : r->cmdline[0] ? r->cmdline : "?");
+                     r->exe[0] ? rp_display_path(r->exe, db, sizeof db) : r->cmdline[0] ? r->cmdline : "?");
     }
     if (p->nruns > max_shown)
         ul_sb_printf(&b, ", and %zu more", p->nruns - max_shown);
